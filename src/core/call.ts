@@ -1,0 +1,338 @@
+import { createEmitter, type Emitter, type Handler } from './emitter.js';
+import type { CallSink, ProviderCall, ProviderCallOptions, ProviderCapabilities } from './contract.js';
+import { VoiceError, describeCause, isVoiceError } from './errors.js';
+import type { CallEndReason, CallEvents, CallState } from './events.js';
+import type { Redactor } from './redact.js';
+import { bounded } from './runtime.js';
+import { errorData, type TraceRecorder } from './trace.js';
+
+export type CallDirection = 'outgoing' | 'incoming';
+
+export interface CallOptions {
+  /** Where the remote audio is played; polyphone sets its srcObject and calls play(). */
+  audioElement?: HTMLMediaElement;
+  /** ICE servers for this call, overriding the client's. */
+  iceServers?: RTCIceServer[];
+  /** Ends the call `unanswered` if nobody answers within this time (default from the client). */
+  ringTimeoutMs?: number;
+}
+
+const DTMF_DIGITS = /^[0-9A-Da-d*#,]{1,64}$/;
+
+export interface CallInternals {
+  id: number;
+  direction: CallDirection;
+  peer: string;
+  displayName: string | undefined;
+  provider: string;
+  capabilities: () => ProviderCapabilities;
+  redactor: Redactor;
+  trace: TraceRecorder;
+  operationMs: number;
+  iceServers: RTCIceServer[] | undefined;
+  audioElement: HTMLMediaElement | undefined;
+  onEnded: (call: Call) => void;
+}
+
+/**
+ * One call, the same handle for every vendor. The state machine lives here, so a vendor that
+ * reports an end twice, or not at all, still yields exactly one `ended`.
+ */
+export class Call {
+  readonly direction: CallDirection;
+  /** The other party: a SIP URI, a phone number or a vendor user id. */
+  readonly peer: string;
+  readonly displayName: string | undefined;
+  private _state: CallState = 'new';
+  private _muted = false;
+  private _remoteStream: MediaStream | undefined;
+  private _endReason: CallEndReason | undefined;
+  private providerCall: ProviderCall | undefined;
+  private readonly emitter: Emitter<CallEvents> = createEmitter<CallEvents>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private hangingUp = false;
+  private readonly endedPromise: Promise<CallEvents['ended']>;
+  private resolveEnded!: (event: CallEvents['ended']) => void;
+
+  /** @internal */
+  constructor(private readonly internals: CallInternals) {
+    this.direction = internals.direction;
+    this.peer = internals.peer;
+    this.displayName = internals.displayName;
+    this.endedPromise = new Promise((resolve) => (this.resolveEnded = resolve));
+  }
+
+  get state(): CallState {
+    return this._state;
+  }
+  get muted(): boolean {
+    return this._muted;
+  }
+  get remoteStream(): MediaStream | undefined {
+    return this._remoteStream;
+  }
+  get endReason(): CallEndReason | undefined {
+    return this._endReason;
+  }
+  /** Resolves with the `ended` event, whenever it comes. */
+  get ended(): Promise<CallEvents['ended']> {
+    return this.endedPromise;
+  }
+
+  on<K extends keyof CallEvents>(type: K, handler: Handler<CallEvents[K]>): () => void {
+    this.emitter.on(type, handler);
+    return () => this.emitter.off(type, handler);
+  }
+  off<K extends keyof CallEvents>(type: K, handler: Handler<CallEvents[K]>): void {
+    this.emitter.off(type, handler);
+  }
+
+  async answer(options: Pick<CallOptions, 'iceServers' | 'audioElement'> = {}): Promise<void> {
+    if (this.direction !== 'incoming') throw this.invalidState('answer', 'only an incoming call can be answered');
+    if (this._state !== 'ringing') throw this.invalidState('answer');
+    const provider = this.require('answer');
+    if (options.audioElement) this.internals.audioElement = options.audioElement;
+    if (this._remoteStream && options.audioElement) this.play(this._remoteStream);
+    this.setState('connecting');
+    const callOptions: ProviderCallOptions = { iceServers: options.iceServers ?? this.internals.iceServers };
+    try {
+      await this.run('answer', () => provider.answer!(callOptions));
+    } catch (error) {
+      const wrapped = this.wrap(error, 'CALL_FAILED');
+      this.end('failed', wrapped);
+      throw wrapped;
+    }
+  }
+
+  async reject(options: { status?: number } = {}): Promise<void> {
+    if (this.direction !== 'incoming') throw this.invalidState('reject', 'only an incoming call can be rejected');
+    if (this._state !== 'ringing') throw this.invalidState('reject');
+    const provider = this.require('reject');
+    this.hangingUp = true;
+    try {
+      await this.run('reject', () => provider.reject!(options));
+    } finally {
+      this.end(options.status === 486 ? 'busy' : 'rejected');
+    }
+  }
+
+  /** Ends the call in whatever state: cancels, rejects or hangs up. Calling it again is a no-op. */
+  hangup(): Promise<void> {
+    return this.terminate(undefined);
+  }
+
+  /** @internal Hangs up, but reports `reason` (the core's ring timer ends a call `unanswered`). */
+  async terminate(reason: CallEndReason | undefined): Promise<void> {
+    if (this._state === 'ended' || this.hangingUp) return;
+    this.hangingUp = true;
+    const endReason: CallEndReason =
+      reason ?? (this._state === 'active' || this._state === 'held' ? 'hangup' : this.direction === 'incoming' ? 'rejected' : 'canceled');
+    try {
+      if (this.providerCall) await this.bound('hangup', this.providerCall.hangup());
+    } catch (error) {
+      this.emit('error', { error: this.wrap(error, 'CALL_FAILED') });
+    } finally {
+      this.end(endReason);
+    }
+  }
+
+  async mute(): Promise<void> {
+    this.requireLive('mute', ['active', 'held', 'connecting', 'ringing']);
+    if (this._muted) return;
+    const provider = this.require('mute');
+    await this.run('mute', () => provider.mute!());
+    if (!this._muted && this._state !== 'ended') {
+      this._muted = true;
+      this.emit('muted', {});
+    }
+  }
+
+  async unmute(): Promise<void> {
+    this.requireLive('unmute', ['active', 'held', 'connecting', 'ringing']);
+    if (!this._muted) return;
+    const provider = this.require('unmute');
+    await this.run('unmute', () => provider.unmute!());
+    if (this._muted && this._state !== 'ended') {
+      this._muted = false;
+      this.emit('unmuted', {});
+    }
+  }
+
+  async hold(): Promise<void> {
+    this.requireLive('hold', ['active', 'held']);
+    const provider = this.require('hold');
+    if (this._state === 'held') return;
+    await this.run('hold', () => provider.hold!());
+    if (this._state === 'active') this.markHeld('local');
+  }
+
+  async unhold(): Promise<void> {
+    this.requireLive('unhold', ['active', 'held']);
+    const provider = this.require('unhold');
+    if (this._state === 'active') return;
+    await this.run('unhold', () => provider.unhold!());
+    if (this._state === 'held') this.markUnheld('local');
+  }
+
+  async sendDtmf(digits: string): Promise<void> {
+    if (typeof digits !== 'string' || !DTMF_DIGITS.test(digits)) {
+      throw new VoiceError('INVALID_ARGUMENT', 'DTMF digits must be 1–64 of 0-9, A-D, *, # and ",".', { provider: this.internals.provider });
+    }
+    this.requireLive('sendDtmf', ['active']);
+    const provider = this.require('sendDtmf', 'dtmf');
+    await this.run('sendDtmf', () => provider.sendDtmf!(digits));
+  }
+
+  /** The RTCPeerConnection's stats, where the vendor exposes the connection. */
+  async getStats(): Promise<RTCStatsReport | undefined> {
+    return this.providerCall?.getStats?.();
+  }
+
+  // ---- wiring, used by the client ----
+
+  /** @internal */
+  attach(providerCall: ProviderCall): void {
+    this.providerCall = providerCall;
+    // A hangup that came while the provider was still setting the call up is carried out now.
+    if (this._state === 'ended' && this.hangingUp) providerCall.hangup().catch(() => {});
+  }
+
+  /** @internal */
+  start(initial: 'connecting' | 'ringing'): void {
+    this.setState(initial);
+  }
+
+  /** @internal The sink the provider reports this call's progress to. */
+  sink(): CallSink {
+    return {
+      ringing: () => {
+        if (this._state === 'connecting' && this.direction === 'outgoing') {
+          this.setState('ringing');
+          this.emit('ringing', {});
+        }
+      },
+      active: () => {
+        if (this._state === 'connecting' || this._state === 'ringing') {
+          this.setState('active');
+          this.emit('active', {});
+        }
+      },
+      remoteStream: (stream) => {
+        this._remoteStream = stream;
+        this.play(stream);
+      },
+      held: () => {
+        if (this._state === 'active') this.markHeld('remote');
+      },
+      unheld: () => {
+        if (this._state === 'held') this.markUnheld('remote');
+      },
+      dtmf: (digit) => {
+        if (this._state !== 'ended' && /^[0-9A-Da-d*#]$/.test(digit)) this.emit('dtmf', { digit: digit.toUpperCase() });
+      },
+      ended: (reason, error) => this.end(reason, error ? this.internals.redactor.error(error) : undefined),
+      error: (error) => this.emit('error', { error: this.internals.redactor.error(error) }),
+    };
+  }
+
+  /** @internal Ends the call once; later reports of its end are ignored. */
+  end(reason: CallEndReason, error?: VoiceError): void {
+    if (this._state === 'ended') return;
+    this._endReason = reason;
+    this.setState('ended');
+    const event = { reason, error };
+    this.emit('ended', event);
+    this.resolveEnded(event);
+    this.internals.onEnded(this);
+  }
+
+  private markHeld(by: 'local' | 'remote'): void {
+    this.setState('held');
+    this.emit('held', { by });
+  }
+  private markUnheld(by: 'local' | 'remote'): void {
+    this.setState('active');
+    this.emit('unheld', { by });
+  }
+
+  private play(stream: MediaStream): void {
+    const element = this.internals.audioElement;
+    if (!element) return;
+    element.srcObject = stream;
+    // Autoplay policies may refuse without a user gesture; the stream is still on the element.
+    element.play?.()?.catch?.(() => {});
+  }
+
+  private setState(to: CallState): void {
+    const from = this._state;
+    if (from === to) return;
+    this._state = to;
+    this.emit('stateChanged', { from, to });
+  }
+
+  private emit<K extends keyof CallEvents>(type: K, payload: CallEvents[K]): void {
+    const data: Record<string, string | number | boolean> = {};
+    if (type === 'stateChanged') Object.assign(data, payload);
+    else if (type === 'ended') {
+      const p = payload as CallEvents['ended'];
+      data.reason = p.reason;
+      Object.assign(data, errorData(p.error));
+    } else if (type === 'held' || type === 'unheld') data.by = (payload as CallEvents['held']).by;
+    else if (type === 'dtmf') data.digit = (payload as CallEvents['dtmf']).digit;
+    else if (type === 'error') Object.assign(data, errorData((payload as CallEvents['error']).error));
+    this.internals.trace.record('call', type, data, this.internals.id);
+    // An app handler that throws must not break the state machine or the vendor's event loop.
+    try {
+      this.emitter.emit(type, payload);
+    } catch {
+      /* the app's own bug; the trace keeps the event */
+    }
+  }
+
+  private require(operation: string, capability?: keyof ProviderCapabilities): ProviderCall {
+    const capabilityName = capability ?? (operation as keyof ProviderCapabilities);
+    const caps = this.internals.capabilities();
+    const provider = this.providerCall;
+    const method = (provider as unknown as Record<string, unknown> | undefined)?.[operation];
+    const declared = capabilityName in caps ? caps[capabilityName] : true;
+    if (!declared || (provider && typeof method !== 'function')) {
+      throw new VoiceError('UNSUPPORTED', `The ${this.internals.provider} provider cannot ${operation}.`, {
+        provider: this.internals.provider,
+        details: { operation },
+      });
+    }
+    if (!provider) throw this.invalidState(operation, 'the call is still being set up');
+    return provider;
+  }
+
+  private requireLive(operation: string, states: CallState[]): void {
+    if (!states.includes(this._state)) throw this.invalidState(operation);
+  }
+
+  private invalidState(operation: string, why?: string): VoiceError {
+    return new VoiceError('INVALID_STATE', `Cannot ${operation} a call that is ${this._state}${why ? `: ${why}` : ''}.`, {
+      provider: this.internals.provider,
+      details: { operation, state: this._state },
+    });
+  }
+
+  /** Operations run one at a time: a hold must not cross an unhold on the wire. */
+  private run<T>(operation: string, op: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(() => this.bound(operation, op()));
+    this.queue = next.catch(() => {});
+    return next.catch((error: unknown) => {
+      throw this.wrap(error, 'CALL_FAILED');
+    });
+  }
+
+  private bound<T>(operation: string, promise: Promise<T>): Promise<T> {
+    return bounded(promise, { timeoutMs: this.internals.operationMs, what: `call.${operation}()`, provider: this.internals.provider });
+  }
+
+  private wrap(error: unknown, code: 'CALL_FAILED'): VoiceError {
+    if (isVoiceError(error)) return this.internals.redactor.error(error);
+    return this.internals.redactor.error(
+      new VoiceError(code, 'The call operation failed.', { provider: this.internals.provider, cause: describeCause(error) }),
+    );
+  }
+}

@@ -1,0 +1,165 @@
+import type { Credentials, LogLevel, ProviderConfigInput, ProviderDefinitionV1 } from './contract.js';
+import { VoiceError } from './errors.js';
+
+export interface Timeouts {
+  /** `connect()` from start to registered. Default 15 000 ms. */
+  connectMs?: number;
+  /** `call()` to an answer before the call ends `unanswered`. Default 60 000 ms. */
+  ringMs?: number;
+  /** A single provider operation (hold, DTMF, hangup, refresh). Default 10 000 ms. */
+  operationMs?: number;
+}
+
+export type Logger = (entry: { level: LogLevel; message: string; data?: Record<string, unknown> }) => void;
+
+export interface VoiceClientConfig {
+  /** A built-in provider name, or a provider definition of your own (VoiceProviderV1). */
+  provider: string | ProviderDefinitionV1<any>;
+  /** The provider's locator: a SIP WebSocket URL, a Cognigy endpoint URL, a Sendbird app id… */
+  server?: string;
+  credentials?: Credentials;
+  iceServers?: RTCIceServer[];
+  timeouts?: Timeouts;
+  logger?: Logger;
+  /** Provider-specific options. */
+  [option: string]: unknown;
+}
+
+export const DEFAULT_TIMEOUTS: Required<Timeouts> = { connectMs: 15_000, ringMs: 60_000, operationMs: 10_000 };
+
+const CORE_FIELDS = new Set(['provider', 'server', 'credentials', 'iceServers', 'timeouts', 'logger']);
+const PROVIDER_NAME = /^[a-z][a-z0-9-]*$/;
+
+export interface ParsedConfig {
+  provider: string | ProviderDefinitionV1<any>;
+  input: ProviderConfigInput;
+  credentials: Credentials | undefined;
+  iceServers: RTCIceServer[] | undefined;
+  timeouts: Required<Timeouts>;
+  logger: Logger | undefined;
+}
+
+function invalid(field: string, message: string): VoiceError {
+  return new VoiceError('CONFIG_INVALID', message, { details: { field } });
+}
+
+/**
+ * Config string grammar: `<provider>[:<locator>][?<param>=<value>&…]`.
+ * The locator runs from the first `:` to the first `?`; params are URL-encoded. Secrets never
+ * go in a string: strings end up in logs and URLs.
+ */
+export function parseConfigString(config: string): ParsedConfig {
+  if (config.length === 0) throw invalid('provider', 'The config string is empty; expected "<provider>[:<locator>][?params]".');
+  const colon = config.indexOf(':');
+  const question = config.indexOf('?');
+  const nameEnd = colon === -1 ? (question === -1 ? config.length : question) : Math.min(colon, question === -1 ? Infinity : question);
+  const name = config.slice(0, nameEnd);
+  if (!PROVIDER_NAME.test(name)) {
+    throw invalid('provider', `The config string must start with a provider name (lowercase letters, digits, "-"), got "${name.slice(0, 40)}".`);
+  }
+  let rest = config.slice(nameEnd);
+  if (rest.startsWith(':')) rest = rest.slice(1);
+  const q = rest.indexOf('?');
+  const locator = q === -1 ? rest : rest.slice(0, q);
+  const query = q === -1 ? '' : rest.slice(q + 1);
+  const params: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(query)) {
+    if (key in params) throw invalid(key, `The config string repeats the parameter "${key}".`);
+    params[key] = value;
+  }
+  return {
+    provider: name,
+    input: { locator: locator === '' ? undefined : locator, params, fromString: true, credentials: undefined },
+    credentials: undefined,
+    iceServers: undefined,
+    timeouts: { ...DEFAULT_TIMEOUTS },
+    logger: undefined,
+  };
+}
+
+function parseTimeouts(value: unknown): Required<Timeouts> {
+  if (value === undefined) return { ...DEFAULT_TIMEOUTS };
+  if (typeof value !== 'object' || value === null) throw invalid('timeouts', 'timeouts must be an object.');
+  const out = { ...DEFAULT_TIMEOUTS };
+  for (const [key, ms] of Object.entries(value)) {
+    if (!(key in DEFAULT_TIMEOUTS)) throw invalid(`timeouts.${key}`, `Unknown timeout "${key}".`);
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
+      throw invalid(`timeouts.${key}`, `timeouts.${key} must be a positive number of milliseconds.`);
+    }
+    out[key as keyof Timeouts] = ms;
+  }
+  return out;
+}
+
+function parseCredentials(value: unknown): Credentials | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || typeof (value as { type?: unknown }).type !== 'string') {
+    throw invalid('credentials', 'credentials must be an object with a "type".');
+  }
+  return value as Credentials;
+}
+
+export function parseConfigObject(config: VoiceClientConfig): ParsedConfig {
+  const provider = config.provider;
+  if (typeof provider === 'string') {
+    if (!PROVIDER_NAME.test(provider)) throw invalid('provider', `"${provider.slice(0, 40)}" is not a provider name.`);
+  } else if (typeof provider !== 'object' || provider === null || provider.specificationVersion !== 'v1') {
+    throw invalid('provider', 'provider must be a name or a provider definition with specificationVersion "v1".');
+  }
+  if (config.server !== undefined && typeof config.server !== 'string') throw invalid('server', 'server must be a string.');
+  if (config.iceServers !== undefined && !Array.isArray(config.iceServers)) throw invalid('iceServers', 'iceServers must be an array.');
+  if (config.logger !== undefined && typeof config.logger !== 'function') throw invalid('logger', 'logger must be a function.');
+  const params: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) if (!CORE_FIELDS.has(key)) params[key] = value;
+  const credentials = parseCredentials(config.credentials);
+  return {
+    provider,
+    input: { locator: config.server, params, fromString: false, credentials },
+    credentials,
+    iceServers: config.iceServers,
+    timeouts: parseTimeouts(config.timeouts),
+    logger: config.logger,
+  };
+}
+
+export function parseConfig(config: unknown): ParsedConfig {
+  if (typeof config === 'string') return parseConfigString(config);
+  if (typeof config === 'object' && config !== null && !Array.isArray(config)) return parseConfigObject(config as VoiceClientConfig);
+  throw invalid('config', 'The config must be a string like "sipjs:wss://host/ws?uri=sip:alice@host" or an object with a provider.');
+}
+
+/** Reads a string option that a provider requires or accepts, for use inside `parseOptions`. */
+export function optionString(params: Record<string, unknown>, field: string, required: true): string;
+export function optionString(params: Record<string, unknown>, field: string, required?: false): string | undefined;
+export function optionString(params: Record<string, unknown>, field: string, required = false): string | undefined {
+  const value = params[field];
+  if (value === undefined || value === '') {
+    if (required) throw invalid(field, `The option "${field}" is required.`);
+    return undefined;
+  }
+  if (typeof value !== 'string') throw invalid(field, `The option "${field}" must be a string.`);
+  return value;
+}
+
+/** Fails on any parameter the provider does not know, so a typo is not silently ignored. */
+export function rejectUnknownOptions(params: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(params)) {
+    if (!known.includes(key)) throw invalid(key, `Unknown option "${key}"; known: ${known.join(', ') || 'none'}.`);
+  }
+}
+
+/** Validates a WebSocket server URL without contacting it. */
+export function parseWebSocketUrl(value: string | undefined, field: string): string {
+  if (value === undefined) throw invalid(field, `The option "${field}" (a ws:// or wss:// URL) is required.`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid(field, `"${field}" is not a valid URL.`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw invalid(field, `"${field}" must be a ws:// or wss:// URL.`);
+  if (!url.hostname) throw invalid(field, `"${field}" has no host.`);
+  return url.toString();
+}
+
+export { invalid as configInvalid };

@@ -1,0 +1,47 @@
+import type { VoiceError } from './errors.js';
+import type { Call } from './call.js';
+
+export type ClientState =
+  | 'idle'
+  | 'initialized'
+  | 'authenticated'
+  | 'connecting'
+  | 'connected'
+  | 'reconnecting'
+  | 'disconnected';
+
+export type CallState = 'new' | 'connecting' | 'ringing' | 'active' | 'held' | 'ended';
+
+/** Why a call ended, the same words for every vendor. */
+export type CallEndReason =
+  | 'hangup' // this side hung up an established call
+  | 'remoteHangup' // the other side hung up an established call
+  | 'rejected' // the callee declined (or this side rejected an incoming call)
+  | 'busy' // the callee was busy (SIP 486/600)
+  | 'unanswered' // nobody answered in the set time
+  | 'canceled' // the caller gave up before an answer
+  | 'failed'; // anything else: unreachable callee, network, media
+
+export type ClientEvents = {
+  stateChanged: { from: ClientState; to: ClientState };
+  registered: Record<string, never>;
+  unregistered: Record<string, never>;
+  incomingCall: { call: Call; from: string; displayName: string | undefined };
+  tokenWillExpire: { expiresAt: number | undefined };
+  tokenRefreshed: Record<string, never>;
+  providerChanged: { from: string; to: string };
+  error: { error: VoiceError };
+};
+
+export type CallEvents = {
+  stateChanged: { from: CallState; to: CallState };
+  ringing: Record<string, never>;
+  active: Record<string, never>;
+  muted: Record<string, never>;
+  unmuted: Record<string, never>;
+  held: { by: 'local' | 'remote' };
+  unheld: { by: 'local' | 'remote' };
+  dtmf: { digit: string };
+  ended: { reason: CallEndReason; error: VoiceError | undefined };
+  error: { error: VoiceError };
+};

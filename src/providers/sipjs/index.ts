@@ -1,0 +1,2 @@
+export { provider } from './provider.js';
+export type { SipjsOptions, DtmfTransport } from './options.js';

@@ -1,0 +1,61 @@
+import { configInvalid, optionString, parseWebSocketUrl, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
+
+export type DtmfTransport = 'rfc4733' | 'info';
+
+export interface SipjsOptions {
+  /** The SIP-over-WebSocket server, e.g. wss://pbx.example.com:8443/ws. */
+  server: string;
+  /** The address of record to register (`sip:alice@example.com`); absent for an anonymous client. */
+  uri: string | undefined;
+  displayName: string | undefined;
+  /** Digest user name when it differs from the URI's user. */
+  authorizationUsername: string | undefined;
+  /** Seconds a registration lasts before sip.js refreshes it. */
+  registerExpires: number;
+  /** RFC 4733 through the peer connection (falls back to SIP INFO where the sender cannot), or SIP INFO. */
+  dtmfTransport: DtmfTransport;
+  /** Tries to restore a lost WebSocket before the client ends `disconnected`. */
+  reconnectionAttempts: number;
+  /** Upper bound for one ICE gathering, in ms (sip.js waits for gathering before sending an offer). */
+  iceGatheringTimeoutMs: number;
+}
+
+const KNOWN = ['uri', 'displayName', 'authorizationUsername', 'registerExpires', 'dtmfTransport', 'reconnectionAttempts', 'iceGatheringTimeoutMs'] as const;
+const SIP_URI = /^sips?:[^@\s]+@[^@\s]+$/;
+
+function optionInteger(params: Record<string, unknown>, field: string, fallback: number, min: number, max: number): number {
+  const raw = params[field];
+  if (raw === undefined || raw === '') return fallback;
+  const value = typeof raw === 'string' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw configInvalid(field, `The option "${field}" must be a whole number from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+export function parseSipjsOptions(input: ProviderConfigInput): SipjsOptions {
+  const { params } = input;
+  if ('password' in params || 'authorizationPassword' in params) {
+    throw configInvalid('password', 'A password is a credential: pass it as credentials { type: "password" }, never as an option.');
+  }
+  rejectUnknownOptions(params, KNOWN);
+  const server = parseWebSocketUrl(input.locator, 'server');
+  const uri = optionString(params, 'uri');
+  if (uri !== undefined && !SIP_URI.test(uri)) throw configInvalid('uri', 'The option "uri" must be a SIP URI such as sip:alice@example.com.');
+  const authorizationUsername = optionString(params, 'authorizationUsername');
+  if ((authorizationUsername !== undefined || input.credentials?.type === 'password') && uri === undefined) {
+    throw configInvalid('uri', 'An authenticated SIP.js client needs "uri" (the address of record to register).');
+  }
+  const dtmfTransport = optionString(params, 'dtmfTransport') ?? 'rfc4733';
+  if (dtmfTransport !== 'rfc4733' && dtmfTransport !== 'info') throw configInvalid('dtmfTransport', 'The option "dtmfTransport" must be "rfc4733" or "info".');
+  return {
+    server,
+    uri,
+    displayName: optionString(params, 'displayName'),
+    authorizationUsername,
+    registerExpires: optionInteger(params, 'registerExpires', 300, 30, 86_400),
+    dtmfTransport,
+    reconnectionAttempts: optionInteger(params, 'reconnectionAttempts', 5, 0, 100),
+    iceGatheringTimeoutMs: optionInteger(params, 'iceGatheringTimeoutMs', 2_000, 100, 60_000),
+  };
+}

@@ -1,0 +1,272 @@
+import type { Invitation, Registerer, Session, UserAgent, UserAgentOptions } from 'sip.js';
+import pRetry from 'p-retry';
+import {
+  VoiceError,
+  assertWebRtc,
+  bounded,
+  configInvalid,
+  describeCause,
+  importVendorSdk,
+  mediaError,
+  type CallSink,
+  type ConnectResult,
+  type Credentials,
+  type ProviderCall,
+  type ProviderCallOptions,
+  type ProviderCapabilities,
+  type ProviderContext,
+  type ProviderDefinitionV1,
+  type VoiceProviderV1,
+} from '../../core/provider-kit.js';
+import { parseSipjsOptions, type SipjsOptions } from './options.js';
+import { SipjsCall } from './session.js';
+import { inviteFailure, registerFailure } from './status.js';
+
+type SipModule = typeof import('sip.js');
+
+const NAME = 'sipjs';
+// Seconds sip.js waits for the WebSocket to open before it gives up on one attempt.
+const CONNECTION_TIMEOUT_S = 5;
+
+async function ensureWebSocket(): Promise<void> {
+  if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'undefined') return;
+  // Node without a global WebSocket: the `ws` package stands in. The name is a variable so that
+  // browser bundlers leave it out.
+  const wsPackage = 'ws';
+  const ws = (await import(/* @vite-ignore */ wsPackage)) as { WebSocket: unknown };
+  (globalThis as { WebSocket?: unknown }).WebSocket = ws.WebSocket;
+}
+
+class SipjsProvider implements VoiceProviderV1 {
+  readonly specificationVersion = 'v1' as const;
+  readonly name = NAME;
+  private sip: SipModule | undefined;
+  private credentials: Credentials | undefined;
+  private ua: UserAgent | undefined;
+  private registerer: Registerer | undefined;
+  private readonly iceServersBySession = new WeakMap<Session, RTCIceServer[] | undefined>();
+  private reconnecting: AbortController | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly options: SipjsOptions,
+    private readonly context: ProviderContext,
+  ) {}
+
+  get capabilities(): ProviderCapabilities {
+    const registered = this.credentials?.type === 'password';
+    return { incomingCalls: registered, mute: true, hold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true };
+  }
+
+  async init(): Promise<void> {
+    this.sip = await importVendorSdk(NAME, 'sip.js', () => import('sip.js'));
+  }
+
+  async authenticate(credentials: Credentials): Promise<void> {
+    if (credentials.type === 'password') {
+      if (!this.options.uri) throw configInvalid('uri', 'An authenticated SIP.js client needs "uri" (the address of record to register).');
+      if (typeof credentials.password !== 'string' || credentials.password === '') throw configInvalid('credentials.password', 'The password is empty.');
+    } else if (credentials.type !== 'anonymous') {
+      throw new VoiceError('UNSUPPORTED', `The sipjs provider takes "password" or "anonymous" credentials, not "${credentials.type}".`, { provider: NAME });
+    }
+    this.credentials = credentials;
+  }
+
+  async connect(signal: AbortSignal): Promise<ConnectResult> {
+    const sip = this.sip!;
+    await ensureWebSocket();
+    this.stopping = false;
+    const ua = new sip.UserAgent(this.userAgentOptions(sip));
+    this.ua = ua;
+    try {
+      await ua.start();
+    } catch (error) {
+      throw new VoiceError('NETWORK_UNREACHABLE', 'The SIP WebSocket server could not be reached.', { provider: NAME, cause: describeCause(error) });
+    }
+    if (this.credentials?.type !== 'password') return { registered: false };
+    this.registerer = new sip.Registerer(ua, { expires: this.options.registerExpires });
+    await this.register(signal);
+    return { registered: true };
+  }
+
+  async disconnect(): Promise<void> {
+    this.stopping = true;
+    this.reconnecting?.abort();
+    const { ua, registerer } = this;
+    this.ua = undefined;
+    this.registerer = undefined;
+    if (registerer && registerer.state === this.sip?.RegistererState.Registered && ua?.isConnected()) {
+      await bounded(registerer.unregister(), { timeoutMs: 2_000, what: 'unREGISTER' }).catch(() => {});
+      // unregister() resolves when the request is sent; give the 200 a moment so the binding is gone.
+      await bounded(new Promise<void>((resolve) => registerer.stateChange.addListener((s) => s === this.sip?.RegistererState.Unregistered && resolve())), {
+        timeoutMs: 2_000,
+        what: 'unREGISTER reply',
+      }).catch(() => {});
+    }
+    await registerer?.dispose().catch(() => {});
+    await ua?.stop().catch(() => {});
+  }
+
+  async call(target: string, options: ProviderCallOptions, sink: CallSink): Promise<ProviderCall> {
+    assertWebRtc(NAME);
+    const sip = this.sip!;
+    const ua = this.ua!;
+    const uri = sip.UserAgent.makeURI(this.targetUri(target));
+    if (!uri) throw new VoiceError('INVALID_ARGUMENT', 'The call target is not a SIP URI or user name.', { provider: NAME, details: { field: 'target' } });
+    const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } as object });
+    this.iceServersBySession.set(inviter, options.iceServers);
+    const call = new SipjsCall(sip, inviter, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice));
+    call.bind(sink);
+    try {
+      await inviter.invite({
+        requestDelegate: {
+          onProgress: (response) => {
+            if (response.message.statusCode === 180 || response.message.statusCode === 183) sink.ringing();
+          },
+          onReject: (response) => call.markRejected(response.message.statusCode ?? 0, response.message.reasonPhrase ?? ''),
+        },
+      });
+    } catch (error) {
+      throw mediaError(error, NAME) ?? new VoiceError('CALL_FAILED', 'The call could not be started.', { provider: NAME, cause: describeCause(error) });
+    }
+    return call;
+  }
+
+  async refreshToken(credentials: Credentials | string | undefined, signal: AbortSignal): Promise<void> {
+    const password = typeof credentials === 'string' ? credentials : credentials?.type === 'password' ? credentials.password : undefined;
+    if (!password || this.credentials?.type !== 'password' || !this.ua || !this.registerer) {
+      throw new VoiceError('UNSUPPORTED', 'The sipjs provider refreshes only the password of a registered client.', { provider: NAME });
+    }
+    this.context.redactor.add(password);
+    (this.ua.configuration as { authorizationPassword?: string }).authorizationPassword = password;
+    await this.register(signal);
+    this.credentials = { ...this.credentials, password };
+  }
+
+  // ---- internals ----
+
+  private userAgentOptions(sip: SipModule): UserAgentOptions {
+    const authenticated = this.credentials?.type === 'password' ? this.credentials : undefined;
+    const base = sip.Web.defaultSessionDescriptionHandlerFactory();
+    const options: UserAgentOptions = {
+      transportOptions: { server: this.options.server, connectionTimeout: CONNECTION_TIMEOUT_S },
+      logBuiltinEnabled: false,
+      logLevel: 'warn',
+      logConnector: (level, category, _label, content) => {
+        this.context.sink.log(level === 'log' ? 'info' : level, `${category}: ${content}`);
+      },
+      // sip.js reconnects only when asked and never re-registers afterwards; the provider does both.
+      reconnectionAttempts: 0,
+      sessionDescriptionHandlerFactory: (session, factoryOptions) => {
+        const given = (factoryOptions ?? {}) as { peerConnectionConfiguration?: RTCConfiguration };
+        const iceServers = this.iceServersBySession.has(session) ? this.iceServersBySession.get(session) : this.context.iceServers;
+        const peerConnectionConfiguration = { ...given.peerConnectionConfiguration, ...(iceServers ? { iceServers } : {}) };
+        return base(session, { ...given, peerConnectionConfiguration, iceGatheringTimeout: this.options.iceGatheringTimeoutMs });
+      },
+      delegate: {
+        onInvite: (invitation) => this.onInvite(invitation),
+        onDisconnect: (error) => {
+          if (error && !this.stopping) void this.reconnect();
+        },
+      },
+    };
+    if (this.options.displayName) options.displayName = this.options.displayName;
+    if (authenticated) {
+      options.uri = sip.UserAgent.makeURI(this.options.uri!);
+      options.authorizationUsername = this.options.authorizationUsername ?? authenticated.username ?? options.uri?.user;
+      options.authorizationPassword = authenticated.password;
+    }
+    return options;
+  }
+
+  /** Sends REGISTER and waits for its final answer. */
+  private register(signal: AbortSignal): Promise<void> {
+    const sip = this.sip!;
+    const registerer = this.registerer!;
+    const outcome = new Promise<void>((resolve, reject) => {
+      const stop = () => registerer.stateChange.removeListener(onState);
+      const onState = (state: string) => {
+        if (state === sip.RegistererState.Registered) {
+          stop();
+          resolve();
+        }
+      };
+      registerer.stateChange.addListener(onState);
+      registerer
+        .register({
+          requestDelegate: {
+            onAccept: () => {
+              stop();
+              resolve();
+            },
+            onReject: (response) => {
+              stop();
+              reject(registerFailure(response.message.statusCode ?? 0, response.message.reasonPhrase ?? ''));
+            },
+          },
+        })
+        .catch((error: unknown) => {
+          stop();
+          reject(new VoiceError('NETWORK_UNREACHABLE', 'REGISTER could not be sent.', { provider: NAME, cause: describeCause(error) }));
+        });
+    });
+    return bounded(outcome, { signal, what: 'REGISTER', provider: NAME });
+  }
+
+  /** Restores a lost WebSocket with jittered exponential backoff, then registers again. */
+  private async reconnect(): Promise<void> {
+    if (this.reconnecting || !this.ua) return;
+    const abort = new AbortController();
+    this.reconnecting = abort;
+    this.context.sink.connectionLost();
+    try {
+      await pRetry(
+        async () => {
+          const ua = this.ua;
+          if (!ua || abort.signal.aborted) throw new Error('stopped');
+          await ua.reconnect();
+          if (this.registerer) await this.register(abort.signal);
+        },
+        { retries: this.options.reconnectionAttempts, factor: 2, minTimeout: 500, maxTimeout: 8_000, randomize: true, signal: abort.signal },
+      );
+      if (!abort.signal.aborted) {
+        this.context.sink.registered();
+        this.context.sink.connectionRestored();
+      }
+    } catch (error) {
+      if (!abort.signal.aborted && !this.stopping) {
+        this.context.sink.connectionFailed(
+          new VoiceError('NETWORK_UNREACHABLE', `The SIP server stayed unreachable after ${this.options.reconnectionAttempts} reconnection attempts.`, {
+            provider: NAME,
+            cause: describeCause(error),
+          }),
+        );
+        await this.disconnect();
+      }
+    } finally {
+      if (this.reconnecting === abort) this.reconnecting = undefined;
+    }
+  }
+
+  private onInvite(invitation: Invitation): void {
+    const sip = this.sip!;
+    const call = new SipjsCall(sip, invitation, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice));
+    const identity = invitation.remoteIdentity;
+    const sink = this.context.sink.incomingCall({ from: identity.uri.toString(), displayName: identity.displayName || undefined }, call);
+    call.bind(sink);
+  }
+
+  private targetUri(target: string): string {
+    if (/^sips?:/.test(target)) return target;
+    const domain = this.options.uri?.split('@')[1] ?? new URL(this.options.server).hostname;
+    return `sip:${target}@${domain}`;
+  }
+}
+
+export const provider: ProviderDefinitionV1<SipjsOptions> = {
+  specificationVersion: 'v1',
+  name: NAME,
+  parseOptions: parseSipjsOptions,
+  create: (options, context) => new SipjsProvider(options, context),
+  defaultCredentials: (options) => (options.uri ? undefined : { type: 'anonymous' }),
+};
