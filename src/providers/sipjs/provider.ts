@@ -138,12 +138,30 @@ class SipjsProvider implements VoiceProviderV1 {
       throw new VoiceError('UNSUPPORTED', 'The sipjs provider refreshes only the password of a registered client.', { provider: NAME });
     }
     this.context.redactor.add(password);
-    (this.ua.configuration as { authorizationPassword?: string }).authorizationPassword = password;
-    await this.register(signal);
+    const previous = this.credentials.password;
+    try {
+      await this.reRegisterWith(password, signal);
+    } catch (error) {
+      // A refused password must not leave the client silently unregistered: go back to the old one.
+      await this.reRegisterWith(previous, signal).catch(() => this.context.sink.unregistered());
+      throw error;
+    }
     this.credentials = { ...this.credentials, password };
   }
 
   // ---- internals ----
+
+  private reRegisterWith(password: string, signal: AbortSignal): Promise<void> {
+    (this.ua!.configuration as { authorizationPassword?: string }).authorizationPassword = password;
+    // sip.js replays the last Authorization header on every refresh of its REGISTER, so the server
+    // would go on accepting the old digest and never see the new password. (sip.js 0.21 internals.)
+    const request = (this.registerer as unknown as { request?: { headers?: Record<string, unknown> } }).request;
+    if (request?.headers) {
+      delete request.headers['Authorization'];
+      delete request.headers['Proxy-Authorization'];
+    }
+    return this.register(signal);
+  }
 
   private userAgentOptions(sip: SipModule): UserAgentOptions {
     const authenticated = this.credentials?.type === 'password' ? this.credentials : undefined;
