@@ -4,7 +4,7 @@ import type { ParsedConfig } from './config.js';
 import type { Credentials, LogLevel, ProviderCapabilities, ProviderDefinitionV1, ProviderSink, VoiceProviderV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError, type VoiceErrorCode } from './errors.js';
 import type { ClientEvents, ClientState } from './events.js';
-import { Redactor } from './redact.js';
+import { Redactor, credentialSecrets } from './redact.js';
 import { bounded } from './runtime.js';
 import { TraceRecorder, errorData, type TraceEntry } from './trace.js';
 
@@ -51,23 +51,7 @@ const CAPABILITIES_NONE: ProviderCapabilities = {
   anonymous: false,
 };
 
-function secretsOf(credentials: Credentials | string | undefined): unknown[] {
-  if (credentials === undefined) return [];
-  if (typeof credentials === 'string') return [credentials];
-  switch (credentials.type) {
-    case 'password':
-      return [credentials.password];
-    case 'jwt':
-      return [credentials.token];
-    case 'accessToken':
-      return [credentials.accessToken];
-    default:
-      return [];
-  }
-}
-
 export class DefaultVoiceClient implements VoiceClient {
-  readonly provider: string;
   private _state: ClientState = 'idle';
   private readonly emitter: Emitter<ClientEvents> = createEmitter<ClientEvents>();
   private readonly redactor = new Redactor();
@@ -85,17 +69,20 @@ export class DefaultVoiceClient implements VoiceClient {
     definition: ProviderDefinitionV1<any>,
     private readonly config: ParsedConfig,
   ) {
-    this.provider = definition.name;
     this.credentials = config.credentials;
-    for (const secret of secretsOf(config.credentials)) this.redactor.add(secret);
+    for (const secret of credentialSecrets(config.credentials)) this.redactor.add(secret);
     const options = definition.parseOptions(config.input);
     this.credentials ??= definition.defaultCredentials?.(options);
     this.impl = definition.create(options, { sink: this.providerSink(), redactor: this.redactor, iceServers: config.iceServers });
     if (this.impl.specificationVersion !== 'v1') {
-      throw new VoiceError('CONFIG_INVALID', `The provider "${this.provider}" implements an unknown specification.`, { details: { field: 'provider' } });
+      throw new VoiceError('CONFIG_INVALID', `The provider "${definition.name}" implements an unknown specification.`, { details: { field: 'provider' } });
     }
   }
 
+  /** The provider in use (with failover, the one currently active). */
+  get provider(): string {
+    return this.impl.name;
+  }
   get state(): ClientState {
     return this._state;
   }
@@ -141,7 +128,7 @@ export class DefaultVoiceClient implements VoiceClient {
         details: { field: 'credentials' },
       });
     }
-    for (const secret of secretsOf(creds)) this.redactor.add(secret);
+    for (const secret of credentialSecrets(creds)) this.redactor.add(secret);
     try {
       await bounded(this.impl.authenticate(creds, this.lifetime.signal), {
         timeoutMs: this.config.timeouts.connectMs,
@@ -248,7 +235,7 @@ export class DefaultVoiceClient implements VoiceClient {
   async refreshToken(credentials?: Credentials | string): Promise<void> {
     if (this._state !== 'connected' && this._state !== 'reconnecting') throw this.invalidState('refreshToken');
     if (credentials !== undefined && typeof credentials !== 'string') this.checkCredentials(credentials);
-    for (const secret of secretsOf(credentials)) this.redactor.add(secret);
+    for (const secret of credentialSecrets(credentials)) this.redactor.add(secret);
     try {
       await bounded(this.impl.refreshToken(credentials, this.lifetime.signal), {
         timeoutMs: this.config.timeouts.connectMs,
@@ -322,6 +309,7 @@ export class DefaultVoiceClient implements VoiceClient {
         return call.sink();
       },
       tokenWillExpire: (info) => this.emit('tokenWillExpire', { expiresAt: info.expiresAt }),
+      providerChanged: (info) => this.emit('providerChanged', info),
       error: (error) => this.emit('error', { error: this.redactor.error(error) }),
       log: (level, message, data) => this.log(level, message, data),
     };

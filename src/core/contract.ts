@@ -42,6 +42,8 @@ export interface ProviderSink {
   /** Returns the sink the provider reports that call's progress to. */
   incomingCall(info: { from: string; displayName?: string }, call: ProviderCall): CallSink;
   tokenWillExpire(info: { expiresAt?: number }): void;
+  /** Failover moved to the next configured provider (reported by the core's failover, not vendors). */
+  providerChanged(info: { from: string; to: string }): void;
   /** A failure outside any method call, that does not end the connection. */
   error(error: VoiceError): void;
   log(level: LogLevel, message: string, data?: Record<string, unknown>): void;

@@ -1,4 +1,21 @@
+import type { Credentials } from './contract.js';
 import { VoiceError, type VoiceErrorCause } from './errors.js';
+
+/** The secret parts of credentials (a bare string is a token or password). */
+export function credentialSecrets(credentials: Credentials | string | undefined): string[] {
+  if (credentials === undefined) return [];
+  if (typeof credentials === 'string') return [credentials];
+  switch (credentials.type) {
+    case 'password':
+      return [credentials.password];
+    case 'jwt':
+      return [credentials.token];
+    case 'accessToken':
+      return [credentials.accessToken];
+    default:
+      return [];
+  }
+}
 
 const MASK = '[redacted]';
 // A secret shorter than this would match ordinary words; such values are not worth masking.
