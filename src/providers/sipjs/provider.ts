@@ -7,6 +7,7 @@ import {
   configInvalid,
   describeCause,
   importVendorSdk,
+  isVoiceError,
   mediaError,
   type CallSink,
   type ConnectResult,
@@ -27,6 +28,12 @@ type SipModule = typeof import('sip.js');
 const NAME = 'sipjs';
 // Seconds sip.js waits for the WebSocket to open before it gives up on one attempt.
 const CONNECTION_TIMEOUT_S = 5;
+// Waits between reconnection tries (documented on `reconnectionAttempts` in options.ts): try 1 at
+// once, try k ≥ 2 after min(8 s, 500 ms × 2^(k-2) × jitter), jitter uniform in [1, 2).
+const RECONNECT_BACKOFF = { minTimeout: 500, factor: 2, maxTimeout: 8_000, randomize: true } as const;
+// A REGISTER on a fresh connection that gets no answer must not hold the reconnection loop for
+// sip.js's own 32 s transaction timer.
+const RECONNECT_REGISTER_TIMEOUT_MS = 10_000;
 
 async function ensureWebSocket(): Promise<void> {
   if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'undefined') return;
@@ -153,14 +160,18 @@ class SipjsProvider implements VoiceProviderV1 {
 
   private reRegisterWith(password: string, signal: AbortSignal): Promise<void> {
     (this.ua!.configuration as { authorizationPassword?: string }).authorizationPassword = password;
-    // sip.js replays the last Authorization header on every refresh of its REGISTER, so the server
-    // would go on accepting the old digest and never see the new password. (sip.js 0.21 internals.)
+    // The server would go on accepting the old digest and never see the new password.
+    this.dropReplayedAuthorization();
+    return this.register(signal);
+  }
+
+  /** sip.js replays the last Authorization header on every refresh of its REGISTER (sip.js 0.21 internals). */
+  private dropReplayedAuthorization(): void {
     const request = (this.registerer as unknown as { request?: { headers?: Record<string, unknown> } }).request;
     if (request?.headers) {
       delete request.headers['Authorization'];
       delete request.headers['Proxy-Authorization'];
     }
-    return this.register(signal);
   }
 
   private userAgentOptions(sip: SipModule): UserAgentOptions {
@@ -173,8 +184,8 @@ class SipjsProvider implements VoiceProviderV1 {
       logConnector: (level, category, _label, content) => {
         this.context.sink.log(level === 'log' ? 'info' : level, `${category}: ${content}`);
       },
-      // sip.js reconnects only when asked and never re-registers afterwards; the provider does both.
-      reconnectionAttempts: 0,
+      // sip.js's own reconnection (off by default; the option is deprecated and would log a warning
+      // per client) never re-registers afterwards, so the provider reconnects by itself.
       sessionDescriptionHandlerFactory: (session, factoryOptions) => {
         const given = (factoryOptions ?? {}) as { peerConnectionConfiguration?: RTCConfiguration };
         const iceServers = this.iceServersBySession.has(session) ? this.iceServersBySession.get(session) : this.context.iceServers;
@@ -198,7 +209,7 @@ class SipjsProvider implements VoiceProviderV1 {
   }
 
   /** Sends REGISTER and waits for its final answer. */
-  private register(signal: AbortSignal): Promise<void> {
+  private register(signal: AbortSignal, timeoutMs?: number): Promise<void> {
     const sip = this.sip!;
     const registerer = this.registerer!;
     const outcome = new Promise<void>((resolve, reject) => {
@@ -228,39 +239,60 @@ class SipjsProvider implements VoiceProviderV1 {
           reject(new VoiceError('NETWORK_UNREACHABLE', 'REGISTER could not be sent.', { provider: NAME, cause: describeCause(error) }));
         });
     });
-    return bounded(outcome, { signal, what: 'REGISTER', provider: NAME });
+    return bounded(outcome, { signal, timeoutMs, what: 'REGISTER', provider: NAME });
   }
 
-  /** Restores a lost WebSocket with jittered exponential backoff, then registers again. */
+  /**
+   * Restores a lost WebSocket, then registers again: up to `reconnectionAttempts` tries with
+   * jittered exponential backoff (RECONNECT_BACKOFF). A refused password ends the tries at once.
+   */
   private async reconnect(): Promise<void> {
     if (this.reconnecting || !this.ua) return;
     const abort = new AbortController();
     this.reconnecting = abort;
     this.context.sink.connectionLost();
+    const tries = this.options.reconnectionAttempts;
     try {
+      if (tries === 0) throw new Error('reconnection is off (reconnectionAttempts=0)');
       await pRetry(
         async () => {
           const ua = this.ua;
           if (!ua || abort.signal.aborted) throw new Error('stopped');
           await ua.reconnect();
-          if (this.registerer) await this.register(abort.signal);
+          if (this.registerer) {
+            // The server may be a new instance (a restart) that never issued the nonce sip.js would
+            // replay; Kamailio refuses such a digest with 403 instead of challenging again.
+            this.dropReplayedAuthorization();
+            await this.register(abort.signal, RECONNECT_REGISTER_TIMEOUT_MS);
+          }
         },
-        { retries: this.options.reconnectionAttempts, factor: 2, minTimeout: 500, maxTimeout: 8_000, randomize: true, signal: abort.signal },
+        {
+          ...RECONNECT_BACKOFF,
+          retries: tries - 1,
+          signal: abort.signal,
+          onFailedAttempt: ({ error, attemptNumber }) => this.context.sink.log('warn', `reconnection try ${attemptNumber} of ${tries} failed: ${error.message}`),
+          shouldRetry: ({ error }) => !(isVoiceError(error) && error.code === 'AUTH_REJECTED'),
+        },
       );
       if (!abort.signal.aborted) {
         this.context.sink.registered();
         this.context.sink.connectionRestored();
       }
     } catch (error) {
-      if (!abort.signal.aborted && !this.stopping) {
-        this.context.sink.connectionFailed(
-          new VoiceError('NETWORK_UNREACHABLE', `The SIP server stayed unreachable after ${this.options.reconnectionAttempts} reconnection attempts.`, {
-            provider: NAME,
-            cause: describeCause(error),
-          }),
-        );
-        await this.disconnect();
-      }
+      if (abort.signal.aborted || this.stopping) return;
+      const failure =
+        isVoiceError(error) && error.code === 'AUTH_REJECTED'
+          ? error
+          : new VoiceError('NETWORK_UNREACHABLE', `The SIP server stayed unreachable after ${tries} reconnection tries.`, {
+              provider: NAME,
+              cause: describeCause(error),
+              details: { tries },
+            });
+      // Tear down before telling the core: an app reacting to `disconnected` with connect() must
+      // not have its new session stopped by this teardown.
+      this.reconnecting = undefined;
+      await this.disconnect();
+      this.context.sink.connectionFailed(failure);
     } finally {
       if (this.reconnecting === abort) this.reconnecting = undefined;
     }
