@@ -1,0 +1,146 @@
+// Headless Debian Chromium for calls with real media: fake microphone, loopback ICE, one browser
+// context per user, and the receiver's getStats() to prove audio.
+import { chromium } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { startPageServer } from './server.mjs';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+const BASE_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+// Every RTCPeerConnection any vendor SDK makes is kept in window.__pcs, so a test reads the
+// receiver's stats whatever the SDK. A subclass keeps `instanceof` and statics working.
+// Chromium decodes received audio (and counts totalAudioEnergy) only when something plays it, as
+// a user's speaker would: every remote track is played by a muted-to-nobody <audio> element.
+const INIT_SCRIPT = `(() => {
+  const Native = window.RTCPeerConnection;
+  if (!Native || window.__pcs) return;
+  window.__pcs = [];
+  window.__speakers = [];
+  const play = (event) => {
+    if (event.track.kind !== 'audio') return;
+    const speaker = new Audio();
+    speaker.srcObject = new MediaStream([event.track]);
+    speaker.play().catch(() => {});
+    window.__speakers.push(speaker);
+  };
+  class Recorded extends Native {
+    constructor(...args) { super(...args); window.__pcs.push(this); this.addEventListener('track', play); }
+  }
+  window.RTCPeerConnection = Recorded;
+  window.webkitRTCPeerConnection = Recorded;
+})();`;
+
+/** @type {Set<import('playwright-core').Browser>} */
+const browsers = new Set();
+/** @type {Set<{ stop(): Promise<void> }>} */
+const servers = new Set();
+
+/**
+ * @typedef {import('playwright-core').Page & {
+ *   consoleLines: string[], pageErrors: string[],
+ *   inboundAudio(): Promise<AudioStats>, outboundAudio(): Promise<AudioStats>,
+ *   waitForAudio(options?: { minPackets?: number, timeoutMs?: number, since?: AudioStats }): Promise<AudioStats>
+ * }} PolyPage
+ * @typedef {{ packetsReceived: number, packetsSent: number, totalAudioEnergy: number, bytesReceived: number, bytesSent: number, pcs: number }} AudioStats
+ */
+
+// Runs in the page, so it must not close over anything from Node.
+async function pageAudioStats(direction) {
+  const pcs = (window.__pcs ?? []).filter((pc) => pc.connectionState !== 'closed' && pc.signalingState !== 'closed');
+  const out = { packetsReceived: 0, packetsSent: 0, totalAudioEnergy: 0, bytesReceived: 0, bytesSent: 0, pcs: pcs.length };
+  for (const pc of pcs) {
+    const report = await pc.getStats();
+    report.forEach((s) => {
+      if (s.type !== direction || (s.kind ?? s.mediaType) !== 'audio') return;
+      out.packetsReceived += s.packetsReceived ?? 0;
+      out.packetsSent += s.packetsSent ?? 0;
+      out.totalAudioEnergy += s.totalAudioEnergy ?? 0;
+      out.bytesReceived += s.bytesReceived ?? 0;
+      out.bytesSent += s.bytesSent ?? 0;
+    });
+  }
+  return out;
+}
+
+/**
+ * @param {{ denyMedia?: boolean, pageUrl?: string }} [options]
+ */
+export async function launchBrowser(options = {}) {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: run node scripts/setup.mjs (apt-get install chromium)`);
+  // Without the fake UI flag, a headless page's getUserMedia is refused (NotAllowedError).
+  const args = options.denyMedia ? BASE_ARGS : [...BASE_ARGS, '--use-fake-ui-for-media-stream'];
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
+  browsers.add(browser);
+  let server;
+  const pageUrl = async () => {
+    if (options.pageUrl) return options.pageUrl;
+    server ??= await startPageServer();
+    servers.add(server);
+    return server.url;
+  };
+  return {
+    browser,
+    /**
+     * A new user: its own context and page, loaded and ready.
+     * @param {{ url?: string, waitFor?: string }} [pageOptions]
+     * @returns {Promise<PolyPage>}
+     */
+    async newPage(pageOptions = {}) {
+      const context = await browser.newContext();
+      await context.addInitScript(INIT_SCRIPT);
+      const page = /** @type {PolyPage} */ (await context.newPage());
+      page.consoleLines = [];
+      page.pageErrors = [];
+      page.on('console', (m) => page.consoleLines.push(m.text()));
+      page.on('pageerror', (e) => page.pageErrors.push(String(e?.stack ?? e)));
+      page.inboundAudio = () => page.evaluate(pageAudioStats, 'inbound-rtp');
+      page.outboundAudio = () => page.evaluate(pageAudioStats, 'outbound-rtp');
+      page.waitForAudio = async ({ minPackets = 20, timeoutMs = 10_000, since } = {}) => {
+        const deadline = Date.now() + timeoutMs;
+        let last;
+        while (Date.now() < deadline) {
+          last = await page.inboundAudio();
+          const packets = last.packetsReceived - (since?.packetsReceived ?? 0);
+          const energy = last.totalAudioEnergy - (since?.totalAudioEnergy ?? 0);
+          if (packets >= minPackets && energy > 0) return last;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error(`no inbound audio within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+      };
+      await page.goto(pageOptions.url ?? (await pageUrl()));
+      await page.waitForFunction(pageOptions.waitFor ?? 'window.pageReady === true', undefined, { timeout: 20_000 });
+      return page;
+    },
+    async close() {
+      browsers.delete(browser);
+      await browser.close().catch(() => {});
+      if (server) {
+        servers.delete(server);
+        await server.stop();
+      }
+    },
+  };
+}
+
+/** Closes every browser and page server this process launched. */
+export async function closeAll() {
+  await Promise.all([...browsers].map((b) => b.close().catch(() => {})));
+  browsers.clear();
+  await Promise.all([...servers].map((s) => s.stop().catch(() => {})));
+  servers.clear();
+}
+
+process.once('exit', () => {
+  for (const b of browsers) b.process?.()?.kill('SIGKILL');
+});
