@@ -2,7 +2,6 @@ import { DefaultVoiceClient, type VoiceClient } from './client.js';
 import { configInvalid, parseConfig, type ParsedConfig, type VoiceClientConfig } from './config.js';
 import type { ProviderDefinitionV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError } from './errors.js';
-import { failoverDefinition } from './failover.js';
 import { loadProvider } from './registry.js';
 
 export type VoiceConfig = string | VoiceClientConfig;
@@ -27,6 +26,8 @@ export async function createVoiceClient(config: VoiceConfig | VoiceConfig[]): Pr
   const definitions = await Promise.all(parsed.map(definitionFor));
   try {
     if (!list) return new DefaultVoiceClient(definitions[0]!, parsed[0]!);
+    // Failover is loaded only by apps that use it.
+    const { failoverDefinition } = await import('./failover.js');
     const members = parsed.map((p, i) => ({ definition: definitions[i]!, config: p }));
     const primary = parsed[0]!;
     // Each member's attempt has its own bound; the whole connect may use all of them.

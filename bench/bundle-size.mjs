@@ -1,0 +1,60 @@
+// Bundle bytes (minified + gzip) of an app that imports polyphone and picks a provider by string:
+// the core (the entry chunk), and for each provider its glue beyond its vendor SDK.
+import { build } from 'esbuild';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const root = join(import.meta.dirname, '..');
+const VENDORS = { sipjs: 'sip.js', cognigy: 'jssip', telnyx: '@telnyx/webrtc', sendbird: 'sendbird-calls' };
+const isVendor = (input) => Object.values(VENDORS).some((pkg) => input.includes(`node_modules/${pkg}/`));
+
+export async function measureBundles() {
+  const outdir = mkdtempSync(join(tmpdir(), 'polyphone-size-'));
+  try {
+    const { metafile } = await build({
+      stdin: { contents: `export { createVoiceClient } from './src/index.ts';`, resolveDir: root, loader: 'ts' },
+      bundle: true, splitting: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true,
+      outdir, metafile: true, logLevel: 'silent', define: { global: 'globalThis' },
+    });
+    const gz = (file) => gzipSync(readFileSync(join(root, file))).length;
+    const outputs = metafile.outputs;
+    const entry = Object.keys(outputs).find((o) => outputs[o].entryPoint === '<stdin>');
+    // Chunks reachable from a provider's chunk, split into the vendor's and the provider's own.
+    const reach = (chunk, seen = new Set()) => {
+      if (seen.has(chunk)) return seen;
+      seen.add(chunk);
+      for (const imp of outputs[chunk].imports) if (!imp.external) reach(imp.path, seen);
+      return seen;
+    };
+    const staticCore = new Set([entry]);
+    const addStatic = (c) => outputs[c].imports.filter((i) => i.kind === 'import-statement').forEach((i) => !staticCore.has(i.path) && (staticCore.add(i.path), addStatic(i.path)));
+    addStatic(entry);
+    const sum = (chunks) => [...chunks].reduce((n, c) => n + gz(c), 0);
+    const rows = [{ part: 'core (entry chunk + its static imports)', gzipBytes: sum(staticCore), target: 3072 }];
+    const failover = Object.keys(outputs).find((o) => outputs[o].entryPoint?.endsWith('src/core/failover.ts'));
+    if (failover) rows.push({ part: 'failover (loaded only for a list of configs)', gzipBytes: gz(failover), target: 3072 });
+    for (const [name, pkg] of Object.entries(VENDORS)) {
+      const chunk = Object.keys(outputs).find((o) => outputs[o].entryPoint?.endsWith(`src/providers/${name}/index.ts`));
+      if (!chunk) continue;
+      const all = reach(chunk);
+      for (const c of staticCore) all.delete(c);
+      const glue = [...all].filter((c) => !Object.keys(outputs[c].inputs).some(isVendor));
+      const vendor = [...all].filter((c) => Object.keys(outputs[c].inputs).some(isVendor));
+      rows.push({ part: `${name} glue (beyond ${pkg})`, gzipBytes: sum(glue), target: 3072, vendorGzipBytes: sum(vendor) });
+    }
+    return rows;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows = await measureBundles();
+  console.log('bundle size, minified + gzip (esbuild, code splitting, app picks its provider by string)');
+  for (const r of rows) {
+    const vendor = r.vendorGzipBytes !== undefined ? `  (vendor SDK ${(r.vendorGzipBytes / 1024).toFixed(1)} KB)` : '';
+    console.log(`  ${r.part.padEnd(44)} ${String(r.gzipBytes).padStart(7)} B  target ≤ ${r.target} B ${r.gzipBytes <= r.target ? 'met' : 'NOT met'}${vendor}`);
+  }
+}
