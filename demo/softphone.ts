@@ -1,0 +1,166 @@
+// The softphone, written once against VoiceClient. The provider is a config (picked from the lab's
+// presets or typed as a string); nothing below knows which vendor runs.
+import { createVoiceClient, normalizeTrace, type Call, type VoiceClient, type VoiceClientConfig } from '../src/index.js';
+
+export interface Preset {
+  id: string;
+  label: string;
+  config: string | VoiceClientConfig;
+  /** Whom this preset's user calls by default in the lab. */
+  dial: string;
+}
+
+declare global {
+  interface Window {
+    DEMO_PRESETS?: Preset[];
+    softphone?: { client: VoiceClient | undefined; call: Call | undefined; trace(): string[]; timings: Record<string, number> };
+  }
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const presets = window.DEMO_PRESETS ?? [];
+let client: VoiceClient | undefined;
+let call: Call | undefined;
+const timings: Record<string, number> = {};
+
+function log(line: string): void {
+  const li = document.createElement('li');
+  li.textContent = `${new Date().toISOString().slice(11, 23)} ${line}`;
+  $('log').prepend(li);
+}
+
+function render(): void {
+  $('client-state').textContent = client?.state ?? 'no client';
+  $('call-state').textContent = call ? `${call.direction} ${call.state}${call.muted ? ' (muted)' : ''}` : 'no call';
+  $('provider').textContent = client?.provider ?? '';
+  const connected = client?.state === 'connected';
+  const live = call && call.state !== 'ended';
+  ($('connect') as HTMLButtonElement).disabled = !!client && client.state !== 'disconnected' && client.state !== 'idle';
+  ($('disconnect') as HTMLButtonElement).disabled = !client || client.state === 'idle' || client.state === 'disconnected';
+  ($('call') as HTMLButtonElement).disabled = !connected || !!live;
+  ($('hangup') as HTMLButtonElement).disabled = !live;
+  ($('answer') as HTMLButtonElement).disabled = !(live && call!.direction === 'incoming' && call!.state === 'ringing');
+  ($('reject') as HTMLButtonElement).disabled = !(live && call!.direction === 'incoming' && call!.state === 'ringing');
+  for (const id of ['mute', 'hold']) ($(id) as HTMLButtonElement).disabled = !(live && (call!.state === 'active' || call!.state === 'held'));
+  $('mute').textContent = call?.muted ? 'Unmute' : 'Mute';
+  $('hold').textContent = call?.state === 'held' ? 'Unhold' : 'Hold';
+  document.body.dataset.callState = call?.state ?? 'none';
+  document.body.dataset.clientState = client?.state ?? 'none';
+}
+
+function fail(error: unknown): void {
+  const e = error as { code?: string; message?: string };
+  log(`error ${e.code ?? ''} ${e.message ?? String(error)}`);
+  $('last-error').textContent = e.code ?? 'error';
+  render();
+}
+
+let meterStop: (() => void) | undefined;
+function meter(stream: MediaStream): void {
+  meterStop?.();
+  const audio = new AudioContext();
+  const analyser = audio.createAnalyser();
+  analyser.fftSize = 512;
+  audio.createMediaStreamSource(stream).connect(analyser);
+  const data = new Float32Array(analyser.fftSize);
+  let running = true;
+  const tick = () => {
+    if (!running) return;
+    analyser.getFloatTimeDomainData(data);
+    let sum = 0;
+    for (const v of data) sum += v * v;
+    const level = Math.min(1, Math.sqrt(sum / data.length) * 4);
+    ($('level') as HTMLMeterElement).value = level;
+    requestAnimationFrame(tick);
+  };
+  tick();
+  meterStop = () => {
+    running = false;
+    void audio.close();
+    ($('level') as HTMLMeterElement).value = 0;
+  };
+}
+
+function watch(c: Call): void {
+  call = c;
+  const started = performance.now();
+  for (const type of ['stateChanged', 'ringing', 'active', 'muted', 'unmuted', 'held', 'unheld', 'dtmf', 'ended', 'error'] as const) {
+    c.on(type, (event) => {
+      log(`call ${type} ${JSON.stringify(event, (k, v) => (k === 'error' && v ? v.code : v))}`);
+      if (type === 'active') {
+        timings.callSetupMs = performance.now() - started;
+        if (c.remoteStream) meter(c.remoteStream);
+      }
+      if (type === 'ended') meterStop?.();
+      render();
+    });
+  }
+  render();
+}
+
+async function connect(): Promise<void> {
+  const preset = presets.find((p) => p.id === ($('preset') as HTMLSelectElement).value);
+  const typed = ($('config') as HTMLInputElement).value.trim();
+  try {
+    client = await createVoiceClient(typed || preset!.config);
+    for (const type of ['stateChanged', 'registered', 'unregistered', 'tokenWillExpire', 'tokenRefreshed', 'providerChanged', 'error'] as const) {
+      client.on(type, (event) => {
+        log(`client ${type} ${JSON.stringify(event, (k, v) => (k === 'error' && v ? v.code : v))}`);
+        render();
+      });
+    }
+    client.on('incomingCall', ({ call: incoming, from }) => {
+      log(`client incomingCall from ${from}`);
+      watch(incoming);
+    });
+    render();
+    const started = performance.now();
+    await client.connect();
+    timings.connectMs = performance.now() - started;
+    if (preset && !($('target') as HTMLInputElement).value) ($('target') as HTMLInputElement).value = preset.dial;
+  } catch (error) {
+    fail(error);
+  }
+  render();
+}
+
+const actions: Record<string, () => Promise<unknown> | undefined> = {
+  connect,
+  disconnect: () => client?.disconnect(),
+  call: async () => watch(await client!.call(($('target') as HTMLInputElement).value, { audioElement: $('remote-audio') as HTMLAudioElement })),
+  hangup: () => call?.hangup(),
+  answer: () => call?.answer({ audioElement: $('remote-audio') as HTMLAudioElement }),
+  reject: () => call?.reject(),
+  mute: () => (call?.muted ? call.unmute() : call?.mute()),
+  hold: () => (call?.state === 'held' ? call.unhold() : call?.hold()),
+};
+
+for (const [id, action] of Object.entries(actions)) {
+  $(id).addEventListener('click', () => {
+    Promise.resolve(action()).then(render, fail);
+  });
+}
+for (const key of document.querySelectorAll<HTMLButtonElement>('#dialpad button')) {
+  key.addEventListener('click', () => {
+    const digit = key.textContent!;
+    if (call && call.state === 'active') call.sendDtmf(digit).then(() => log(`sent dtmf ${digit}`), fail);
+    else ($('target') as HTMLInputElement).value += digit;
+  });
+}
+
+const select = $('preset') as HTMLSelectElement;
+for (const p of presets) select.add(new Option(p.label, p.id));
+const fromQuery = new URLSearchParams(location.search).get('preset');
+if (fromQuery) select.value = fromQuery;
+
+window.softphone = {
+  get client() {
+    return client;
+  },
+  get call() {
+    return call;
+  },
+  trace: () => (client ? normalizeTrace(client.trace()) : []),
+  timings,
+};
+render();
