@@ -1,1 +1,2 @@
 export { provider } from './provider.js';
+export type { TelnyxOptions } from './options.js';

@@ -1,0 +1,195 @@
+import { VoiceError, delay, mediaError, describeCause, type CallSink, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
+import { remoteEndReason } from './codes.js';
+
+const NAME = 'telnyx';
+
+/** The part of the SDK's Call object the provider uses (2.27.x). */
+export interface SdkCall {
+  id: string;
+  state: string;
+  direction?: string;
+  cause?: string;
+  causeCode?: number;
+  sipCode?: number;
+  sipReason?: string;
+  options: { remoteCallerName?: string; remoteCallerNumber?: string; iceServers?: RTCIceServer[]; remoteStream?: MediaStream };
+  peer?: { instance?: RTCPeerConnection };
+  answer(params?: object): Promise<void>;
+  hangup(params?: { cause?: string; causeCode?: number }, execute?: boolean): Promise<void>;
+  hold(): Promise<unknown>;
+  unhold(): Promise<unknown>;
+  dtmf(digits: string): void;
+  muteAudio(): void;
+  unmuteAudio(): void;
+}
+
+const ESTABLISHED = new Set(['active', 'held']);
+
+/** Maps one SDK call onto polyphone's ProviderCall, reporting through a CallSink. */
+export class TelnyxCall implements ProviderCall {
+  private sink: CallSink | undefined;
+  private readonly pending: Array<(sink: CallSink) => void> = [];
+  private wasActive = false;
+  private localEnd = false;
+  private endReported = false;
+  private ringingReported = false;
+  private streamReported: MediaStream | undefined;
+  private failure: VoiceError | undefined;
+
+  constructor(
+    readonly sdkCall: SdkCall,
+    readonly direction: 'inbound' | 'outbound',
+    /** Calls of an anonymous session cannot be answered. */
+    answerable: boolean,
+  ) {
+    if (!answerable) this.answer = undefined;
+  }
+
+  bind(sink: CallSink): void {
+    this.sink = sink;
+    for (const report of this.pending.splice(0)) report(sink);
+  }
+
+  // ---- what the SDK reports ----
+
+  /** A `callUpdate` notification for this call. */
+  onState(state: string): void {
+    if (this.endReported) return;
+    if (state === 'early') {
+      this.reportRinging();
+      this.reportStream();
+    } else if (state === 'active' && !this.wasActive) {
+      this.wasActive = true;
+      this.reportStream();
+      this.report((s) => s.active());
+    } else if (state === 'hangup' || state === 'destroy' || state === 'purge') {
+      this.reportEnd();
+    }
+  }
+
+  /** `telnyx_rtc.ringing` for an outgoing call: the far end is alerting (the SDK changes no state). */
+  onRemoteRinging(): void {
+    this.reportRinging();
+  }
+
+  /** `telnyx_rtc.info` from the far end carrying DTMF. */
+  onRemoteDtmf(digits: string): void {
+    for (const digit of digits) if (/^[0-9A-Da-d*#]$/.test(digit)) this.report((s) => s.dtmf(digit));
+  }
+
+  /** A `telnyx.error` naming this call: it ends `failed` with this error (the SDK hangs it up next). */
+  onError(error: VoiceError): void {
+    this.failure ??= error;
+    if (this.endReported) return;
+    const state = this.sdkCall.state;
+    if (state === 'hangup' || state === 'destroy') this.reportEnd();
+  }
+
+  // ---- ProviderCall ----
+
+  async hangup(): Promise<void> {
+    this.localEnd = true;
+    const established = ESTABLISHED.has(this.sdkCall.state);
+    // The SDK sends USER_BUSY for any hangup before answer; say what actually happened instead.
+    const params = established
+      ? {}
+      : this.direction === 'outbound'
+        ? { cause: 'ORIGINATOR_CANCEL', causeCode: 487 }
+        : { cause: 'CALL_REJECTED', causeCode: 21 };
+    await this.sdkCall.hangup(params, true);
+  }
+
+  answer: ((options: ProviderCallOptions) => Promise<void>) | undefined = async (options) => {
+    if (options.iceServers) this.sdkCall.options.iceServers = options.iceServers;
+    try {
+      await this.sdkCall.answer({});
+    } catch (error) {
+      throw mediaError(error, NAME) ?? new VoiceError('CALL_FAILED', 'The call could not be answered.', { provider: NAME, cause: describeCause(error) });
+    }
+    if (this.failure) throw this.failure;
+  };
+
+  async reject(options: { status?: number }): Promise<void> {
+    this.localEnd = true;
+    const busy = options.status === 486 || options.status === 600;
+    await this.sdkCall.hangup(busy ? { cause: 'USER_BUSY', causeCode: 17 } : { cause: 'CALL_REJECTED', causeCode: 21 }, true);
+  }
+
+  async mute(): Promise<void> {
+    this.sdkCall.muteAudio();
+  }
+
+  async unmute(): Promise<void> {
+    this.sdkCall.unmuteAudio();
+  }
+
+  async hold(): Promise<void> {
+    // The SDK catches a refused modify itself and resolves false (it emits 44001 as well).
+    if ((await this.sdkCall.hold()) === false) throw holdFailed('hold');
+  }
+
+  async unhold(): Promise<void> {
+    if ((await this.sdkCall.unhold()) === false) throw holdFailed('unhold');
+  }
+
+  async sendDtmf(digits: string): Promise<void> {
+    // One telnyx_rtc.info per digit, so the far end gets each tone as its own event, in order.
+    for (const digit of digits) {
+      if (digit === ',') await delay(500);
+      else this.sdkCall.dtmf(digit);
+    }
+  }
+
+  async getStats(): Promise<RTCStatsReport | undefined> {
+    return this.sdkCall.peer?.instance?.getStats();
+  }
+
+  // ---- internals ----
+
+  private reportRinging(): void {
+    if (this.ringingReported || this.direction !== 'outbound') return;
+    this.ringingReported = true;
+    this.report((s) => s.ringing());
+  }
+
+  private reportStream(): void {
+    const stream = this.sdkCall.options.remoteStream;
+    if (stream && stream !== this.streamReported) {
+      this.streamReported = stream;
+      this.report((s) => s.remoteStream(stream));
+      return;
+    }
+    if (stream) return;
+    // The track may land just after the state change.
+    this.sdkCall.peer?.instance?.addEventListener('track', () => this.reportStream(), { once: true });
+  }
+
+  private reportEnd(): void {
+    if (this.endReported) return;
+    this.endReported = true;
+    const call = this.sdkCall;
+    if (this.failure) {
+      const error = this.failure;
+      this.report((s) => s.ended('failed', error));
+    } else if (this.localEnd) {
+      const reason = this.wasActive ? 'hangup' : this.direction === 'outbound' ? 'canceled' : 'rejected';
+      this.report((s) => s.ended(reason));
+    } else {
+      const { reason, error } = remoteEndReason(
+        { cause: call.cause || undefined, causeCode: call.causeCode || undefined, sipCode: call.sipCode || undefined, sipReason: call.sipReason || undefined },
+        this.direction,
+        this.wasActive,
+      );
+      this.report((s) => s.ended(reason, error));
+    }
+  }
+
+  private report(fn: (sink: CallSink) => void): void {
+    if (this.sink) fn(this.sink);
+    else this.pending.push(fn);
+  }
+}
+
+function holdFailed(action: 'hold' | 'unhold'): VoiceError {
+  return new VoiceError('CALL_FAILED', `Telnyx refused the ${action}.`, { provider: NAME, cause: { name: 'HOLD_FAILED', code: 44001 } });
+}

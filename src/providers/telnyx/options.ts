@@ -1,0 +1,54 @@
+import { configInvalid, optionString, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
+
+/** Telnyx's production signalling host; the SDK's own default. */
+export const TELNYX_PRODUCTION_HOST = 'wss://rtc.telnyx.com';
+
+export interface TelnyxOptions {
+  /** The Verto WebSocket host (`wss://rtc.telnyx.com`, or a local emulator's `ws://127.0.0.1:PORT`). */
+  host: string;
+  /** How many times the SDK reopens a dropped socket before the client ends `disconnected`. */
+  reconnectAttempts: number;
+  /** Caller id sent with outgoing calls, where the account allows choosing it. */
+  callerName: string | undefined;
+  callerNumber: string | undefined;
+}
+
+const KNOWN = ['reconnectAttempts', 'callerName', 'callerNumber'] as const;
+
+function optionInteger(params: Record<string, unknown>, field: string, fallback: number, min: number, max: number): number {
+  const raw = params[field];
+  if (raw === undefined || raw === '') return fallback;
+  const value = typeof raw === 'string' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw configInvalid(field, `The option "${field}" must be a whole number from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+function parseHost(locator: string | undefined): string {
+  if (locator === undefined) return TELNYX_PRODUCTION_HOST;
+  let url: URL;
+  try {
+    url = new URL(locator);
+  } catch {
+    throw configInvalid('server', 'The Telnyx host must be a ws:// or wss:// URL.');
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw configInvalid('server', 'The Telnyx host must be a ws:// or wss:// URL.');
+  if (url.username || url.password) throw configInvalid('server', 'The Telnyx host must not carry credentials.');
+  // The SDK rewrites "rtc" in the host when a region is set; polyphone sets none, so the URL is used as given.
+  return locator;
+}
+
+export function parseTelnyxOptions(input: ProviderConfigInput): TelnyxOptions {
+  const { params } = input;
+  for (const secret of ['password', 'passwd', 'login_token', 'token']) {
+    if (secret in params) throw configInvalid(secret, 'Credentials go in `credentials` (type "jwt", "password" or "anonymous"), never in the options.');
+  }
+  rejectUnknownOptions(params, KNOWN);
+  return {
+    host: parseHost(input.locator),
+    reconnectAttempts: optionInteger(params, 'reconnectAttempts', 5, 1, 50),
+    callerName: optionString(params, 'callerName'),
+    callerNumber: optionString(params, 'callerNumber'),
+  };
+}
