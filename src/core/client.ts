@@ -61,6 +61,8 @@ export class DefaultVoiceClient implements VoiceClient {
   private credentials: Credentials | undefined;
   private registered = false;
   private connectAbort: AbortController | undefined;
+  /** Settles once the connect() under way has finished, teardown of a failed attempt included. */
+  private connectSettled: Promise<void> | undefined;
   private _currentCall: Call | undefined;
   private callCount = 0;
   private readonly lifetime = new AbortController();
@@ -144,9 +146,14 @@ export class DefaultVoiceClient implements VoiceClient {
 
   async connect(options: ConnectOptions = {}): Promise<void> {
     if (!['idle', 'initialized', 'authenticated', 'disconnected'].includes(this._state)) throw this.invalidState('connect');
+    // Until the SDK is loaded the state is still idle/initialized; a second attempt must not slip
+    // through and open a second session whose socket nobody would ever close.
+    if (this.connectAbort) throw this.invalidState('connect', 'a connect() is already in progress');
     if (options.signal?.aborted) throw new VoiceError('ABORTED', 'connect() was aborted before it started.', { provider: this.provider });
     const abort = new AbortController();
     this.connectAbort = abort;
+    let settle!: () => void;
+    this.connectSettled = new Promise<void>((resolve) => (settle = resolve));
     const onUserAbort = () => abort.abort(new VoiceError('ABORTED', 'connect() was aborted.', { provider: this.provider }));
     options.signal?.addEventListener('abort', onUserAbort, { once: true });
     const timeoutMs = options.timeoutMs ?? this.config.timeouts.connectMs;
@@ -178,12 +185,17 @@ export class DefaultVoiceClient implements VoiceClient {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onUserAbort);
       if (this.connectAbort === abort) this.connectAbort = undefined;
+      settle();
     }
   }
 
   async disconnect(): Promise<void> {
-    if (this._state === 'connecting') {
-      this.connectAbort?.abort(new VoiceError('ABORTED', 'connect() was cancelled by disconnect().', { provider: this.provider }));
+    // A connect() under way is cancelled whatever the state says (it may still be loading the SDK),
+    // and disconnect() resolves only once its teardown is done, so nothing of it outlives the call.
+    if (this.connectAbort) {
+      const settled = this.connectSettled;
+      this.connectAbort.abort(new VoiceError('ABORTED', 'connect() was cancelled by disconnect().', { provider: this.provider }));
+      await settled;
       return;
     }
     if (this._state !== 'connected' && this._state !== 'reconnecting') return;
