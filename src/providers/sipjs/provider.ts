@@ -53,6 +53,8 @@ class SipjsProvider implements VoiceProviderV1 {
   private registerer: Registerer | undefined;
   private readonly iceServersBySession = new WeakMap<Session, RTCIceServer[] | undefined>();
   private reconnecting: AbortController | undefined;
+  /** The refresh under way: sip.js refuses a REGISTER while another is pending (RequestPendingError). */
+  private refreshing: Promise<void> = Promise.resolve();
   private stopping = false;
 
   constructor(
@@ -123,23 +125,34 @@ class SipjsProvider implements VoiceProviderV1 {
     const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } as object });
     this.iceServersBySession.set(inviter, options.iceServers);
     const call = new SipjsCall(sip, inviter, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice));
-    call.bind(sink);
     try {
       await inviter.invite({
         requestDelegate: {
           onProgress: (response) => {
-            if (response.message.statusCode === 180 || response.message.statusCode === 183) sink.ringing();
+            if (response.message.statusCode === 180 || response.message.statusCode === 183) call.ringing();
           },
           onReject: (response) => call.markRejected(response.message.statusCode ?? 0, response.message.reasonPhrase ?? ''),
         },
       });
     } catch (error) {
+      // sip.js has already ended the session; the sink stays unbound so that its "ended" does not
+      // pre-empt this error (the core ends the call `failed` with it, e.g. MEDIA_DENIED).
       throw mediaError(error, NAME) ?? new VoiceError('CALL_FAILED', 'The call could not be started.', { provider: NAME, cause: describeCause(error) });
     }
+    // Bound only now: what happened meanwhile (a fast 180) is replayed in order.
+    call.bind(sink);
     return call;
   }
 
-  async refreshToken(credentials: Credentials | string | undefined, signal: AbortSignal): Promise<void> {
+  refreshToken(credentials: Credentials | string | undefined, signal: AbortSignal): Promise<void> {
+    // Two refreshes at once would both REGISTER; the second would fail and restore the old
+    // password under the first. One after the other, each gets its own answer.
+    const next = this.refreshing.then(() => this.refreshOnce(credentials, signal));
+    this.refreshing = next.catch(() => {});
+    return next;
+  }
+
+  private async refreshOnce(credentials: Credentials | string | undefined, signal: AbortSignal): Promise<void> {
     const password = typeof credentials === 'string' ? credentials : credentials?.type === 'password' ? credentials.password : undefined;
     if (!password || this.credentials?.type !== 'password' || !this.ua || !this.registerer) {
       throw new VoiceError('UNSUPPORTED', 'The sipjs provider refreshes only the password of a registered client.', { provider: NAME });
