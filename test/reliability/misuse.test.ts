@@ -1,0 +1,225 @@
+// Every public VoiceClient method, in every client state, twice at once and again after
+// disconnect, with the SIP.js provider on a real Kamailio (Node: calls end WEBRTC_UNSUPPORTED).
+// Each call either works or rejects with a VoiceError; none rejects with a raw error; nothing is
+// left unhandled; and once every client is disconnected, no timer or socket is left open.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVoiceClient, VoiceError, type ClientState, type VoiceClient } from '../../src/index.js';
+import { DOMAIN, TEST_USERS, loadUsers, startKamailio } from '../../lab/kamailio/index.mjs';
+
+type Kamailio = Awaited<ReturnType<typeof startKamailio>>;
+
+const METHODS = ['init', 'authenticate', 'connect', 'disconnect', 'call', 'connectAndCall', 'hangup', 'refreshToken'] as const;
+type Method = (typeof METHODS)[number];
+const STATES = ['idle', 'initialized', 'authenticated', 'connecting', 'connected', 'disconnected'] as const;
+type State = (typeof STATES)[number];
+
+/** 'ok', or the VoiceError code, or 'RAW:<name>' for anything that is not a VoiceError. */
+type Outcome = string;
+
+const TARGET = `sip:bob@${DOMAIN}`;
+const SETTLE_MS = 5_000;
+
+let kamailio: Kamailio;
+const users = loadUsers(STATES.length * METHODS.length + 8);
+const userNames = Object.keys(users);
+let nextUser = 0;
+const clients: VoiceClient[] = [];
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+let baseline: Map<string, number>;
+
+function activeResources(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const name of process.getActiveResourcesInfo()) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return counts;
+}
+
+/** Resource types whose count is above the baseline, e.g. { TCPSocketWrap: 2 }. */
+function excessOverBaseline(): Record<string, number> {
+  const excess: Record<string, number> = {};
+  for (const [name, count] of activeResources()) {
+    const extra = count - (baseline.get(name) ?? 0);
+    if (extra > 0) excess[name] = extra;
+  }
+  return excess;
+}
+
+/**
+ * Waits (bounded) for sockets and timers of stopped clients to close; returns what is left. The
+ * runner itself holds a timer for ~100 ms after each test step, hence waiting rather than sampling.
+ */
+async function settledExcess(): Promise<Record<string, number>> {
+  const deadline = Date.now() + SETTLE_MS;
+  while (Object.keys(excessOverBaseline()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  return excessOverBaseline();
+}
+
+async function newClient(): Promise<{ client: VoiceClient; password: string }> {
+  const user = userNames[nextUser++]!;
+  const password = users[user]!;
+  const client = await createVoiceClient({
+    provider: 'sipjs',
+    server: kamailio.wsUrl,
+    uri: `sip:${user}@${DOMAIN}`,
+    credentials: { type: 'password', password },
+  });
+  clients.push(client);
+  return { client, password };
+}
+
+function invoke(client: VoiceClient, method: Method, password: string): Promise<unknown> {
+  switch (method) {
+    case 'init':
+      return client.init();
+    case 'authenticate':
+      return client.authenticate();
+    case 'connect':
+      return client.connect();
+    case 'disconnect':
+      return client.disconnect();
+    case 'call':
+      return client.call(TARGET, { iceServers: [] });
+    case 'connectAndCall':
+      return client.connectAndCall(TARGET, { iceServers: [] });
+    case 'hangup':
+      return client.hangup();
+    case 'refreshToken':
+      return client.refreshToken({ type: 'password', password });
+  }
+}
+
+/** Starts the method synchronously (so the state it sees is the one set up), then settles it. */
+async function outcomeOf(start: () => Promise<unknown>): Promise<Outcome> {
+  let promise: Promise<unknown>;
+  try {
+    promise = start();
+  } catch (error) {
+    return `SYNC-THROW:${(error as Error)?.name}`;
+  }
+  return promise.then(
+    () => 'ok',
+    (error: unknown) => (error instanceof VoiceError ? error.code : `RAW:${(error as Error)?.name}:${(error as Error)?.message}`),
+  );
+}
+
+/** Brings a fresh client into `state`; for 'connecting', returns the connect() still under way. */
+async function clientIn(state: State): Promise<{ client: VoiceClient; password: string; pending: Promise<Outcome> | undefined }> {
+  const { client, password } = await newClient();
+  let pending: Promise<Outcome> | undefined;
+  if (state === 'initialized') await client.init();
+  if (state === 'authenticated' || state === 'connecting') await client.authenticate();
+  // From `authenticated`, connect() enters `connecting` before its first await.
+  if (state === 'connecting') pending = outcomeOf(() => client.connect());
+  if (state === 'connected' || state === 'disconnected') await client.connect();
+  if (state === 'disconnected') await client.disconnect();
+  expect(client.state).toBe(state satisfies ClientState);
+  return { client, password, pending };
+}
+
+/**
+ * What each method may end in, by the state it was called in. The second of two concurrent calls
+ * may also see the state the first one left (e.g. the first connect() made it `connecting`).
+ */
+function allowed(method: Method, state: State, second: boolean): string[] {
+  const always = ['ok', 'INVALID_STATE'];
+  switch (method) {
+    case 'init':
+    case 'hangup':
+    case 'disconnect':
+      return ['ok'];
+    case 'authenticate':
+      if (state === 'connecting' || state === 'connected') return ['INVALID_STATE'];
+      return ['ok'];
+    case 'connect':
+      if (state === 'connecting' || state === 'connected') return ['INVALID_STATE'];
+      return second ? always : ['ok'];
+    case 'call':
+      if (state !== 'connected') return ['INVALID_STATE'];
+      return second ? ['WEBRTC_UNSUPPORTED', 'INVALID_STATE'] : ['WEBRTC_UNSUPPORTED'];
+    case 'connectAndCall':
+      if (state === 'connecting') return ['INVALID_STATE'];
+      return second ? ['WEBRTC_UNSUPPORTED', 'INVALID_STATE'] : ['WEBRTC_UNSUPPORTED'];
+    case 'refreshToken':
+      if (state !== 'connected') return ['INVALID_STATE'];
+      return second ? always : ['ok'];
+  }
+}
+
+beforeAll(async () => {
+  process.on('unhandledRejection', onUnhandled);
+  kamailio = await startKamailio({ users: { ...TEST_USERS, ...users } });
+  // Warm up what stays loaded for the rest of the process (sip.js, ws, the provider module) so
+  // the baseline holds only what the test harness itself keeps open.
+  const { client } = await newClient();
+  await client.connect();
+  await client.disconnect();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  baseline = activeResources();
+});
+
+afterAll(async () => {
+  process.off('unhandledRejection', onUnhandled);
+  await Promise.all(clients.map((c) => c.disconnect().catch(() => {})));
+  await kamailio?.stop();
+});
+
+describe('misuse: every method in every state, twice at once, then after disconnect', () => {
+  for (const state of STATES) {
+    for (const method of METHODS) {
+      it(`${method}() ×2 while ${state}`, async () => {
+        const { client, password, pending } = await clientIn(state);
+        const [first, second] = await Promise.all([outcomeOf(() => invoke(client, method, password)), outcomeOf(() => invoke(client, method, password))]);
+        const setup = pending ? await pending : 'ok';
+        await client.disconnect();
+        const afterState = client.state as State;
+        const after = await outcomeOf(() => invoke(client, method, password));
+        await client.disconnect();
+
+        // A disconnect() while connecting cancels that connect: ABORTED is its typed outcome.
+        expect(setup).toBe(state === 'connecting' && method === 'disconnect' ? 'ABORTED' : 'ok');
+        expect(allowed(method, state, false)).toContain(first);
+        expect(allowed(method, state, true)).toContain(second);
+        expect(['idle', 'initialized', 'authenticated', 'disconnected']).toContain(afterState);
+        expect(allowed(method, afterState, false)).toContain(after);
+        expect(client.currentCall).toBeUndefined();
+        // Attributes a leak to the scenario that made it.
+        expect(await settledExcess()).toEqual({});
+      });
+    }
+  }
+
+  it('disconnect() while connect() is still loading the SDK cancels it: the client does not end up connected', async () => {
+    const { client } = await newClient();
+    const connecting = outcomeOf(() => client.connect());
+    const disconnected = outcomeOf(() => client.disconnect());
+    expect(await disconnected).toBe('ok');
+    expect(await connecting).toBe('ABORTED');
+    expect(client.state).not.toBe('connected');
+    // And the client is still usable.
+    await client.connect();
+    expect(client.state).toBe('connected');
+    await client.disconnect();
+  });
+
+  it('wrong arguments reject with typed errors, in any state', async () => {
+    const { client } = await newClient();
+    const bad = async () => [
+      await outcomeOf(() => client.call('', {})),
+      await outcomeOf(() => client.call(undefined as unknown as string)),
+      await outcomeOf(() => client.authenticate(null as never)),
+      await outcomeOf(() => client.authenticate({ type: 'password' } as never)),
+      await outcomeOf(() => client.refreshToken(42 as never)),
+    ];
+    for (const outcome of await bad()) expect(outcome).toMatch(/^(INVALID_ARGUMENT|CONFIG_INVALID|INVALID_STATE)$/);
+    await client.connect();
+    for (const outcome of await bad()) expect(outcome).toMatch(/^(INVALID_ARGUMENT|CONFIG_INVALID|INVALID_STATE|UNSUPPORTED)$/);
+    expect(client.state).toBe('connected');
+    await client.disconnect();
+  });
+
+  it('leaves no timer or socket open and nothing unhandled once every client is disconnected', async () => {
+    await Promise.all(clients.map((c) => c.disconnect()));
+    expect(await settledExcess()).toEqual({});
+    expect(unhandled).toEqual([]);
+  });
+});
