@@ -1,1 +1,2 @@
 export { provider } from './provider.js';
+export type { SendbirdOptions } from './options.js';

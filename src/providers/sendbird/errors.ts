@@ -1,0 +1,75 @@
+import { VoiceError, describeCause, type VoiceErrorCode } from '../../core/provider-kit.js';
+
+export const NAME = 'sendbird';
+
+// Server codes reach the app unchanged from the login reply's `{error, code, message}`. Sendbird
+// does not publish its Calls login codes; these are the platform's token codes the lab answers with
+// (lab/sendbird/codes.mjs): 400302 access token not valid, 400309 token expired, 400200 no such app.
+const TOKEN_EXPIRED_CODES = new Set([400309]);
+const AUTH_REJECTED_CODES = new Set([400200, 400302, 400401, 1800303]);
+// Client codes of sendbird-calls 1.10 (SendBirdCall.ErrorCode).
+const NETWORK_CODES = new Set([1800201, 1800202, 1800203, 1800204]);
+const PROTOCOL_CODES = new Set([1800200, 1800205, 1800207, 1800208]);
+// A failed fetch: Chromium "Failed to fetch", Firefox "NetworkError when attempting to fetch
+// resource.", Safari "Load failed". Any other TypeError out of the SDK is it choking on a reply.
+const FETCH_FAILURE = /failed to fetch|networkerror|load failed|network request failed/i;
+
+function codeOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : undefined;
+}
+
+function voiceError(code: VoiceErrorCode, message: string, error: unknown): VoiceError {
+  const cause = describeCause(error);
+  const vendorCode = codeOf(error);
+  return new VoiceError(code, message, { provider: NAME, cause, ...(vendorCode !== undefined ? { details: { vendorCode } } : {}) });
+}
+
+/** A failed `SendBirdCall.authenticate` (REST login). */
+export function loginFailure(error: unknown): VoiceError {
+  const code = codeOf(error);
+  if (code !== undefined && TOKEN_EXPIRED_CODES.has(code)) return voiceError('TOKEN_EXPIRED', 'Sendbird refused the access token: it has expired.', error);
+  if (code !== undefined && (AUTH_REJECTED_CODES.has(code) || (code >= 400300 && code < 400400))) {
+    return voiceError('AUTH_REJECTED', 'Sendbird refused the access token.', error);
+  }
+  if (code !== undefined && NETWORK_CODES.has(code)) return voiceError('NETWORK_UNREACHABLE', 'The Sendbird API could not be reached.', error);
+  if (code !== undefined && PROTOCOL_CODES.has(code)) return voiceError('PROTOCOL_ERROR', 'The Sendbird API answered the login with a malformed or unexpected reply.', error);
+  if (code === undefined && error instanceof TypeError) {
+    return FETCH_FAILURE.test(error.message)
+      ? voiceError('NETWORK_UNREACHABLE', 'The Sendbird API could not be reached.', error)
+      : // sendbird-calls 1.10 reads `reply.user` without checking it: a reply without it surfaces as a bare TypeError.
+        voiceError('PROTOCOL_ERROR', 'The Sendbird API answered the login with a reply the SDK could not read.', error);
+  }
+  if (code !== undefined && code >= 400000 && code < 500000) return voiceError('AUTH_REJECTED', 'Sendbird refused the login.', error);
+  return voiceError('PROTOCOL_ERROR', 'The Sendbird login failed.', error);
+}
+
+/** A failed `SendBirdCall.connectWebSocket`. */
+export function socketFailure(error: unknown): VoiceError {
+  const code = codeOf(error);
+  if (code !== undefined && PROTOCOL_CODES.has(code)) return voiceError('PROTOCOL_ERROR', 'The Sendbird WebSocket answered with a malformed reply.', error);
+  if (code !== undefined && AUTH_REJECTED_CODES.has(code)) return voiceError('AUTH_REJECTED', 'The Sendbird session is not authenticated.', error);
+  return voiceError('NETWORK_UNREACHABLE', 'The Sendbird WebSocket could not be opened.', error);
+}
+
+/** A call the server refused or the SDK could not set up (dial/accept callbacks, DirectCall end). */
+export function callFailure(error: unknown, what: string): VoiceError {
+  const code = codeOf(error);
+  if (code !== undefined && NETWORK_CODES.has(code)) return voiceError('NETWORK_UNREACHABLE', `${what}: the Sendbird WebSocket is not connected.`, error);
+  if (code !== undefined && PROTOCOL_CODES.has(code)) return voiceError('PROTOCOL_ERROR', `${what}: Sendbird answered with a malformed reply.`, error);
+  return voiceError('CALL_FAILED', `${what} failed.`, error);
+}
+
+/** Environment failures of `SendBirdCall.init`, which throws plain strings. */
+export function initFailure(error: unknown): VoiceError {
+  const text = typeof error === 'string' ? error : (error as { message?: unknown } | null)?.message;
+  const message = typeof text === 'string' ? text : '';
+  if (/window|RTCPeerConnection|legacy WebRTC/i.test(message)) {
+    return new VoiceError('WEBRTC_UNSUPPORTED', 'sendbird-calls needs a browser with WebRTC.', { provider: NAME, cause: { message } });
+  }
+  if (/https/i.test(message)) {
+    return new VoiceError('WEBRTC_UNSUPPORTED', 'sendbird-calls runs only on https:, file: or a localhost / 127.0.0.1 page.', { provider: NAME, cause: { message } });
+  }
+  if (codeOf(error) === 1800300) return new VoiceError('CONFIG_INVALID', 'Sendbird refused the application id.', { provider: NAME, cause: describeCause(error), details: { field: 'appId' } });
+  return new VoiceError('INTERNAL', 'sendbird-calls could not be initialised.', { provider: NAME, cause: typeof error === 'string' ? { message } : describeCause(error) });
+}
