@@ -239,7 +239,7 @@ export class CallRelay {
 
   /**
    * DTMF (`dtmf`) or chat (`msg`): forwarded to the other leg, where the SDK surfaces it as a
-   * `telnyx.notification` of type `generic`.
+   * `telnyx.notification` of type 'event' (NOTIFICATION_TYPE.generic).
    * @param {RelayConnection} conn
    * @param {Record<string, unknown>} params
    * @param {(result: Record<string, unknown>) => void} reply
