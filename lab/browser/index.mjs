@@ -22,13 +22,15 @@ const BASE_ARGS = [
 // receiver's stats whatever the SDK. A subclass keeps `instanceof` and statics working.
 // Chromium decodes received audio (and counts totalAudioEnergy) only when something plays it, as
 // a user's speaker would: every remote track is played by a muted-to-nobody <audio> element.
+// A page opened with playRemoteAudio: false skips that, so energy > 0 then proves the code under
+// test plays the remote audio itself.
 const INIT_SCRIPT = `(() => {
   const Native = window.RTCPeerConnection;
   if (!Native || window.__pcs) return;
   window.__pcs = [];
   window.__speakers = [];
   const play = (event) => {
-    if (event.track.kind !== 'audio') return;
+    if (event.track.kind !== 'audio' || window.__playRemoteAudio === false) return;
     const speaker = new Audio();
     speaker.srcObject = new MediaStream([event.track]);
     speaker.play().catch(() => {});
@@ -93,11 +95,12 @@ export async function launchBrowser(options = {}) {
     browser,
     /**
      * A new user: its own context and page, loaded and ready.
-     * @param {{ url?: string, waitFor?: string }} [pageOptions]
+     * @param {{ url?: string, waitFor?: string, playRemoteAudio?: boolean }} [pageOptions]
      * @returns {Promise<PolyPage>}
      */
     async newPage(pageOptions = {}) {
       const context = await browser.newContext();
+      if (pageOptions.playRemoteAudio === false) await context.addInitScript('window.__playRemoteAudio = false;');
       await context.addInitScript(INIT_SCRIPT);
       const page = /** @type {PolyPage} */ (await context.newPage());
       page.consoleLines = [];
@@ -141,6 +144,5 @@ export async function closeAll() {
   servers.clear();
 }
 
-process.once('exit', () => {
-  for (const b of browsers) b.process?.()?.kill('SIGKILL');
-});
+// No exit hook of our own: a launched Browser has no handle on its process, and playwright-core
+// already kills every Chromium it launched on exit, SIGINT, SIGTERM and SIGHUP.

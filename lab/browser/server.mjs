@@ -9,13 +9,16 @@ const INDEX = `<!doctype html><html><head><meta charset="utf-8"><title>polyphone
 <script type="module">import '/page-entry.js'; import '/raw-entry.js'; window.pageReady = true;</script></body></html>`;
 
 /**
- * @param {{ routes?: Record<string, (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void>, extraEntries?: Record<string, string> }} [options]
+ * `headers` go on every response, the routes' included (e.g. a CSP or COOP/COEP a page needs).
+ * @param {{ routes?: Record<string, (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void>, headers?: Record<string, string>, extraEntries?: Record<string, string> }} [options]
  * @returns {Promise<{ url: string, port: number, stop(): Promise<void> }>}
  */
 export async function startPageServer(options = {}) {
   const { outdir } = await buildPageBundle({ extraEntries: options.extraEntries });
   const routes = options.routes ?? {};
+  const headers = options.headers ?? {};
   const server = createServer(async (req, res) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const route = routes[path];
     if (route) return route(req, res);
