@@ -1,0 +1,185 @@
+import type { RTCSession } from 'jssip/lib/RTCSession.js';
+import { VoiceError, type CallSink, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
+import type { DtmfTransport } from './options.js';
+import { sessionEnd } from './status.js';
+
+const NAME = 'cognigy';
+const DTMF_TONE = { duration: 100, interToneGap: 70 } as const;
+
+type EndEvent = { originator: string; cause: string; message?: { status_code?: number } | null };
+
+/** Maps one JsSIP RTCSession onto polyphone's ProviderCall, reporting through a CallSink. */
+export class JssipCall implements ProviderCall {
+  private sink: CallSink | undefined;
+  private pending: Array<(sink: CallSink) => void> = [];
+  private established = false;
+  private streamReported = false;
+  private endedWith: EndEvent | undefined;
+  private readonly endWaiters = new Set<(event: EndEvent) => void>();
+
+  constructor(
+    readonly session: RTCSession,
+    private readonly dtmfTransport: DtmfTransport,
+    private readonly incoming: boolean,
+  ) {
+    session.on('progress', (event: unknown) => {
+      const status = (event as { response?: { status_code?: number } }).response?.status_code;
+      if (!incoming && (status === 180 || status === 183)) this.report((s) => s.ringing());
+    });
+    session.on('accepted', () => {
+      this.established = true;
+      this.reportRemoteStream();
+      this.report((s) => s.active());
+    });
+    session.on('hold', ({ originator }) => {
+      if (originator === 'remote') this.report((s) => s.held());
+    });
+    session.on('unhold', ({ originator }) => {
+      if (originator === 'remote') this.report((s) => s.unheld());
+    });
+    session.on('newDTMF', (event: { originator: string; dtmf: { tone: string | number } }) => {
+      if (event.originator === 'remote') {
+        const tone = String(event.dtmf.tone);
+        this.report((s) => s.dtmf(tone));
+      }
+    });
+    session.on('ended', (event) => this.onEnd(event as unknown as EndEvent));
+    session.on('failed', (event) => this.onEnd(event as unknown as EndEvent));
+    // The far end may start sending before `accepted` fires for an incoming call.
+    session.on('peerconnection', ({ peerconnection }) =>
+      peerconnection.addEventListener('track', () => {
+        if (this.established) this.reportRemoteStream();
+      }),
+    );
+  }
+
+  /** Incoming calls get their sink only after the core has built the handle. */
+  bind(sink: CallSink): void {
+    this.sink = sink;
+    for (const report of this.pending.splice(0)) report(sink);
+  }
+
+  async hangup(): Promise<void> {
+    if (this.session.isEnded()) return;
+    // An unanswered incoming call is declined like the sipjs provider does it: 603.
+    const options = this.incoming && !this.established ? { status_code: 603 } : {};
+    try {
+      this.session.terminate(options);
+    } catch (error) {
+      if (!this.session.isEnded()) throw callFailed('The call could not be ended.', error);
+    }
+  }
+
+  async answer(options: ProviderCallOptions): Promise<void> {
+    const outcome = this.nextOf(['accepted']);
+    try {
+      this.session.answer({ mediaConstraints: { audio: true, video: false }, pcConfig: { iceServers: options.iceServers ?? [] } });
+    } catch (error) {
+      throw callFailed('The call could not be answered.', error);
+    }
+    await outcome;
+  }
+
+  async reject(options: { status?: number }): Promise<void> {
+    this.session.terminate({ status_code: options.status ?? 603 });
+  }
+
+  async mute(): Promise<void> {
+    this.session.mute({ audio: true });
+  }
+
+  async unmute(): Promise<void> {
+    this.session.unmute({ audio: true });
+  }
+
+  hold(): Promise<void> {
+    return this.reinvite(true);
+  }
+
+  unhold(): Promise<void> {
+    return this.reinvite(false);
+  }
+
+  async sendDtmf(digits: string): Promise<void> {
+    const tones = digits.replace(/,/g, '');
+    if (tones === '') return;
+    const transportType = this.dtmfTransport === 'info' ? 'INFO' : 'RFC2833';
+    try {
+      this.session.sendDTMF(tones, { ...DTMF_TONE, transportType } as Parameters<RTCSession['sendDTMF']>[1]);
+    } catch (error) {
+      throw callFailed('The DTMF digits could not be sent.', error);
+    }
+  }
+
+  async getStats(): Promise<RTCStatsReport | undefined> {
+    return this.session.connection?.getStats();
+  }
+
+  private reinvite(hold: boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      // JsSIP ends the call itself when a hold re-INVITE fails; that end must fail this promise.
+      const onEnd = () => reject(new VoiceError('CALL_FAILED', `The ${hold ? 'hold' : 'unhold'} failed and the call ended.`, { provider: NAME }));
+      this.endWaiters.add(onEnd);
+      const done = () => {
+        this.endWaiters.delete(onEnd);
+        resolve();
+      };
+      const started = hold ? this.session.hold({}, done) : this.session.unhold({}, done);
+      if (!started) {
+        this.endWaiters.delete(onEnd);
+        reject(new VoiceError('INVALID_STATE', `The call cannot ${hold ? 'hold' : 'unhold'} now (another re-INVITE is in progress or the call is not established).`, { provider: NAME }));
+      }
+    });
+  }
+
+  /** Resolves on the first of `events`, rejects if the call ends first. */
+  private nextOf(events: Array<'accepted'>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onEnd = (event: EndEvent) => {
+        const { error } = sessionEnd(this.endInfo(event), { incoming: this.incoming, established: this.established });
+        reject(error ?? new VoiceError('CALL_FAILED', `The call ended (${event.cause}).`, { provider: NAME }));
+      };
+      this.endWaiters.add(onEnd);
+      for (const name of events) {
+        (this.session as unknown as { once(name: string, listener: () => void): void }).once(name, () => {
+          this.endWaiters.delete(onEnd);
+          resolve();
+        });
+      }
+    });
+  }
+
+  private onEnd(event: EndEvent): void {
+    if (this.endedWith) return;
+    this.endedWith = event;
+    for (const waiter of [...this.endWaiters]) waiter(event);
+    this.endWaiters.clear();
+    const { reason, error } = sessionEnd(this.endInfo(event), { incoming: this.incoming, established: this.established });
+    this.report((s) => s.ended(reason, error));
+  }
+
+  private endInfo(event: EndEvent): { originator: string; cause: string; status: number | undefined } {
+    const status = event.message?.status_code;
+    return { originator: event.originator, cause: event.cause, status: typeof status === 'number' ? status : undefined };
+  }
+
+  private reportRemoteStream(): void {
+    const pc = this.session.connection;
+    if (!pc || this.streamReported) return;
+    const tracks = pc.getReceivers().map((receiver) => receiver.track).filter((track): track is MediaStreamTrack => track?.kind === 'audio');
+    if (tracks.length === 0) return;
+    this.streamReported = true;
+    const stream = new MediaStream(tracks);
+    this.report((s) => s.remoteStream(stream));
+  }
+
+  private report(fn: (sink: CallSink) => void): void {
+    if (this.sink) fn(this.sink);
+    else this.pending.push(fn);
+  }
+}
+
+function callFailed(message: string, error: unknown): VoiceError {
+  const cause = error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
+  return new VoiceError('CALL_FAILED', message, { provider: NAME, cause });
+}
