@@ -53,7 +53,7 @@ export async function startSendbirdEmulator(options = {}) {
     connectionLostAfterMs: options.connectionLostAfterMs ?? 30_000,
   });
   /** @type {Faults} */
-  const faults = { rejectToken: false, malformedLogin: false, slowLoginMs: 0, refuseSockets: false };
+  const faults = { rejectToken: false, malformedLogin: false, loginWithoutUser: false, slowLoginMs: 0, refuseSockets: false };
   /** @type {FrameRecord[]} */
   const frames = [];
   /** @type {Set<WebSocket>} */

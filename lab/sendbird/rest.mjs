@@ -10,7 +10,7 @@ const STATS_INTERVAL_SEC = 10;
 /**
  * @typedef {import('node:http').IncomingMessage} Req
  * @typedef {import('node:http').ServerResponse} Res
- * @typedef {{ rejectToken: boolean, malformedLogin: boolean, slowLoginMs: number, refuseSockets: boolean }} Faults
+ * @typedef {{ rejectToken: boolean, malformedLogin: boolean, loginWithoutUser: boolean, slowLoginMs: number, refuseSockets: boolean }} Faults
  * @typedef {{
  *   appId: string,
  *   accounts: import('./accounts.mjs').Accounts,
@@ -218,6 +218,12 @@ async function login(ctx, req, res, pathUserId, body) {
   const verdict = ctx.accounts.checkAccessToken(userId, fields.access_token);
   if (!verdict.ok) return refuse(verdict.error);
 
+  if (ctx.faults.loginWithoutUser) {
+    // Well-formed JSON that lacks `user`: sendbird-calls stores the session token, then fails reading the user.
+    ctx.stats.logins.push({ userId, ok: false });
+    sendJson(req, res, { sbcall_session_token: ctx.accounts.openSession(userId), stats_interval: STATS_INTERVAL_SEC });
+    return;
+  }
   ctx.stats.logins.push({ userId, ok: true });
   sendJson(req, res, {
     user: loginUser(userId),
