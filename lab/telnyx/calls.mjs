@@ -310,6 +310,17 @@ export class CallRelay {
     }
   }
 
+  /**
+   * The callIDs of a socket's calls that have not ended: the sessions a re-login keeps.
+   * @param {RelayConnection} conn
+   * @returns {string[]}
+   */
+  liveCallIds(conn) {
+    const ids = [];
+    for (const leg of this.legs.values()) if (leg.conn === conn && leg.state !== 'ended') ids.push(leg.callID);
+    return ids;
+  }
+
   clear() {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();

@@ -217,13 +217,15 @@ export async function startTelnyxEmulator({ users = TELNYX_USERS, jwtSecret = ra
    * @param {Record<string, unknown>} params
    */
   function acceptLogin(conn, id, params) {
-    // A re-login on a live socket (token refresh) keeps its session.
+    // A re-login on a live socket (token refresh) keeps its session and the calls in it. The SDK
+    // hangs up every call of its own that clientReady does not list as reattached (48501), so a
+    // server that kept the session names them.
     if (!conn.sessid) conn.sessid = randomUUID();
     conn.loggedIn = true;
     conn.loggedInAt = Date.now();
     conn.reply(id, { sessid: conn.sessid, message: 'logged in' });
     void params;
-    conn.push('telnyx_rtc.clientReady', { reattached_sessions: [] });
+    conn.push('telnyx_rtc.clientReady', { reattached_sessions: relay.liveCallIds(conn) });
   }
 
   /**
