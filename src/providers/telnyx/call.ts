@@ -168,12 +168,12 @@ export class TelnyxCall implements ProviderCall {
     if (this.endReported) return;
     this.endReported = true;
     const call = this.sdkCall;
-    if (this.failure) {
+    if (this.failure && !this.localEnd) {
       const error = this.failure;
       this.report((s) => s.ended('failed', error));
     } else if (this.localEnd) {
-      const reason = this.wasActive ? 'hangup' : this.direction === 'outbound' ? 'canceled' : 'rejected';
-      this.report((s) => s.ended(reason));
+      // The core ends a call this side hung up or declined, with the reason it knows (busy, rejected…).
+      return;
     } else {
       const { reason, error } = remoteEndReason(
         { cause: call.cause || undefined, causeCode: call.causeCode || undefined, sipCode: call.sipCode || undefined, sipReason: call.sipReason || undefined },
