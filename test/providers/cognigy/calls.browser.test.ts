@@ -1,0 +1,200 @@
+// Cognigy calls with real media: a Cognigy client (JsSIP, configured by the lab backend from a
+// page on another origin) and a SIP.js client in headless Chromium, both registered on the same
+// real Kamailio. Audio is proven by the receiver's getStats(), and the call's normalised trace
+// must equal the SIP.js provider's in the same scenario.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startKamailio, TEST_USERS } from '../../../lab/kamailio/index.mjs';
+import { cognigyUsers, startCognigyBackend } from '../../../lab/cognigy/index.mjs';
+// @ts-expect-error plain ESM lab helper without type declarations
+import { launchBrowser } from '../../../lab/browser/index.mjs';
+import { PageClient, closePage } from '../../support/browser-clients.js';
+import { runBasicCallScenario, type ScenarioStep } from '../../support/basic-call-scenario.js';
+import { waitForRisingAudio, waitForSilence, type AudioStats } from '../../support/audio.js';
+import { scanForSecrets } from '../../support/secrets.js';
+
+type LabPage = Page & { consoleLines: string[]; pageErrors: string[]; inboundAudio(): Promise<AudioStats & Record<string, number>> };
+type Browser = { newPage(): Promise<LabPage>; close(): Promise<void> };
+type Kamailio = Awaited<ReturnType<typeof startKamailio>>;
+type Backend = Awaited<ReturnType<typeof startCognigyBackend>>;
+
+let kamailio: Kamailio;
+let backend: Backend;
+let browser: Browser;
+let secrets: string[];
+let pages: LabPage[] = [];
+
+beforeAll(async () => {
+  const users = cognigyUsers(4);
+  secrets = [...Object.values(users), ...Object.values(TEST_USERS as Record<string, string>)];
+  kamailio = await startKamailio({ users: { ...TEST_USERS, ...users } });
+  backend = await startCognigyBackend({ kamailio });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await backend?.stop();
+  await kamailio?.stop();
+});
+
+// Every test: no uncaught page error, no SIP password in any trace or console line.
+afterEach(async () => {
+  const opened = pages;
+  pages = [];
+  const traces: string[] = [];
+  for (const page of opened) {
+    traces.push(...(await page.evaluate(() => Object.values((window as any).__clients ?? {}).map((e: any) => JSON.stringify(e.client.trace()))).catch(() => [])));
+  }
+  await Promise.all(opened.map((page) => closePage(page)));
+  expect(opened.flatMap((p) => p.pageErrors)).toEqual([]);
+  expect(scanForSecrets([traces, opened.map((p) => p.consoleLines)], secrets)).toEqual([]);
+});
+
+async function openPage(): Promise<LabPage> {
+  const page = await browser.newPage();
+  pages.push(page);
+  return page;
+}
+
+function cognigyConfig(userId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { provider: 'cognigy', server: backend.url('ok'), userId, iceServers: [], ...extra };
+}
+
+function sipjsConfig(user: keyof typeof TEST_USERS, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { provider: 'sipjs', server: kamailio.wsUrl, uri: `sip:${user}@${kamailio.domain}`, credentials: { type: 'password', password: TEST_USERS[user] }, iceServers: [], ...extra };
+}
+
+type Party = PageClient & { page: LabPage };
+
+/** Checks what the receiver hears after each step of the basic scenario. */
+async function checkAudio(step: ScenarioStep, parties: { caller: PageClient; callee: PageClient }): Promise<void> {
+  const caller = parties.caller as Party;
+  const callee = parties.callee as Party;
+  if (step === 'answer' || step === 'unhold' || step === 'unmute') {
+    for (const side of [caller, callee]) {
+      const window = await waitForRisingAudio(side.page);
+      expect(window.packets, `${side.name} receives packets after ${step}`).toBeGreaterThan(0);
+      expect(window.energy, `${side.name} receives sound after ${step}`).toBeGreaterThan(0);
+    }
+  } else if (step === 'mute') {
+    // Bounded: the callee's decoder fades out what was already buffered, then hears nothing.
+    await waitForSilence(callee.page);
+  } else if (step === 'hold') {
+    await Promise.all([waitForSilence(caller.page), waitForSilence(callee.page)]);
+  }
+}
+
+async function scenario(caller: { name: string; config: Record<string, unknown> }, callee: { name: string; config: Record<string, unknown> }, target: string) {
+  const callerPage = await openPage();
+  const calleePage = await openPage();
+  return runBasicCallScenario({
+    caller: { page: callerPage, ...caller },
+    callee: { page: calleePage, ...callee },
+    target,
+    callOptions: { iceServers: [] },
+    answerOptions: { iceServers: [] },
+    afterStep: (step, outcome, parties) => (outcome === 'ok' ? checkAudio(step, parties) : Promise.resolve()),
+  });
+}
+
+describe('Cognigy calls with real media (Chromium + Kamailio + lab backend)', () => {
+  it('Cognigy calls SIP.js: audio both ways, mute, hold, DTMF, hangup; trace equals the SIP.js provider\'s', async () => {
+    // DTMF by SIP INFO: browsers do not surface received RFC 4733 events as digits.
+    const cognigy = await scenario({ name: 'visitor', config: cognigyConfig('visitor-out', { dtmfTransport: 'info' }) }, { name: 'bob', config: sipjsConfig('bob') }, `sip:bob@${kamailio.domain}`);
+    const golden = await scenario(
+      { name: 'alice', config: sipjsConfig('alice', { dtmfTransport: 'info' }) },
+      { name: 'bob', config: sipjsConfig('bob') },
+      `sip:bob@${kamailio.domain}`,
+    );
+    expect(cognigy.caller).toEqual(golden.caller);
+    expect(cognigy.callee).toEqual(golden.callee);
+    expect(cognigy.caller).toContain('call#1 ended reason=hangup');
+    expect(cognigy.callee).toContain('call#1 ended reason=remoteHangup');
+    // The page is on another origin than the endpoint: CORS let it read the config.
+    const fetched = backend.requests.filter((r) => r.userId === 'visitor-out');
+    expect(fetched.length).toBeGreaterThan(0);
+    expect(fetched[0]!.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('SIP.js calls back into the Cognigy client: same trace as SIP.js to SIP.js', async () => {
+    // The backend gives a userId the same SIP user every time; connect once to learn it.
+    const probe = await PageClient.create(await openPage(), 'probe', cognigyConfig('visitor-in'));
+    await probe.connect();
+    await probe.disconnect();
+    const cognigyUser = backend.userFor('visitor-in');
+    expect(cognigyUser).toMatch(/^cognigy-\d$/);
+    const cognigy = await scenario(
+      { name: 'bob', config: sipjsConfig('bob', { dtmfTransport: 'info' }) },
+      { name: 'visitor', config: cognigyConfig('visitor-in') },
+      `sip:${cognigyUser}@${kamailio.domain}`,
+    );
+    const golden = await scenario(
+      { name: 'bob', config: sipjsConfig('bob', { dtmfTransport: 'info' }) },
+      { name: 'carol', config: sipjsConfig('carol') },
+      `sip:carol@${kamailio.domain}`,
+    );
+    expect(cognigy.caller).toEqual(golden.caller);
+    expect(cognigy.callee).toEqual(golden.callee);
+  });
+
+  it('refreshToken() during a call fetches a fresh config and re-REGISTERs; the call and its audio go on', async () => {
+    const visitor = (await PageClient.create(await openPage(), 'visitor', cognigyConfig('visitor-refresh'))) as Party;
+    const bob = (await PageClient.create(await openPage(), 'bob', sipjsConfig('bob'))) as Party;
+    await visitor.connect();
+    await bob.connect();
+    expect((await visitor.call(`sip:bob@${kamailio.domain}`, { iceServers: [] })).outcome).toBe('ok');
+    await bob.waitForLine('client incomingCall');
+    expect((await bob.answer({ iceServers: [] })).outcome).toBe('ok');
+    await visitor.waitForLine('call#1 active');
+    await waitForRisingAudio(bob.page);
+
+    const before = backend.requests.filter((r) => r.userId === 'visitor-refresh').length;
+    const from = await visitor.traceLength();
+    await visitor.page.evaluate(() => (window as any).__clients.visitor.client.refreshToken());
+    expect(backend.requests.filter((r) => r.userId === 'visitor-refresh').length).toBe(before + 1);
+    expect((await visitor.lines()).slice(from)).toEqual(['client tokenRefreshed']);
+    for (const side of [visitor, bob]) {
+      const window = await waitForRisingAudio(side.page);
+      expect(window.energy).toBeGreaterThan(0);
+    }
+    expect((await visitor.state()).call?.state).toBe('active');
+    // Still registered after the refresh: bob can reach the visitor once the first call is over.
+    expect((await bob.hangup()).outcome).toBe('ok');
+    expect((await visitor.waitForEnd()).reason).toBe('remoteHangup');
+    const user = backend.userFor('visitor-refresh');
+    const bobFrom = await bob.traceLength();
+    const visitorFrom = await visitor.traceLength();
+    expect((await bob.call(`sip:${user}@${kamailio.domain}`, { iceServers: [] })).outcome).toBe('ok');
+    await visitor.waitForLine('client incomingCall', { from: visitorFrom });
+    expect((await visitor.reject(486)).outcome).toBe('ok');
+    expect((await bob.waitForEnd({ from: bobFrom })).reason).toBe('busy');
+  });
+
+  it('a call to a user who is not registered ends failed with CALL_FAILED (404)', async () => {
+    const visitor = await PageClient.create(await openPage(), 'visitor', cognigyConfig('visitor-404'));
+    await visitor.connect();
+    expect((await visitor.call(`sip:dave@${kamailio.domain}`)).outcome).toBe('ok');
+    expect(await visitor.waitForEnd()).toMatchObject({ reason: 'failed', code: 'CALL_FAILED' });
+  });
+
+  it('SIP.js rejects with 603 → the Cognigy caller ends rejected; SIP.js cancels → Cognigy callee ends canceled', async () => {
+    const visitor = await PageClient.create(await openPage(), 'visitor', cognigyConfig('visitor-reject'));
+    const bob = await PageClient.create(await openPage(), 'bob', sipjsConfig('bob'));
+    await visitor.connect();
+    await bob.connect();
+    expect((await visitor.call(`sip:bob@${kamailio.domain}`)).outcome).toBe('ok');
+    await bob.waitForLine('client incomingCall');
+    expect((await bob.reject(603)).outcome).toBe('ok');
+    expect(await visitor.waitForEnd()).toMatchObject({ reason: 'rejected', code: undefined });
+
+    const user = backend.userFor('visitor-reject');
+    const bobFrom = await bob.traceLength();
+    const visitorFrom = await visitor.traceLength();
+    expect((await bob.call(`sip:${user}@${kamailio.domain}`)).outcome).toBe('ok');
+    await visitor.waitForLine('client incomingCall', { from: visitorFrom });
+    await bob.waitForLine('call#2 ringing', { from: bobFrom });
+    expect((await bob.hangup()).outcome).toBe('ok');
+    expect((await visitor.waitForEnd({ from: visitorFrom })).reason).toBe('canceled');
+  });
+});
