@@ -1,8 +1,49 @@
-// `npm run demo`: starts the lab and drives polyphone through it, printing traces and timings.
+// `npm run demo`: starts the lab (Kamailio, the Cognigy backend, the Telnyx and Sendbird
+// emulators), opens the softphone for every provider in headless Chromium and drives a real call
+// by clicking its buttons. Prints each provider's trace, time to connected, call setup and the
+// audio received; saves a mid-call screenshot under demo/out/. `--serve` keeps it all up for a person.
+import { launchBrowser } from '../lab/browser/index.mjs';
+import { PROVIDERS, startDemoLab } from './lab.mjs';
+import { startDemoServer } from './server.mjs';
 import { runSipjsNodeDemo } from './sipjs-node.mjs';
+import { demoCall } from './drive.mjs';
 
-const result = await runSipjsNodeDemo();
-if (!result.trace.includes('client registered')) {
-  console.error('demo: the SIP.js client did not register');
-  process.exit(1);
+const serve = process.argv.includes('--serve');
+const only = process.argv.find((a) => a.startsWith('--provider='))?.split('=')[1];
+
+const lab = await startDemoLab();
+const server = await startDemoServer(lab.presets);
+const browser = await launchBrowser();
+let failed = false;
+try {
+  if (serve) {
+    console.log(`softphone: ${server.url}demo  (presets: ${lab.presets.map((p) => p.id).join(', ')}; add ?preset=<id>)`);
+    console.log('Ctrl-C to stop');
+    await new Promise((resolve) => process.once('SIGINT', resolve));
+  } else {
+    if (!only) await runSipjsNodeDemo();
+    const rows = [];
+    for (const provider of only ? [only] : PROVIDERS) {
+      try {
+        const r = await demoCall(browser, server.url, provider);
+        rows.push(r);
+        console.log(`\n${provider}: connected in ${r.timings.connectMs.toFixed(0)} ms, call setup ${r.timings.callSetupMs.toFixed(0)} ms`);
+        console.log(`  callee received ${r.heard.packetsReceived} audio packets (energy ${r.heard.totalAudioEnergy.toFixed(3)}); caller received ${r.callerHeard.packetsReceived} (energy ${r.callerHeard.totalAudioEnergy.toFixed(3)})`);
+        console.log(`  screenshot ${r.screenshot}`);
+        for (const line of r.trace) console.log(`    ${line}`);
+      } catch (error) {
+        failed = true;
+        console.error(`\n${provider}: FAILED ${error?.stack ?? error}`);
+      }
+    }
+    console.log('\nprovider   connected  call setup  packets in  energy in');
+    for (const r of rows) {
+      console.log(`${r.provider.padEnd(10)} ${`${r.timings.connectMs.toFixed(0)} ms`.padStart(9)}  ${`${r.timings.callSetupMs.toFixed(0)} ms`.padStart(10)}  ${String(r.heard.packetsReceived).padStart(10)}  ${r.heard.totalAudioEnergy.toFixed(3).padStart(9)}`);
+    }
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+  await lab.stop();
 }
+process.exit(failed ? 1 : 0);

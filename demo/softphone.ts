@@ -59,18 +59,27 @@ let meterStop: (() => void) | undefined;
 function meter(stream: MediaStream): void {
   meterStop?.();
   const audio = new AudioContext();
+  void audio.resume();
   const analyser = audio.createAnalyser();
   analyser.fftSize = 512;
   audio.createMediaStreamSource(stream).connect(analyser);
   const data = new Float32Array(analyser.fftSize);
   let running = true;
+  // A level meter holds its peak for a moment, so short sounds (the lab's beeps) stay visible.
+  let peak = 0;
+  let peakAt = 0;
   const tick = () => {
     if (!running) return;
     analyser.getFloatTimeDomainData(data);
     let sum = 0;
     for (const v of data) sum += v * v;
     const level = Math.min(1, Math.sqrt(sum / data.length) * 4);
-    ($('level') as HTMLMeterElement).value = level;
+    const now = performance.now();
+    if (level >= peak || now - peakAt > 1_500) {
+      peak = level;
+      peakAt = now;
+    }
+    ($('level') as HTMLMeterElement).value = peak;
     requestAnimationFrame(tick);
   };
   tick();
@@ -84,13 +93,18 @@ function meter(stream: MediaStream): void {
 function watch(c: Call): void {
   call = c;
   const started = performance.now();
+  // Some vendors hand over the remote stream after `active`: meter it whenever it arrives.
+  const waitForStream = setInterval(() => {
+    if (c.state === 'ended') clearInterval(waitForStream);
+    else if (c.remoteStream) {
+      clearInterval(waitForStream);
+      meter(c.remoteStream);
+    }
+  }, 100);
   for (const type of ['stateChanged', 'ringing', 'active', 'muted', 'unmuted', 'held', 'unheld', 'dtmf', 'ended', 'error'] as const) {
     c.on(type, (event) => {
       log(`call ${type} ${JSON.stringify(event, (k, v) => (k === 'error' && v ? v.code : v))}`);
-      if (type === 'active') {
-        timings.callSetupMs = performance.now() - started;
-        if (c.remoteStream) meter(c.remoteStream);
-      }
+      if (type === 'active') timings.callSetupMs = performance.now() - started;
       if (type === 'ended') meterStop?.();
       render();
     });
