@@ -1,0 +1,171 @@
+// Load bench (not CI): N SIP.js clients through polyphone in one Node process register against
+// one Kamailio, then ride out a Kamailio restart. For N = 1, 10, 100, 1000 it prints the time to
+// register everyone, memory per client, and how many came back after the restart; then the
+// largest N that held (everyone registered, everyone back).
+//
+//   npm run build && node --expose-gc bench/load.mjs [--sizes 1,10,100,1000] [--batch 50]
+//        [--time-limit-s 300] [--reconnect-wait-s 60]
+//
+// Every loop is bounded: sizes are capped at MAX_CLIENTS, connects run in batches with the
+// client's own connect timeout, the wait after a restart has its own bound, and the whole run
+// stops starting new sizes once the overall time limit is spent.
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { createVoiceClient } from '../dist/index.js';
+import { DOMAIN, loadUsers, startKamailio } from '../lab/kamailio/index.mjs';
+
+const MAX_CLIENTS = 2_000;
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1,10,100,1000' },
+    batch: { type: 'string', default: '50' },
+    'time-limit-s': { type: 'string', default: '300' },
+    'reconnect-wait-s': { type: 'string', default: '60' },
+  },
+});
+const sizes = args.sizes.split(',').map(Number);
+if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_CLIENTS)) throw new Error(`--sizes: whole numbers from 1 to ${MAX_CLIENTS}`);
+const batchSize = Number(args.batch);
+const deadline = Date.now() + Number(args['time-limit-s']) * 1_000;
+const reconnectWaitMs = Number(args['reconnect-wait-s']) * 1_000;
+
+const gc = /** @type {(() => void) | undefined} */ (globalThis.gc);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function settledMemory() {
+  if (gc) {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await sleep(20);
+    }
+  }
+  const { heapUsed, rss } = process.memoryUsage();
+  return { heapUsed, rss };
+}
+
+/** @param {number[]} values @param {number} q */
+function quantile(values, q) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/**
+ * @param {number} n
+ * @returns {Promise<Record<string, number | string | boolean>>}
+ */
+async function runSize(n) {
+  const users = loadUsers(n);
+  const kamailio = await startKamailio({ users });
+  /** @type {import('../dist/index.js').VoiceClient[]} */
+  const clients = [];
+  try {
+    const before = await settledMemory();
+    const latencies = [];
+    const failures = new Map();
+    const started = performance.now();
+    const names = Object.keys(users);
+    for (let i = 0; i < n; i += batchSize) {
+      const batch = await Promise.all(
+        names.slice(i, i + batchSize).map((user) =>
+          createVoiceClient({ provider: 'sipjs', server: kamailio.wsUrl, uri: `sip:${user}@${DOMAIN}`, credentials: { type: 'password', password: users[user] } }),
+        ),
+      );
+      clients.push(...batch);
+      await Promise.all(
+        batch.map(async (client) => {
+          const t0 = performance.now();
+          try {
+            await client.connect();
+            latencies.push(performance.now() - t0);
+          } catch (error) {
+            const code = /** @type {{code?: string}} */ (error).code ?? 'RAW';
+            failures.set(code, (failures.get(code) ?? 0) + 1);
+          }
+        }),
+      );
+    }
+    const registerMs = performance.now() - started;
+    const registered = clients.filter((c) => c.state === 'connected').length;
+    const after = await settledMemory();
+
+    // Restart: every client must go reconnecting → connected again (re-REGISTERed).
+    const back = new Set();
+    const gaveUp = new Set();
+    for (const client of clients) {
+      client.on('stateChanged', ({ from, to }) => {
+        if (from === 'reconnecting' && to === 'connected') back.add(client);
+        if (to === 'disconnected') gaveUp.add(client);
+      });
+    }
+    const restartStarted = performance.now();
+    await kamailio.restart();
+    const restartMs = performance.now() - restartStarted;
+    const waitUntil = Date.now() + reconnectWaitMs;
+    while (back.size + gaveUp.size < registered && Date.now() < waitUntil) await sleep(50);
+    const allBackMs = performance.now() - restartStarted;
+
+    const held = registered === n && back.size === n;
+    return {
+      n,
+      registered,
+      failures: [...failures].map(([code, count]) => `${code}×${count}`).join(' ') || '-',
+      registerMs: Math.round(registerMs),
+      p50: Math.round(quantile(latencies, 0.5)),
+      p95: Math.round(quantile(latencies, 0.95)),
+      heapKB: Math.round((after.heapUsed - before.heapUsed) / n / 1024),
+      rssKB: Math.round((after.rss - before.rss) / n / 1024),
+      restartMs: Math.round(restartMs),
+      back: back.size,
+      gaveUp: gaveUp.size,
+      allBackMs: Math.round(allBackMs),
+      held,
+    };
+  } finally {
+    // Unregistering 1000 clients at once is itself a load; batches keep Kamailio answering.
+    for (let i = 0; i < clients.length; i += batchSize) await Promise.all(clients.slice(i, i + batchSize).map((c) => c.disconnect().catch(() => {})));
+    await kamailio.stop();
+  }
+}
+
+function printTable(rows) {
+  const columns = [
+    ['N', 'n'],
+    ['registered', 'registered'],
+    ['failed', 'failures'],
+    ['register all ms', 'registerMs'],
+    ['connect p50 ms', 'p50'],
+    ['connect p95 ms', 'p95'],
+    ['heap KB/client', 'heapKB'],
+    ['rss KB/client', 'rssKB'],
+    ['restart ms', 'restartMs'],
+    ['back after restart', 'back'],
+    ['gave up', 'gaveUp'],
+    ['all back ms', 'allBackMs'],
+    ['held', 'held'],
+  ];
+  const cells = [columns.map(([title]) => title), ...rows.map((row) => columns.map(([, key]) => String(row[key])))];
+  const widths = columns.map((_, i) => Math.max(...cells.map((line) => line[i].length)));
+  for (const [index, line] of cells.entries()) {
+    console.log(line.map((cell, i) => cell.padStart(widths[i])).join(' | '));
+    if (index === 0) console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  }
+}
+
+// Load the provider glue and sip.js before any measurement, so that N=1 is not charged for them.
+await (await createVoiceClient({ provider: 'sipjs', server: 'ws://127.0.0.1:9', uri: `sip:warmup@${DOMAIN}`, credentials: { type: 'password', password: 'warm-up' } })).init();
+
+const rows = [];
+for (const n of sizes) {
+  if (Date.now() > deadline) {
+    console.log(`time limit reached: N=${n} and larger not run`);
+    break;
+  }
+  console.error(`N=${n} …`);
+  rows.push(await runSize(n));
+}
+printTable(rows);
+if (!gc) console.log('(memory without --expose-gc: figures include garbage not yet collected)');
+const held = rows.filter((r) => r.held).map((r) => r.n);
+console.log(`largest N that held (all registered, all back after a Kamailio restart): ${held.length ? Math.max(...held) : 'none'}`);

@@ -1,0 +1,143 @@
+// Memory bench (not CI): what one registered client costs through polyphone compared with raw
+// sip.js (UserAgent + Registerer used directly), same N, same Kamailio. Each variant runs in its
+// own Node process with --expose-gc, so neither inherits the other's heap.
+//
+//   npm run build && node bench/memory.mjs [--sizes 100,500] [--batch 50]
+//
+// Bounded: sizes capped at MAX_CLIENTS; each child process is killed after CHILD_TIMEOUT_MS.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DOMAIN, loadUsers, startKamailio } from '../lab/kamailio/index.mjs';
+
+const MAX_CLIENTS = 2_000;
+const CHILD_TIMEOUT_MS = 120_000;
+const SELF = fileURLToPath(import.meta.url);
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100,1000' },
+    batch: { type: 'string', default: '50' },
+    // Child mode (internal): measure one variant against a running Kamailio.
+    variant: { type: 'string' },
+    n: { type: 'string' },
+    server: { type: 'string' },
+  },
+});
+const batchSize = Number(args.batch);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function settledMemory() {
+  for (let i = 0; i < 3; i++) {
+    globalThis.gc?.();
+    await sleep(20);
+  }
+  const { heapUsed, rss } = process.memoryUsage();
+  return { heapUsed, rss };
+}
+
+/** One polyphone client, connected (registered); returns its disconnect. */
+async function polyphoneClient(createVoiceClient, server, user, password) {
+  const client = await createVoiceClient({ provider: 'sipjs', server, uri: `sip:${user}@${DOMAIN}`, credentials: { type: 'password', password } });
+  await client.connect();
+  return () => client.disconnect();
+}
+
+/** One raw sip.js UserAgent + Registerer, registered; returns its stop. */
+async function rawClient(sip, server, user, password) {
+  const ua = new sip.UserAgent({
+    uri: sip.UserAgent.makeURI(`sip:${user}@${DOMAIN}`),
+    transportOptions: { server },
+    authorizationUsername: user,
+    authorizationPassword: password,
+    logBuiltinEnabled: false,
+    logLevel: 'error',
+  });
+  await ua.start();
+  const registerer = new sip.Registerer(ua, { expires: 300 });
+  await new Promise((resolve, reject) => {
+    registerer.stateChange.addListener((state) => state === sip.RegistererState.Registered && resolve(undefined));
+    registerer.register({ requestDelegate: { onReject: (r) => reject(new Error(`REGISTER ${r.message.statusCode}`)) } }).catch(reject);
+  });
+  return async () => {
+    await registerer.unregister().catch(() => {});
+    await ua.stop();
+  };
+}
+
+async function child() {
+  const n = Number(args.n);
+  const server = /** @type {string} */ (args.server);
+  const users = loadUsers(n);
+  // Both variants load their code before the baseline: only per-client state is compared.
+  let make;
+  if (args.variant === 'polyphone') {
+    const { createVoiceClient } = await import('../dist/index.js');
+    await (await createVoiceClient({ provider: 'sipjs', server, uri: `sip:warmup@${DOMAIN}`, credentials: { type: 'password', password: 'warm-up' } })).init();
+    make = (user) => polyphoneClient(createVoiceClient, server, user, users[user]);
+  } else {
+    const { WebSocket } = await import('ws');
+    globalThis.WebSocket ??= WebSocket;
+    const sip = await import('sip.js');
+    make = (user) => rawClient(sip, server, user, users[user]);
+  }
+  const before = await settledMemory();
+  const stops = [];
+  const names = Object.keys(users);
+  for (let i = 0; i < n; i += batchSize) stops.push(...(await Promise.all(names.slice(i, i + batchSize).map(make))));
+  const after = await settledMemory();
+  for (let i = 0; i < stops.length; i += batchSize) await Promise.all(stops.slice(i, i + batchSize).map((stop) => stop().catch(() => {})));
+  process.stdout.write(JSON.stringify({ heapPerClient: (after.heapUsed - before.heapUsed) / n, rssPerClient: (after.rss - before.rss) / n }));
+}
+
+function runChild(variant, n, server) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--expose-gc', SELF, '--variant', variant, '--n', String(n), '--server', server, '--batch', String(batchSize)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.on('data', (chunk) => (out += chunk));
+    const timer = setTimeout(() => proc.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(JSON.parse(out));
+      else reject(new Error(`${variant} N=${n}: child exited with ${code}`));
+    });
+  });
+}
+
+async function parent() {
+  const sizes = args.sizes.split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_CLIENTS)) throw new Error(`--sizes: whole numbers from 1 to ${MAX_CLIENTS}`);
+  const kamailio = await startKamailio({ users: loadUsers(Math.max(...sizes)) });
+  const rows = [];
+  try {
+    for (const n of sizes) {
+      console.error(`N=${n} …`);
+      // One after the other: the same user names register in both variants.
+      const raw = await runChild('raw', n, kamailio.wsUrl);
+      const poly = await runChild('polyphone', n, kamailio.wsUrl);
+      rows.push([
+        String(n),
+        (raw.heapPerClient / 1024).toFixed(1),
+        (poly.heapPerClient / 1024).toFixed(1),
+        (poly.heapPerClient / raw.heapPerClient).toFixed(2),
+        (raw.rssPerClient / 1024).toFixed(1),
+        (poly.rssPerClient / 1024).toFixed(1),
+        (poly.rssPerClient / raw.rssPerClient).toFixed(2),
+      ]);
+    }
+  } finally {
+    await kamailio.stop();
+  }
+  const header = ['N', 'raw heap KB', 'polyphone heap KB', 'heap ratio', 'raw rss KB', 'polyphone rss KB', 'rss ratio'];
+  const cells = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...cells.map((line) => line[i].length)));
+  console.log('memory per registered client (after gc), polyphone vs raw sip.js');
+  for (const [index, line] of cells.entries()) {
+    console.log(line.map((cell, i) => cell.padStart(widths[i])).join(' | '));
+    if (index === 0) console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  }
+}
+
+await (args.variant ? child() : parent());
