@@ -161,4 +161,46 @@ describe('telnyx session', () => {
     expect(await visitor.op('v1', 'hangup')).toMatchObject({ ok: true });
     await visitor.disconnect('visitor');
   });
+
+  it('a call when the socket drops: the server keeps no session, so the call ends failed (48501) and the client reconnects', async () => {
+    const [pa, peer] = await Promise.all([newPage(), rawAnsweringPeer('bob')]);
+    await installHarness(pa);
+    const alice = tx(pa);
+    await alice.create('alice', config(emulator.issueJwt('alice')));
+    expect(await alice.connect('alice')).toMatchObject({ ok: true });
+    expect(await alice.call('alice', 'a1', 'bob')).toMatchObject({ ok: true });
+    await until(() => alice.callState('a1').then((s) => s === 'active'), 'the call to be answered');
+    void peer;
+    emulator.dropSockets();
+    const end = await until(async () => (await alice.callEvents('a1')).find((e) => e.type === 'ended'), 'the call to end', 10_000);
+    expect(end.e).toMatchObject({ reason: 'failed', error: { code: 'CALL_FAILED', cause: { code: 48501 } } });
+    await until(() => alice.state('alice').then((s) => s === 'connected'), 'connected again', 10_000);
+    const trace = (await alice.record('alice')).trace;
+    expect(trace.filter((l) => l === 'client stateChanged connected>reconnecting')).toHaveLength(1);
+    expect(trace.filter((l) => l === 'client stateChanged reconnecting>connected')).toHaveLength(1);
+    expect(trace.filter((l) => l.startsWith('call#1 ended'))).toEqual(['call#1 ended code=CALL_FAILED reason=failed']);
+  });
+
+  it('the server gone for good → the SDK gives up (45003) and the client ends disconnected with NETWORK_UNREACHABLE', async () => {
+    const own = await startTelnyxEmulator();
+    try {
+      const pa = await newPage();
+      await installHarness(pa);
+      const alice = tx(pa);
+      await alice.create('alice', { provider: 'telnyx', server: own.url, iceServers: [], reconnectAttempts: 1, credentials: { type: 'jwt', token: own.issueJwt('alice') } });
+      expect(await alice.connect('alice')).toMatchObject({ ok: true });
+      await own.stop();
+      await until(() => alice.state('alice').then((s) => s === 'disconnected'), 'disconnected', 15_000);
+      const record = await alice.record('alice');
+      expect(record.events.find((e) => e.type === 'error')?.e.error).toMatchObject({ code: 'NETWORK_UNREACHABLE', cause: { code: 45003 } });
+      expect(record.trace.slice(-4)).toEqual([
+        'client stateChanged connected>reconnecting',
+        'client error code=NETWORK_UNREACHABLE',
+        'client unregistered',
+        'client stateChanged reconnecting>disconnected',
+      ]);
+    } finally {
+      await own.stop();
+    }
+  });
 });
