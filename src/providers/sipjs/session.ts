@@ -10,10 +10,12 @@ type SipModule = typeof import('sip.js');
 interface WebSdh {
   peerConnection: RTCPeerConnection | undefined;
   remoteMediaStream: MediaStream;
-  sendDtmf(tones: string, options?: { duration: number; interToneGap: number }): boolean;
 }
 
 const DTMF_RELAY = /Signal\s*=\s*([0-9A-Da-d*#])/;
+// Tone length and gap of sent digits (RFC 4733 and the Duration of SIP INFO).
+const DTMF_TONE_MS = 100;
+const DTMF_GAP_MS = 70;
 
 /** A direction attribute of an SDP that puts this side on hold. */
 export function sdpHolds(sdp: string | undefined): boolean | undefined {
@@ -33,6 +35,13 @@ export class SipjsCall implements ProviderCall {
   private rejectedWith: { status: number; reason: string } | undefined;
   private localEnd = false;
   private established = false;
+  // The outgoing leg is muted by the app and/or held by this side; either silences the microphone.
+  private muted = false;
+  private holding = false;
+  // While answer() runs, sip.js may end the session itself (it rejects the INVITE when the
+  // microphone is refused); the end is held back so answer()'s own error decides the reason.
+  private answering = false;
+  private deferredEnd: ((sink: CallSink) => void) | undefined;
 
   constructor(
     private readonly sip: SipModule,
@@ -77,10 +86,20 @@ export class SipjsCall implements ProviderCall {
   async answer(options: ProviderCallOptions): Promise<void> {
     const invitation = this.session as Invitation;
     this.prepareMedia(invitation, options.iceServers);
+    this.answering = true;
     try {
       await invitation.accept({ sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } as object });
     } catch (error) {
-      throw mediaError(error, 'sipjs') ?? new VoiceError('CALL_FAILED', 'The call could not be answered.', { provider: 'sipjs', cause: describeCause(error) });
+      const denied = mediaError(error, 'sipjs');
+      // A refused microphone is the reason the call ended (the core ends it `failed` with
+      // MEDIA_DENIED); any other end that came meanwhile (a CANCEL) is reported as it was.
+      if (denied) this.deferredEnd = undefined;
+      throw denied ?? new VoiceError('CALL_FAILED', 'The call could not be answered.', { provider: 'sipjs', cause: describeCause(error) });
+    } finally {
+      this.answering = false;
+      const end = this.deferredEnd;
+      this.deferredEnd = undefined;
+      if (end) this.report(end);
     }
   }
 
@@ -90,30 +109,42 @@ export class SipjsCall implements ProviderCall {
   }
 
   async mute(): Promise<void> {
-    this.setSending(false);
+    this.requireMedia();
+    this.muted = true;
+    this.applySending();
   }
 
   async unmute(): Promise<void> {
-    this.setSending(true);
+    this.requireMedia();
+    this.muted = false;
+    this.applySending();
   }
 
   async hold(): Promise<void> {
     await this.reinvite(true);
+    // sendonly still carries our microphone to the far end: holding means it hears nothing.
+    this.holding = true;
+    this.applySending();
   }
 
   async unhold(): Promise<void> {
     await this.reinvite(false);
+    this.holding = false;
+    this.applySending();
   }
 
+  /**
+   * RFC 4733 through the peer connection's RTCDTMFSender when negotiated (a comma is a 2 s pause
+   * there), else SIP INFO (application/dtmf-relay, commas dropped), one digit per transaction.
+   */
   async sendDtmf(digits: string): Promise<void> {
-    const tones = digits.replace(/,/g, '');
-    if (this.dtmfTransport === 'rfc4733' && this.sdh()?.sendDtmf(digits, { duration: 100, interToneGap: 70 })) return;
-    // SIP INFO (application/dtmf-relay): what the far end can surface as `dtmf` events.
-    for (const digit of tones) {
-      await this.session.info({
-        requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${digit}\r\nDuration=100` } },
-      });
+    const dtmf = this.dtmfTransport === 'rfc4733' ? this.dtmfSender() : undefined;
+    if (dtmf) {
+      // insertDTMF replaces the queue: digits of an earlier sendDtmf still waiting would be lost.
+      dtmf.insertDTMF(dtmf.toneBuffer + digits, DTMF_TONE_MS, DTMF_GAP_MS);
+      return;
     }
+    for (const digit of digits.replace(/,/g, '')) await this.sendInfoDigit(digit);
   }
 
   async getStats(): Promise<RTCStatsReport | undefined> {
@@ -124,10 +155,44 @@ export class SipjsCall implements ProviderCall {
     return this.session.sessionDescriptionHandler as unknown as WebSdh | undefined;
   }
 
-  private setSending(enabled: boolean): void {
+  private requireMedia(): RTCPeerConnection {
     const pc = this.sdh()?.peerConnection;
     if (!pc) throw new VoiceError('INVALID_STATE', 'The call has no media yet.', { provider: 'sipjs' });
+    return pc;
+  }
+
+  private applySending(): void {
+    const pc = this.sdh()?.peerConnection;
+    if (!pc) return;
+    const enabled = !this.muted && !this.holding;
     for (const sender of pc.getSenders()) if (sender.track?.kind === 'audio') sender.track.enabled = enabled;
+  }
+
+  private dtmfSender(): RTCDTMFSender | undefined {
+    const pc = this.sdh()?.peerConnection;
+    const sender = pc?.getSenders().find((s) => s.track?.kind === 'audio');
+    return sender?.dtmf?.canInsertDTMF ? sender.dtmf : undefined;
+  }
+
+  /** Sends one digit by SIP INFO and waits for its answer, so digits arrive in the order typed. */
+  private sendInfoDigit(digit: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.session
+        .info({
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (response) =>
+              reject(
+                new VoiceError('CALL_FAILED', `The far end refused the DTMF digit (${response.message.statusCode}).`, {
+                  provider: 'sipjs',
+                  cause: { name: 'SIPResponse', code: response.message.statusCode, message: response.message.reasonPhrase },
+                }),
+              ),
+          },
+          requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${digit}\r\nDuration=${DTMF_TONE_MS}` } },
+        })
+        .catch((error: unknown) => reject(new VoiceError('CALL_FAILED', 'The DTMF digit could not be sent.', { provider: 'sipjs', cause: describeCause(error) })));
+    });
   }
 
   private reinvite(hold: boolean): Promise<void> {
@@ -175,18 +240,29 @@ export class SipjsCall implements ProviderCall {
       }
       this.report((s) => s.active());
     } else if (state === SessionState.Terminated) {
-      this.report((s) => this.reportEnd(s));
+      if (this.answering) this.deferredEnd = (s) => this.reportEnd(s);
+      // sip.js ends an Inviter before it hands the final response to our onReject (same call
+      // stack): wait one microtask so the reason comes from the SIP status.
+      else queueMicrotask(() => this.report((s) => this.reportEnd(s)));
     }
   }
 
   private reportEnd(sink: CallSink): void {
+    // This side hung up, cancelled or rejected: the core ends the call with the reason it knows
+    // (hangup, canceled, rejected, busy, unanswered) once our method returns; a 487 or BYE crossing
+    // ours must not replace it.
+    if (this.localEnd) return;
     if (this.rejectedWith) {
       const { reason, error } = this.failureFor(this.rejectedWith.status, this.rejectedWith.reason);
       sink.ended(reason, error);
     } else if (this.remoteBye) sink.ended('remoteHangup');
-    else if (this.localEnd) sink.ended('hangup');
     else if (this.session instanceof this.sip.Invitation && !this.established) sink.ended('canceled');
     else sink.ended('failed', new VoiceError('CALL_FAILED', 'The call ended unexpectedly.', { provider: 'sipjs' }));
+  }
+
+  /** The far end is alerting (a 180/183 to our INVITE). */
+  ringing(): void {
+    this.report((s) => s.ringing());
   }
 
   private report(fn: (sink: CallSink) => void): void {
