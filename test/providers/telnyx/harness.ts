@@ -9,6 +9,7 @@ export interface TelnyxPage extends Page {
     totalAudioEnergy: number;
   }>;
   consoleLines: string[];
+  pageErrors: string[];
 }
 
 export interface ErrorJson {

@@ -173,7 +173,8 @@ describe('telnyx login', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'NETWORK_UNREACHABLE', cause: { code: 45004 } } });
   });
 
-  it('the SDK writes nothing to the console', async () => {
+  it('the SDK writes nothing to the console, and nothing threw in the page', async () => {
     expect(page.consoleLines.filter((line) => /telnyx|SDK version|Connected to/i.test(line))).toEqual([]);
+    expect(page.pageErrors).toEqual([]);
   });
 });
