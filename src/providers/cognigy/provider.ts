@@ -332,6 +332,9 @@ class CognigyProvider implements VoiceProviderV1 {
   private onRegistrationFailed(status: number | undefined, cause: string | undefined): void {
     if (this.refreshing || this.phase === 'connecting') return;
     const error = registrationFailure(status, cause);
+    // A REGISTER cut by a dropped socket fails just before JsSIP reports the drop itself; the
+    // connection path (reconnecting, then restored or given up) is what tells the app.
+    if (error.code === 'NETWORK_UNREACHABLE' || !this.ua?.isConnected()) return;
     if (this.phase === 'reconnecting' && error.code === 'AUTH_REJECTED') {
       // The password expired while the socket was down: only a fresh config (refreshToken) helps.
       void this.giveUp(error);
