@@ -14,7 +14,7 @@ import { scanForSecrets } from '../support/secrets.js';
 type LabPage = Page & { consoleLines: string[]; pageErrors: string[]; inboundAudio(): Promise<AudioStats & Record<string, number>> };
 type Lab = { wsUrl: string; domain: string; stop(): Promise<void> };
 type Browser = { newPage(): Promise<LabPage>; close(): Promise<void> };
-type User = keyof typeof TEST_USERS;
+type User = 'alice' | 'bob' | 'carol' | 'dave';
 
 const PASSWORDS = Object.values(TEST_USERS as Record<string, string>);
 let lab: Lab;
