@@ -4,6 +4,7 @@
 // must equal the SIP.js provider's in the same scenario.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { startKamailio, TEST_USERS } from '../../../lab/kamailio/index.mjs';
 import { cognigyUsers, startCognigyBackend } from '../../../lab/cognigy/index.mjs';
 // @ts-expect-error plain ESM lab helper without type declarations
@@ -67,6 +68,9 @@ function sipjsConfig(user: keyof typeof TEST_USERS, extra: Record<string, unknow
 
 type Party = PageClient & { page: LabPage };
 
+/** The whole-call trace every provider is held to (recorded from SIP.js to SIP.js). */
+const GOLDEN = JSON.parse(readFileSync(new URL('../../conformance/golden/basic-call.json', import.meta.url), 'utf8')) as { caller: string[]; callee: string[] };
+
 /** Checks what the receiver hears after each step of the basic scenario. */
 async function checkAudio(step: ScenarioStep, parties: { caller: PageClient; callee: PageClient }): Promise<void> {
   const caller = parties.caller as Party;
@@ -109,6 +113,8 @@ describe('Cognigy calls with real media (Chromium + Kamailio + lab backend)', ()
     );
     expect(cognigy.caller).toEqual(golden.caller);
     expect(cognigy.callee).toEqual(golden.callee);
+    expect(cognigy.caller).toEqual(GOLDEN.caller);
+    expect(cognigy.callee).toEqual(GOLDEN.callee);
     expect(cognigy.caller).toContain('call#1 ended reason=hangup');
     expect(cognigy.callee).toContain('call#1 ended reason=remoteHangup');
     // The page is on another origin than the endpoint: CORS let it read the config.
@@ -136,6 +142,7 @@ describe('Cognigy calls with real media (Chromium + Kamailio + lab backend)', ()
     );
     expect(cognigy.caller).toEqual(golden.caller);
     expect(cognigy.callee).toEqual(golden.callee);
+    expect(cognigy.callee).toEqual(GOLDEN.callee);
   });
 
   it('refreshToken() during a call fetches a fresh config and re-REGISTERs; the call and its audio go on', async () => {
