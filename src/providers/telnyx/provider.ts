@@ -273,10 +273,12 @@ class TelnyxProvider implements VoiceProviderV1 {
       this.phase = 'ready';
       const pending = this.pending;
       this.pending = undefined;
-      pending?.resolve({ registered: this.credentials?.type !== 'anonymous' });
+      // Telnyx reports the gateway REGED for every login, anonymous ones included: the platform
+      // holds the session (the issue asks `registered` for all three). Anonymous still takes no calls.
+      pending?.resolve({ registered: true });
     } else if (this.phase === 'lost') {
       this.phase = 'ready';
-      if (this.credentials?.type !== 'anonymous') this.context.sink.registered();
+      this.context.sink.registered();
       this.context.sink.connectionRestored();
     }
   }
