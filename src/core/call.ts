@@ -230,7 +230,11 @@ export class Call {
       dtmf: (digit) => {
         if (this._state !== 'ended' && /^[0-9A-Da-d*#]$/.test(digit)) this.emit('dtmf', { digit: digit.toUpperCase() });
       },
-      ended: (reason, error) => this.end(reason, error ? this.internals.redactor.error(error) : undefined),
+      ended: (reason, error) => {
+        // While this side hangs up or rejects, the reason is this side's, whatever the vendor says.
+        if (this.hangingUp) return;
+        this.end(reason, error ? this.internals.redactor.error(error) : undefined);
+      },
       error: (error) => this.emit('error', { error: this.internals.redactor.error(error) }),
     };
   }

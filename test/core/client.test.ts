@@ -123,6 +123,18 @@ describe('call handle', () => {
     expect(client.currentCall).toBeUndefined();
   });
 
+  it('a local hangup ends with the local reason even when the vendor reports another', async () => {
+    const script = newScript();
+    const client = await connected(script);
+    const call = await client.call('bob');
+    script.lastCallSink!.active();
+    const sink = script.lastCallSink!;
+    const hangup = call.hangup();
+    sink.ended('remoteHangup');
+    await hangup;
+    expect(call.endReason).toBe('hangup');
+  });
+
   it('a call nobody answers ends unanswered at the ring timeout', async () => {
     const script = newScript();
     const client = await connected(script);
