@@ -45,6 +45,7 @@ const CAPABILITIES_NONE: ProviderCapabilities = {
   incomingCalls: false,
   mute: false,
   hold: false,
+  remoteHold: false,
   dtmf: false,
   receiveDtmf: false,
   tokenRefresh: false,

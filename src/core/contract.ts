@@ -18,6 +18,12 @@ export interface ProviderCapabilities {
   incomingCalls: boolean;
   mute: boolean;
   hold: boolean;
+  /**
+   * When the far end puts the call on hold, this side learns of it (`held`/`unheld` with
+   * `by: 'remote'`). A UI shows "the other party put you on hold" only where this is true; a
+   * vendor whose signalling never tells the held party (Telnyx) must say false here.
+   */
+  remoteHold: boolean;
   /** The session can send DTMF digits. */
   dtmf: boolean;
   /** Digits sent by the far end surface as `dtmf` events. */

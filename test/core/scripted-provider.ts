@@ -33,7 +33,7 @@ export function scriptedProvider(script: Script, capabilities: Partial<ProviderC
       return {
         specificationVersion: 'v1',
         name: 'scripted',
-        capabilities: { incomingCalls: true, mute: true, hold: true, dtmf: true, receiveDtmf: true, tokenRefresh: true, anonymous: true, ...capabilities },
+        capabilities: { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: true, anonymous: true, ...capabilities },
         init: async () => {},
         authenticate: async (credentials) => script.authenticate?.(credentials),
         connect: (signal) => script.connect?.(signal) ?? Promise.resolve({ registered: true }),

@@ -73,6 +73,8 @@ class TelnyxProvider implements VoiceProviderV1 {
       incomingCalls: user,
       mute: true,
       hold: true,
+      // 2.27.10 has no handler for a pushed telnyx_rtc.modify: a held party is never told.
+      remoteHold: false,
       dtmf: true,
       receiveDtmf: true,
       tokenRefresh: this.credentials?.type === 'jwt',
