@@ -43,6 +43,9 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
   private stopWatching: (() => void) | undefined;
   private liveSocket: WebSocket | undefined;
   private giveUpTimer: ReturnType<typeof setTimeout> | undefined;
+  // sendbird-calls fires onRinging again, for the same DirectCall, when the caller cancels (its
+  // CANCELED state rings first so that a call only learnt of through the cancel still shows up).
+  private readonly ringingCalls = new WeakSet<DirectCall>();
 
   constructor(
     private readonly options: SendbirdOptions,
@@ -291,6 +294,10 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
 
   private onRinging(directCall: DirectCall): void {
     if (this.state === 'idle' || this.state === 'connecting') return;
+    if (this.ringingCalls.has(directCall)) return;
+    this.ringingCalls.add(directCall);
+    // A call this client only hears of through its cancel is over before it could ring.
+    if (directCall.isEnded) return;
     const call = new SendbirdCall(directCall, 'callee', this.context.sink.log);
     const caller = directCall.caller ?? directCall.remoteUser;
     const sink = this.context.sink.incomingCall({ from: caller?.userId ?? 'unknown', displayName: caller?.nickname || undefined }, call);
