@@ -25,8 +25,16 @@ import net from 'node:net';
  * - with-ice: ok, plus `iceServers: []`
  * - live: whatever `setLiveMode()` chose last (default ok), so one client URL can change behaviour
  *   between its connect and a later refresh
+ * - custom: the reply `setCustomReply()` set last, byte for byte (a fuzz test's generated bodies);
+ *   a function reply is asked per request, with the SIP user a real reply would give out
  * @typedef {'ok' | 'widget-inactive' | 'slow' | 'error500' | 'unauthorized' | 'forbidden' | 'malformed'
- *   | 'missing-fields' | 'bad-credentials' | 'sip-unreachable' | 'sip-blackhole' | 'sip-refusing' | 'with-ice' | 'live'} CognigyMode
+ *   | 'missing-fields' | 'bad-credentials' | 'sip-unreachable' | 'sip-blackhole' | 'sip-refusing' | 'with-ice' | 'live' | 'custom'} CognigyMode
+ */
+
+/**
+ * What the `custom` mode answers: any status, content type and body (a string, or bytes that need
+ * not be UTF-8).
+ * @typedef {{ status?: number, contentType?: string, body: string | Uint8Array }} CustomReply
  */
 
 export const MODES = Object.freeze([
@@ -44,10 +52,11 @@ export const MODES = Object.freeze([
   'sip-refusing',
   'with-ice',
   'live',
+  'custom',
 ]);
 
 const USER_PREFIX = 'cognigy-';
-// How long the lab says a password lives; the client is told through `expiresAt`.
+// How long the lab says a password lives by default; the client is told through `expiresAt`.
 const CREDENTIAL_LIFETIME_MS = 10 * 60_000;
 
 /**
@@ -70,6 +79,8 @@ export function cognigyUsers(n) {
  * @property {Record<string, string>} [users] the users to give out (default: kamailio's `cognigy-*` users, else all of them)
  * @property {number} [slowDelayMs] how long `slow` waits before answering (default 12 000)
  * @property {string} [applicationId] default 'polyphone-lab-app'
+ * @property {number} [credentialLifetimeMs] the `expiresAt` given out is this far ahead (default 10 min),
+ *   so a test can bring a client's expiry warning near
  */
 
 /**
@@ -88,6 +99,8 @@ export function cognigyUsers(n) {
  * @property {number} port
  * @property {RecordedRequest[]} requests every request, in order of arrival
  * @property {(mode: CognigyMode) => void} setLiveMode what `/endpoint/live` does from now on
+ * @property {(reply: CustomReply | ((ctx: { username: string, validConfig: Record<string, unknown> }) => CustomReply)) => void} setCustomReply
+ *   what `/endpoint/custom` answers from now on
  * @property {(userId: string) => string | undefined} userFor the SIP user given to a userId
  * @property {() => number} refusedConnections TCP connections the `sip-refusing` server dropped so far
  * @property {() => Promise<void>} stop
@@ -105,6 +118,9 @@ export async function startCognigyBackend(options) {
   if (poolNames.length === 0) throw new TypeError('startCognigyBackend: no SIP users to give out');
   const slowDelayMs = options.slowDelayMs ?? 12_000;
   const applicationId = options.applicationId ?? 'polyphone-lab-app';
+  const credentialLifetimeMs = options.credentialLifetimeMs ?? CREDENTIAL_LIFETIME_MS;
+  /** @type {CustomReply | ((ctx: { username: string, validConfig: Record<string, unknown> }) => CustomReply)} */
+  let customReply = { status: 404, contentType: 'text/plain', body: 'no custom reply set' };
 
   /** @type {RecordedRequest[]} */
   const requests = [];
@@ -142,7 +158,7 @@ export async function startCognigyBackend(options) {
       sipUri: `sip:${username}@${kamailio.domain}`,
       username,
       password,
-      expiresAt: Date.now() + CREDENTIAL_LIFETIME_MS,
+      expiresAt: Date.now() + credentialLifetimeMs,
     };
     if (mode === 'bad-credentials') config.password = `${password}-expired`;
     if (mode === 'sip-unreachable') config.websocketUri = `ws://127.0.0.1:${deadPort}`;
@@ -197,6 +213,14 @@ export async function startCognigyBackend(options) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"applicationId": "polyphone-lab-app", "websocketUri": ');
         return;
+      case 'custom': {
+        const username = assignUser(userId);
+        const reply = typeof customReply === 'function' ? customReply({ username, validConfig: configFor('ok', username) }) : customReply;
+        record.username = username;
+        res.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'application/json' });
+        res.end(reply.body);
+        return;
+      }
       case 'slow': {
         const timer = setTimeout(() => {
           pendingTimers.delete(timer);
@@ -230,6 +254,9 @@ export async function startCognigyBackend(options) {
     setLiveMode: (mode) => {
       if (!MODES.includes(mode) || mode === 'live') throw new RangeError(`setLiveMode: unknown mode ${mode}`);
       liveMode = mode;
+    },
+    setCustomReply: (reply) => {
+      customReply = reply;
     },
     userFor: (userId) => stickyUsers.get(userId),
     refusedConnections: () => refusing.connections(),
