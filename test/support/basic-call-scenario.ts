@@ -77,7 +77,9 @@ export async function runBasicCallScenario(options: BasicCallScenarioOptions): P
     // The far side's own lack (e.g. it cannot receive DTMF) is recorded on its side.
     const observed = result.outcome === 'ok' && !observerCan ? 'UNSUPPORTED' : result.outcome;
     if (observer) mark(observer, observerIndex, `await ${name} ${observed}`);
-    if (observed === 'ok') await effects({ actor: result.index, observer: observerIndex });
+    // Effects run whenever the actor succeeded: its own lines are waited for even where the far
+    // side cannot see the step (the effects skip what that side lacks).
+    if (result.outcome === 'ok') await effects({ actor: result.index, observer: observerIndex });
     await options.afterStep?.(name, result.outcome, parties);
     return result;
   };
@@ -105,16 +107,35 @@ export async function runBasicCallScenario(options: BasicCallScenarioOptions): P
   await step('mute', caller, undefined, 'mute', [], (from) => wait(caller, 'call#1 muted', from.actor));
   await step('unmute', caller, undefined, 'unmute', [], (from) => wait(caller, 'call#1 unmuted', from.actor));
 
-  await step('hold', caller, callee, 'hold', [], async (from) => {
-    await wait(caller, 'call#1 held by=local', from.actor);
-    await wait(callee, 'call#1 held by=remote', from.observer);
-  });
-  await step('unhold', caller, callee, 'unhold', [], async (from) => {
-    await wait(caller, 'call#1 unheld by=local', from.actor);
-    await wait(callee, 'call#1 unheld by=remote', from.observer);
-  });
+  // What the callee declares it can learn of: a far-end hold (capabilities.remoteHold) and digits.
+  const calleeCapabilities = (await callee.state()).capabilities;
+  const calleeSeesHold = calleeCapabilities.remoteHold !== false;
+  await step(
+    'hold',
+    caller,
+    callee,
+    'hold',
+    [],
+    async (from) => {
+      await wait(caller, 'call#1 held by=local', from.actor);
+      if (calleeSeesHold) await wait(callee, 'call#1 held by=remote', from.observer);
+    },
+    calleeSeesHold,
+  );
+  await step(
+    'unhold',
+    caller,
+    callee,
+    'unhold',
+    [],
+    async (from) => {
+      await wait(caller, 'call#1 unheld by=local', from.actor);
+      if (calleeSeesHold) await wait(callee, 'call#1 unheld by=remote', from.observer);
+    },
+    calleeSeesHold,
+  );
 
-  const calleeHearsDigits = (await callee.state()).capabilities.receiveDtmf === true;
+  const calleeHearsDigits = calleeCapabilities.receiveDtmf === true;
   await step(
     'sendDtmf',
     caller,
@@ -122,6 +143,7 @@ export async function runBasicCallScenario(options: BasicCallScenarioOptions): P
     'sendDtmf',
     [digits],
     async (from) => {
+      if (!calleeHearsDigits) return;
       const last = digits.replace(/,/g, '').slice(-1).toUpperCase();
       await wait(callee, `call#1 dtmf digit=${last}`, from.observer);
     },
