@@ -10,6 +10,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     setupFiles: ['test/setup/node-globals.ts'],
+    // Collects the conformance cells of the run and prints the scenario × provider matrix at the end.
+    globalSetup: ['test/conformance/matrix-setup.ts'],
     reporters: ['default'],
   },
 });

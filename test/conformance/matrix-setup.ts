@@ -1,0 +1,49 @@
+// Vitest global setup: a folder for the conformance cells of this run (each test process writes
+// its provider's column there), and, at the very end, the matrix printed to stdout so CI output
+// shows it. `WRITE_MATRIX=1` also writes it to test/conformance/MATRIX.md.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
+import { formatMatrix, MATRIX_DIR_ENV, readCells } from './matrix.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    conformanceDir: string;
+  }
+}
+
+const MATRIX_MD = fileURLToPath(new URL('./MATRIX.md', import.meta.url));
+
+export default function setup(project: TestProject): () => void {
+  const dir = mkdtempSync(join(tmpdir(), 'polyphone-conformance-'));
+  // Both ways: inject() in the tests, and the environment for processes forked after this.
+  process.env[MATRIX_DIR_ENV] = dir;
+  project.provide('conformanceDir', dir);
+  return () => {
+    try {
+      const columns = readCells(dir);
+      if (columns.size === 0) return;
+      const matrix = formatMatrix(columns);
+      process.stdout.write(`\nConformance matrix (scenario × provider)\n\n${matrix}\n\n`);
+      if (process.env.WRITE_MATRIX === '1') {
+        writeFileSync(
+          MATRIX_MD,
+          [
+            '# Conformance matrix',
+            '',
+            'Written by `WRITE_MATRIX=1 npx vitest run test/conformance` (see README.md here). `unsupported`',
+            'is a passing cell: the provider declares the capability absent and answered as the suite requires',
+            '(`UNSUPPORTED` from the operation, or nothing at all on the far side). `—`: not run.',
+            '',
+            matrix,
+            '',
+          ].join('\n'),
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
