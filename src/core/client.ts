@@ -5,7 +5,7 @@ import type { Credentials, LogLevel, ProviderCapabilities, ProviderDefinitionV1,
 import { VoiceError, describeCause, isVoiceError, type VoiceErrorCode } from './errors.js';
 import type { ClientEvents, ClientState } from './events.js';
 import { Redactor, credentialSecrets } from './redact.js';
-import { bounded } from './runtime.js';
+import { bounded, deadline } from './runtime.js';
 import { TraceRecorder, errorData, type TraceEntry } from './trace.js';
 
 export interface ConnectOptions {
@@ -132,14 +132,13 @@ export class DefaultVoiceClient implements VoiceClient {
       });
     }
     for (const secret of credentialSecrets(creds)) this.redactor.add(secret);
+    const bound = deadline(this.lifetime.signal, this.config.timeouts.connectMs, 'authenticate()', this.provider);
     try {
-      await bounded(this.impl.authenticate(creds, this.lifetime.signal), {
-        timeoutMs: this.config.timeouts.connectMs,
-        what: 'authenticate()',
-        provider: this.provider,
-      });
+      await bounded(this.impl.authenticate(creds, bound.signal), { signal: bound.signal, what: 'authenticate()', provider: this.provider });
     } catch (error) {
       throw this.wrap(error, 'AUTH_REJECTED');
+    } finally {
+      bound.clear();
     }
     this.credentials = creds;
     if (this._state === 'initialized' || this._state === 'disconnected') this.setState('authenticated');
@@ -249,14 +248,13 @@ export class DefaultVoiceClient implements VoiceClient {
     if (this._state !== 'connected' && this._state !== 'reconnecting') throw this.invalidState('refreshToken');
     if (credentials !== undefined && typeof credentials !== 'string') this.checkCredentials(credentials);
     for (const secret of credentialSecrets(credentials)) this.redactor.add(secret);
+    const bound = deadline(this.lifetime.signal, this.config.timeouts.connectMs, 'refreshToken()', this.provider);
     try {
-      await bounded(this.impl.refreshToken(credentials, this.lifetime.signal), {
-        timeoutMs: this.config.timeouts.connectMs,
-        what: 'refreshToken()',
-        provider: this.provider,
-      });
+      await bounded(this.impl.refreshToken(credentials, bound.signal), { signal: bound.signal, what: 'refreshToken()', provider: this.provider });
     } catch (error) {
       throw this.wrap(error, 'AUTH_REJECTED');
+    } finally {
+      bound.clear();
     }
     this.emit('tokenRefreshed', {});
   }

@@ -21,6 +21,27 @@ export function abortError(signal: AbortSignal, provider?: string): VoiceError {
 }
 
 /**
+ * A signal that aborts with TIMEOUT after `ms`, or when `parent` aborts: handed to a provider so it
+ * learns the moment the core stops waiting (a late login reply can then be dropped).
+ */
+export function deadline(parent: AbortSignal, ms: number, what: string, provider?: string): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const onParent = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', onParent, { once: true });
+  const timer = setTimeout(
+    () => controller.abort(new VoiceError('TIMEOUT', `${what} did not finish within ${ms} ms.`, { provider, details: { timeoutMs: ms } })),
+    ms,
+  );
+  return {
+    signal: controller.signal,
+    clear: () => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onParent);
+    },
+  };
+}
+
+/**
  * Races a promise against a signal and a time bound. The loser is not cancelled here: the caller
  * owns cleanup (the core tears the provider down on TIMEOUT and ABORTED).
  */

@@ -65,6 +65,22 @@ describe('client state machine', () => {
     expect(script.disconnects).toBe(1);
   });
 
+  it('a provider learns when the core stops waiting for authenticate()', async () => {
+    const script = newScript();
+    let seen: unknown;
+    script.authenticate = (_credentials, signal) =>
+      new Promise((_, reject) =>
+        signal!.addEventListener('abort', () => {
+          seen = signal!.reason;
+          reject(signal!.reason);
+        }),
+      );
+    const client = await createVoiceClient({ provider: scriptedProvider(script), timeouts: { connectMs: 100 } });
+    const error = await rejection(client.authenticate({ type: 'anonymous' }));
+    expect(error.code).toBe('TIMEOUT');
+    expect((seen as VoiceError).code).toBe('TIMEOUT');
+  });
+
   it('connect twice concurrently: the second is INVALID_STATE', async () => {
     const script = newScript();
     const client = await createVoiceClient({ provider: scriptedProvider(script) });

@@ -15,7 +15,7 @@ import { VoiceError } from '../../src/index.js';
 
 export interface Script {
   connect?: ((signal: AbortSignal) => Promise<ConnectResult>) | undefined;
-  authenticate?: (credentials: Credentials) => Promise<void>;
+  authenticate?: (credentials: Credentials, signal?: AbortSignal) => Promise<void>;
   disconnects: number;
   context?: ProviderContext;
   lastCallSink?: CallSink;
@@ -35,7 +35,7 @@ export function scriptedProvider(script: Script, capabilities: Partial<ProviderC
         name: 'scripted',
         capabilities: { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: true, anonymous: true, ...capabilities },
         init: async () => {},
-        authenticate: async (credentials) => script.authenticate?.(credentials),
+        authenticate: async (credentials, signal) => script.authenticate?.(credentials, signal),
         connect: (signal) => script.connect?.(signal) ?? Promise.resolve({ registered: true }),
         disconnect: async () => {
           script.disconnects++;
