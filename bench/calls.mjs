@@ -3,16 +3,17 @@
 // polyphone, raw, polyphone…). The same auto-answering polyphone callee answers both, so only the
 // caller side differs. (bench/call-setup.mjs is the first cut of this for SIP.js alone.)
 //
-//   npm run build && node bench/calls.mjs [--samples 20] [--warmup 2] [--poll-ms 10] [--providers sipjs,cognigy,telnyx,sendbird]
+//   node bench/calls.mjs [--samples 20] [--warmup 1] [--block 10] [--poll-ms 10] [--providers sipjs,cognigy,telnyx,sendbird]
 //
-// Each caller connects once per series (not timed). Per sample the clock starts just before the
+// Each caller page connects once (not timed); caller pages are replaced every --block pairs, after
+// --warmup uncounted pairs. Ratios come with a 95 % bootstrap interval. Per sample the clock starts just before the
 // call is placed; `active` is the event polyphone maps for that vendor (sip.js Established, JsSIP
 // accepted, Telnyx state active, Sendbird onConnected); the first packet is found by polling
 // getStats() of the peer connections made since the clock started, every --poll-ms.
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../lab/browser/index.mjs';
 import { PROVIDERS, startDemoLab } from '../demo/lab.mjs';
-import { summarize } from './connect.mjs';
+import { medianRatio, summarize, verdict } from './connect.mjs';
 
 export const CALL_TARGET = 1.05;
 const SAMPLE_TIMEOUT_MS = 15_000;
@@ -103,6 +104,13 @@ async function pageStartRawCaller({ provider, setup }) {
       registerer.stateChange.addListener((s) => s === sip.RegistererState.Registered && resolve(undefined));
       registerer.register({ requestDelegate: { onReject: (r) => reject(new Error(`REGISTER ${r.message.statusCode}`)) } }).catch(reject);
     });
+    w.caller = {
+      disconnect: async () => {
+        await registerer.unregister().catch(() => {});
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await ua.stop();
+      },
+    };
     w.place = (target) => {
       const active = defer();
       const ended = defer();
@@ -138,6 +146,7 @@ async function pageStartRawCaller({ provider, setup }) {
       ua.on('registrationFailed', (e) => reject(new Error(`REGISTER failed: ${e.cause}`)));
       ua.start();
     });
+    w.caller = { disconnect: () => new Promise((resolve) => (ua.on('unregistered', resolve), setTimeout(resolve, 2_000), ua.stop())) };
     w.place = (target) => {
       const active = defer();
       const ended = defer();
@@ -167,6 +176,7 @@ async function pageStartRawCaller({ provider, setup }) {
     });
     await client.connect();
     await ready;
+    w.caller = { disconnect: () => client.disconnect() };
     let current;
     client.on('telnyx.notification', (n) => {
       if (n.type !== 'callUpdate' || !current || n.call?.id !== current.id) return;
@@ -190,6 +200,7 @@ async function pageStartRawCaller({ provider, setup }) {
     sdk.init(setup.appId, setup.apiHost, setup.wsHost);
     await sdk.authenticate({ userId: setup.userId, accessToken: setup.accessToken });
     await sdk.connectWebSocket();
+    w.caller = { disconnect: async () => sdk.deauthenticate() };
     // Where an app shows (plays) the far end; the SDK sets its srcObject.
     const speaker = document.createElement('audio');
     speaker.autoplay = true;
@@ -253,15 +264,24 @@ async function pageSample({ target, pollMs, timeoutMs }) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Disconnects whatever client each page holds, then closes the page's context. */
+async function closeCallers(pages) {
+  for (const page of pages) {
+    if (page.isClosed()) continue;
+    await page.evaluate(() => (/** @type {any} */ (window).callee ?? /** @type {any} */ (window).caller)?.disconnect()).catch(() => {});
+    await page.context().close().catch(() => {});
+  }
+}
+
 async function calleeIdle(page) {
   await page.waitForFunction(() => /** @type {any} */ (window).callee.currentCall === undefined, undefined, { timeout: 10_000 });
 }
 
 /**
- * @param {{ samples?: number, warmup?: number, pollMs?: number, providers?: string[], lab?: any, browser?: any, log?: (line: string) => void }} [options]
+ * @param {{ samples?: number, warmup?: number, block?: number, pollMs?: number, providers?: string[], lab?: any, browser?: any, log?: (line: string) => void }} [options]
  */
 export async function measureCalls(options = {}) {
-  const { samples = 20, warmup = 2, pollMs = 10, providers = PROVIDERS, log = (line) => console.error(line) } = options;
+  const { samples = 20, warmup = 1, block = 10, pollMs = 10, providers = PROVIDERS, log = (line) => console.error(line) } = options;
   const lab = options.lab ?? (await startDemoLab());
   const browser = options.browser ?? (await launchBrowser());
   const rows = [];
@@ -273,33 +293,44 @@ export async function measureCalls(options = {}) {
         const calleePage = await browser.newPage();
         pages.push(calleePage);
         await calleePage.evaluate(pageStartCallee, { config: calleeConfig });
-        const rawPage = await browser.newPage();
-        pages.push(rawPage);
-        await rawPage.evaluate(pageStartRawCaller, { provider, setup });
-        const polyPage = await browser.newPage();
-        pages.push(polyPage);
-        await polyPage.evaluate(pageStartPolyphoneCaller, { config: callerConfig });
-
         const series = { raw: [], polyphone: [] };
         const started = Date.now();
-        for (let i = 0; i < warmup + samples; i++) {
-          for (const [name, page] of [['raw', rawPage], ['polyphone', polyPage]]) {
-            const sample = await page.evaluate(pageSample, { target, pollMs, timeoutMs: SAMPLE_TIMEOUT_MS });
-            if (i >= warmup) series[name].push(sample);
-            await calleeIdle(calleePage);
-            await sleep(PAUSE_MS);
+        // Fresh caller pages every `block` pairs, so a renderer that turns slow for a stretch
+        // hits both variants across blocks rather than one series.
+        for (let done = 0; done < samples; done += block) {
+          const rawPage = await browser.newPage();
+          const polyPage = await browser.newPage();
+          pages.push(rawPage, polyPage);
+          await rawPage.evaluate(pageStartRawCaller, { provider, setup });
+          await polyPage.evaluate(pageStartPolyphoneCaller, { config: callerConfig });
+          const count = Math.min(block, samples - done);
+          for (let i = 0; i < warmup + count; i++) {
+            for (const [name, page] of [['raw', rawPage], ['polyphone', polyPage]]) {
+              const sample = await page.evaluate(pageSample, { target, pollMs, timeoutMs: SAMPLE_TIMEOUT_MS });
+              if (i >= warmup) series[name].push(sample);
+              await calleeIdle(calleePage);
+              await sleep(PAUSE_MS);
+            }
           }
+          await closeCallers([rawPage, polyPage]);
         }
         const errors = pages.flatMap((p) => p.pageErrors);
         if (errors.length) log(`${provider}: page errors during the bench: ${errors.slice(0, 3).join(' | ')}`);
         for (const [metric, key] of [['call() → active', 'activeMs'], ['call() → first audio packet', 'firstPacketMs']]) {
           const rawValues = series.raw.map((s) => s[key]);
           const polyValues = series.polyphone.map((s) => s[key]);
-          const row = { metric, provider, raw: summarize(rawValues), polyphone: summarize(polyValues), rawSamples: rawValues, polyphoneSamples: polyValues };
-          row.ratio = row.polyphone.median / row.raw.median;
-          row.target = CALL_TARGET;
-          row.met = row.ratio <= CALL_TARGET;
-          rows.push(row);
+          const ratio = medianRatio(rawValues, polyValues);
+          rows.push({
+            metric,
+            provider,
+            raw: summarize(rawValues),
+            polyphone: summarize(polyValues),
+            rawSamples: rawValues,
+            polyphoneSamples: polyValues,
+            ...ratio,
+            target: CALL_TARGET,
+            ...verdict(ratio, CALL_TARGET),
+          });
         }
         const [a, p] = rows.slice(-2);
         log(
@@ -307,8 +338,7 @@ export async function measureCalls(options = {}) {
             `first packet raw ${p.raw.median.toFixed(0)} / polyphone ${p.polyphone.median.toFixed(0)} ms ×${p.ratio.toFixed(3)}`,
         );
       } finally {
-        for (const page of pages) await page.evaluate(() => (/** @type {any} */ (window).callee ?? /** @type {any} */ (window).caller)?.disconnect()).catch(() => {});
-        for (const page of pages) await page.context().close().catch(() => {});
+        await closeCallers(pages);
       }
     }
   } finally {
@@ -321,10 +351,10 @@ export async function measureCalls(options = {}) {
 export function printCalls(rows, pollMs = 10) {
   const ms = (v) => `${v.toFixed(0)} ms`;
   console.log(`call setup in Chromium, median (p90) of n interleaved calls, first packet polled every ${pollMs} ms; target polyphone ÷ raw ≤ ${CALL_TARGET}`);
-  console.log('metric                        provider   n    raw               polyphone         ratio   met');
+  console.log('metric                        provider   n    raw               polyphone         ratio [95% CI]       met');
   for (const r of rows) {
     console.log(
-      `${r.metric.padEnd(29)} ${r.provider.padEnd(10)} ${String(r.raw.n).padEnd(4)} ${`${ms(r.raw.median)} (${ms(r.raw.p90)})`.padEnd(17)} ${`${ms(r.polyphone.median)} (${ms(r.polyphone.p90)})`.padEnd(17)} ${r.ratio.toFixed(3).padEnd(7)} ${r.met ? 'yes' : 'NO'}`,
+      `${r.metric.padEnd(29)} ${r.provider.padEnd(10)} ${String(r.raw.n).padEnd(4)} ${`${ms(r.raw.median)} (${ms(r.raw.p90)})`.padEnd(17)} ${`${ms(r.polyphone.median)} (${ms(r.polyphone.p90)})`.padEnd(17)} ${`${r.ratio.toFixed(3)} [${r.low.toFixed(2)}–${r.high.toFixed(2)}]`.padEnd(20)} ${r.verdict}`,
     );
   }
 }
@@ -333,13 +363,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: {
       samples: { type: 'string', default: '20' },
-      warmup: { type: 'string', default: '2' },
+      warmup: { type: 'string', default: '1' },
+      block: { type: 'string', default: '10' },
       'poll-ms': { type: 'string', default: '10' },
       providers: { type: 'string', default: PROVIDERS.join(',') },
     },
   });
   const pollMs = Number(values['poll-ms']);
-  const rows = await measureCalls({ samples: Number(values.samples), warmup: Number(values.warmup), pollMs, providers: values.providers.split(',') });
+  const rows = await measureCalls({ samples: Number(values.samples), warmup: Number(values.warmup), block: Number(values.block), pollMs, providers: values.providers.split(',') });
   printCalls(rows, pollMs);
   process.exit(0);
 }

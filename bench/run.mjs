@@ -44,6 +44,7 @@ const notes = [];
 const ms = (v) => `${v.toFixed(v < 100 ? 1 : 0)} ms`;
 const timed = (s) => `${ms(s.median)} (p90 ${ms(s.p90)})`;
 const verdict = (ok) => (ok ? 'yes' : 'NO');
+const ratioCell = (r) => `${r.ratio.toFixed(3)} [${r.low.toFixed(2)}–${r.high.toFixed(2)}]`;
 
 // ---- bundle size ----
 if (!skip.has('bundle')) {
@@ -77,9 +78,9 @@ if (!skip.has('connect') || !skip.has('calls')) {
           provider: r.provider,
           polyphone: timed(r.polyphone),
           raw: timed(r.raw),
-          ratio: r.ratio.toFixed(3),
+          ratio: ratioCell(r),
           target: `≤ ${r.target}`,
-          met: verdict(r.met),
+          met: r.verdict,
         });
       }
     }
@@ -91,9 +92,9 @@ if (!skip.has('connect') || !skip.has('calls')) {
           provider: r.provider,
           polyphone: timed(r.polyphone),
           raw: timed(r.raw),
-          ratio: r.ratio.toFixed(3),
+          ratio: ratioCell(r),
           target: `≤ ${r.target}`,
-          met: verdict(r.met),
+          met: r.verdict,
         });
       }
     }
@@ -214,7 +215,8 @@ const markdown = [
   `System load average (1 min) ${loadBefore[0].toFixed(1)} at the start, ${loadAfter[0].toFixed(1)} at the end.`,
   '',
   'Timings: median (p90) of interleaved samples (raw, polyphone, raw, polyphone…) in headless Chromium against the local lab;',
-  'ratio = polyphone median ÷ raw median. "raw" is the vendor SDK used directly for the same steps.',
+  'ratio = polyphone median ÷ raw median, with its 95 % bootstrap interval in brackets; "within noise" means the interval reaches across the target.',
+  '"raw" is the vendor SDK used directly for the same steps (bench/connect.mjs and bench/calls.mjs say exactly which).',
   '',
   `| ${columns.map(([title]) => title).join(' | ')} |`,
   `|${columns.map(() => '---').join('|')}|`,
