@@ -117,7 +117,7 @@ function credentialStrings(config: unknown): string[] {
 }
 
 /** Lab pages whose polyphone also knows the target's own provider module, if it has one. */
-async function openBrowser(target: ConformanceTarget): Promise<{ browser: LabBrowser; newPage(): Promise<LabPage>; close(): Promise<void> }> {
+export async function openConformanceBrowser(target: Pick<ConformanceTarget, 'name' | 'providerModule'>): Promise<{ browser: LabBrowser; newPage(): Promise<LabPage>; close(): Promise<void> }> {
   const browser = (await launchBrowser()) as LabBrowser;
   if (!target.providerModule) return { browser, newPage: () => browser.newPage(), close: () => browser.close() };
   const scratch = mkdtempSync(join(tmpdir(), 'polyphone-conformance-entry-'));
@@ -161,7 +161,7 @@ async function openBrowser(target: ConformanceTarget): Promise<{ browser: LabBro
 export function defineConformanceSuite(target: ConformanceTarget): void {
   const matrixDir = process.env[MATRIX_DIR_ENV] ?? (inject('conformanceDir') as string | undefined);
   let lab: ConformanceLab | undefined;
-  let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
+  let browser: Awaited<ReturnType<typeof openConformanceBrowser>> | undefined;
   let labError: unknown;
   let pages: { caller: LabPage; callee: LabPage } | undefined;
   let clientCount = 0;
@@ -566,7 +566,7 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
         lab = await target.startLab();
         for (const config of [lab.caller, lab.callee, lab.wrongCredentials, lab.unreachable]) for (const s of credentialStrings(config)) secrets.add(s);
         for (const s of lab.secrets ?? []) if (s.length >= 4) secrets.add(s);
-        browser = await openBrowser(target);
+        browser = await openConformanceBrowser(target);
         await freshPages();
       } catch (error) {
         labError = error;
