@@ -39,6 +39,13 @@ const RECONNECTION_EXHAUSTED = 45003;
 const HOLD_FAILED = 44001;
 const BYE_SEND_FAILED = 44003;
 
+/**
+ * The provider whose socket is delivering a frame right now. The SDK reports a frame that is not
+ * JSON only through its module-wide logger, shared by every client; it reports the frame's arrival
+ * on the receiving client first, in the same synchronous turn, so this names the client it is about.
+ */
+let receiving: TelnyxProvider | undefined;
+
 /** Where the session stands; SDK events mean different things in each. */
 type Phase = 'idle' | 'connecting' | 'ready' | 'lost' | 'stopped';
 
@@ -230,6 +237,9 @@ class TelnyxProvider implements VoiceProviderV1 {
     on('telnyx.error', (event: { error?: TelnyxSdkError; callId?: string }) => this.onSdkError(event));
     on('telnyx.warning', (event: { warning?: { code?: number; name?: string; message?: string } }) => this.onWarning(event));
     on('telnyx.notification', (event: { type?: string; call?: SdkCall }) => this.onNotification(event));
+    on('telnyx.internal.socketActivity', () => {
+      receiving = this;
+    });
     on('telnyx.socket.close', () => this.onSocketGone('closed'));
     on('telnyx.socket.error', () => this.onSocketGone('failed'));
     // Server pushes the SDK turns into no event of its own (ringing) or only a generic one (DTMF).
@@ -383,7 +393,7 @@ class TelnyxProvider implements VoiceProviderV1 {
   private onSdkLog(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
     this.context.sink.log(level, message);
     // A frame that is not JSON at all only ever shows up as this warning.
-    if (this.phase === 'connecting' && level === 'warn' && message.includes('Unknown message from socket')) {
+    if (this.phase === 'connecting' && receiving === this && level === 'warn' && message.includes('Unknown message from socket')) {
       this.failConnect(new VoiceError('PROTOCOL_ERROR', 'The Telnyx server sent a frame that is not JSON-RPC.', { provider: NAME }));
     }
   }
@@ -449,6 +459,7 @@ class TelnyxProvider implements VoiceProviderV1 {
   /** Forgets the SDK client: no handler of this provider runs for it again. */
   private teardown(): void {
     for (const undo of this.cleanup.splice(0)) undo();
+    if (receiving === this) receiving = undefined;
     const client = this.client;
     if (client) {
       // The SDK's gateway-failure retry calls connect() from a timer that disconnect() does not clear;
