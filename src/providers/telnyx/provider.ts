@@ -136,8 +136,13 @@ class TelnyxProvider implements VoiceProviderV1 {
 
   async disconnect(): Promise<void> {
     const client = this.client;
+    const loggedIn = this.phase === 'ready' || this.phase === 'lost';
     this.teardown();
     if (!client) return;
+    // Calls the SDK took from a server that never completed the login (an invite pushed in place
+    // of the login reply) exist nowhere else: the BYE the SDK would send for each waits seconds for
+    // a reply that will not come, holding up the rejection of a connect() past its bound.
+    if (!loggedIn) (client as unknown as { calls: Record<string, unknown> }).calls = {};
     await bounded(client.disconnect(), { timeoutMs: 6_000, what: 'Telnyx disconnect', provider: NAME }).catch(() => {});
   }
 
