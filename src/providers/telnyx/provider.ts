@@ -370,8 +370,11 @@ class TelnyxProvider implements VoiceProviderV1 {
     }
     const call = new TelnyxCall(sdkCall, 'inbound', true);
     this.calls.set(sdkCall.id, call);
-    const from = sdkCall.options.remoteCallerNumber || sdkCall.options.remoteCallerName || 'unknown';
-    const displayName = sdkCall.options.remoteCallerName || undefined;
+    // The SDK copies caller_id_* from the server's invite as they are: a number or an object there
+    // must not reach the app (or the core's redactor, which reads text) as anything but text.
+    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined);
+    const from = text(sdkCall.options.remoteCallerNumber) ?? text(sdkCall.options.remoteCallerName) ?? 'unknown';
+    const displayName = text(sdkCall.options.remoteCallerName);
     call.bind(this.context.sink.incomingCall({ from, displayName }, call));
     return call;
   }
