@@ -71,8 +71,19 @@ const FIRST_PUSH_ID = 1000;
  *   calls: import('./calls.mjs').CallRecord[] }} stats
  * @property {FrameRecord[]} frames
  * @property {(login?: string) => string} dtmfSeen digits of inbound telnyx_rtc.info frames, in order
+ * @property {(hook: LoginReplyHook | undefined) => void} setLoginReply replaces the server's answer
+ *   to a login the hook claims (a fuzz test's generated replies); undefined puts the real server back
+ * @property {(frame: string, login?: string) => number} pushRaw sends `frame` as it is (any text,
+ *   JSON or not) to every logged-in socket, or to those of `login`; returns how many got it
  * @property {() => number} openSockets
  * @property {() => Promise<void>} stop
+ */
+
+/**
+ * Asked for every `login` / `anonymous_login` before the server handles it. Returns the text to
+ * send instead of the whole answer (no reply, no clientReady), or undefined to let the server
+ * answer as usual. `id` is the request's id, for a reply the SDK can match.
+ * @typedef {(request: { method: string, id: unknown, params: Record<string, unknown> }) => string | undefined} LoginReplyHook
  */
 
 /**
@@ -113,6 +124,8 @@ export async function startTelnyxEmulator({ users = TELNYX_USERS, jwtSecret = ra
   /** @type {Set<ReturnType<typeof setTimeout>>} */
   const pendingSends = new Set();
   let nextPushId = FIRST_PUSH_ID;
+  /** @type {LoginReplyHook | undefined} */
+  let loginReplyHook;
 
   /** @param {FrameRecord} frame */
   function record(frame) {
@@ -144,7 +157,7 @@ export async function startTelnyxEmulator({ users = TELNYX_USERS, jwtSecret = ra
       if (faults.neverReply) return;
       const deliver = () => {
         if (this.ws.readyState !== this.ws.OPEN) return;
-        record({ dir: 'out', login: this.login, connection: this.id, msg });
+        record({ dir: 'out', login: this.login, connection: this.id, msg: typeof msg === 'string' ? msg.slice(0, MAX_RAW_FRAME_RECORDED) : msg });
         this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
       };
       const delay = Number(faults.slowReplyMs) || 0;
@@ -324,6 +337,13 @@ export async function startTelnyxEmulator({ users = TELNYX_USERS, jwtSecret = ra
     const reply = (result) => {
       if (id !== undefined) conn.reply(id, result);
     };
+    if ((method === 'login' || method === 'anonymous_login') && loginReplyHook) {
+      const substitute = loginReplyHook({ method, id, params });
+      if (substitute !== undefined) {
+        conn.send(substitute);
+        return;
+      }
+    }
     try {
       switch (method) {
         case 'login':
@@ -428,6 +448,18 @@ export async function startTelnyxEmulator({ users = TELNYX_USERS, jwtSecret = ra
         if (typeof msg.params.dtmf === 'string') digits += msg.params.dtmf;
       }
       return digits;
+    },
+    setLoginReply(hook) {
+      loginReplyHook = hook;
+    },
+    pushRaw(frame, login) {
+      let sent = 0;
+      for (const conn of connections) {
+        if (!conn.loggedIn || (login !== undefined && conn.login !== login)) continue;
+        conn.send(frame);
+        sent += 1;
+      }
+      return sent;
     },
     openSockets: () => connections.size,
     async stop() {

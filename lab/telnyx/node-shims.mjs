@@ -41,6 +41,8 @@ export function installTelnyxNodeShims() {
     },
     document: {
       visibilityState: 'visible',
+      // The SDK looks up the app's audio element for an incoming call; Node has none to find.
+      getElementById: () => null,
       addEventListener() {},
       removeEventListener() {},
     },
