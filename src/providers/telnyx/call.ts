@@ -31,6 +31,8 @@ export class TelnyxCall implements ProviderCall {
   private readonly pending: Array<(sink: CallSink) => void> = [];
   private wasActive = false;
   private localEnd = false;
+  private muted = false;
+  private holding = false;
   private endReported = false;
   private ringingReported = false;
   private streamReported: MediaStream | undefined;
@@ -116,20 +118,38 @@ export class TelnyxCall implements ProviderCall {
   }
 
   async mute(): Promise<void> {
+    this.muted = true;
     this.sdkCall.muteAudio();
   }
 
   async unmute(): Promise<void> {
-    this.sdkCall.unmuteAudio();
+    this.muted = false;
+    if (!this.holding) this.sdkCall.unmuteAudio();
   }
 
   async hold(): Promise<void> {
     // The SDK catches a refused modify itself and resolves false (it emits 44001 as well).
     if ((await this.sdkCall.hold()) === false) throw holdFailed('hold');
+    this.holding = true;
+    this.silence(true);
   }
 
   async unhold(): Promise<void> {
     if ((await this.sdkCall.unhold()) === false) throw holdFailed('unhold');
+    this.holding = false;
+    this.silence(false);
+  }
+
+  /**
+   * 2.27's hold() only tells the server (whose media server then stops the audio) and leaves the
+   * peer connection running; where media flows end to end, both directions would go on. A held
+   * call is silent both ways, so the holder stops sending and stops playing what arrives.
+   */
+  private silence(held: boolean): void {
+    const pc = this.sdkCall.peer?.instance;
+    if (!pc) return;
+    for (const sender of pc.getSenders()) if (sender.track?.kind === 'audio') sender.track.enabled = !held && !this.muted;
+    for (const receiver of pc.getReceivers()) if (receiver.track.kind === 'audio') receiver.track.enabled = !held;
   }
 
   async sendDtmf(digits: string): Promise<void> {
