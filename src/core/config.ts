@@ -141,6 +141,17 @@ export function optionString(params: Record<string, unknown>, field: string, req
   return value;
 }
 
+/** Reads a whole-number option (a string in config strings, a number in objects) within bounds. */
+export function optionInteger(params: Record<string, unknown>, field: string, fallback: number, min: number, max: number): number {
+  const raw = params[field];
+  if (raw === undefined || raw === '') return fallback;
+  const value = typeof raw === 'string' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(field, `The option "${field}" must be a whole number from ${min} to ${max}.`);
+  }
+  return value;
+}
+
 /** Fails on any parameter the provider does not know, so a typo is not silently ignored. */
 export function rejectUnknownOptions(params: Record<string, unknown>, known: readonly string[]): void {
   for (const key of Object.keys(params)) {

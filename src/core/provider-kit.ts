@@ -5,6 +5,6 @@
 export * from './contract.js';
 export { VoiceError, describeCause, isVoiceError, type VoiceErrorCode, type VoiceErrorCause } from './errors.js';
 export { Redactor } from './redact.js';
-export { configInvalid, optionString, rejectUnknownOptions, parseWebSocketUrl } from './config.js';
+export { configInvalid, optionInteger, optionString, rejectUnknownOptions, parseWebSocketUrl } from './config.js';
 export { importVendorSdk, bounded, delay, abortError, assertWebRtc, hasWebRtc, mediaError, getMicrophone } from './runtime.js';
 export type { CallEndReason } from './events.js';

@@ -1,4 +1,4 @@
-import { configInvalid, optionString, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
+import { configInvalid, optionInteger, optionString, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
 
 export type DtmfTransport = 'rfc4733' | 'info';
 
@@ -25,15 +25,6 @@ export interface CognigyOptions {
 
 const KNOWN = ['endpointUrl', 'userId', 'signalingOnly', 'configTimeoutMs', 'dtmfTransport', 'reconnectionAttempts'] as const;
 
-function optionInteger(params: Record<string, unknown>, field: string, fallback: number, min: number, max: number): number {
-  const raw = params[field];
-  if (raw === undefined || raw === '') return fallback;
-  const value = typeof raw === 'string' ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw configInvalid(field, `The option "${field}" must be a whole number from ${min} to ${max}.`);
-  }
-  return value;
-}
 
 function optionBoolean(params: Record<string, unknown>, field: string): boolean {
   const raw = params[field];

@@ -1,4 +1,4 @@
-import { configInvalid, optionString, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
+import { configInvalid, optionInteger, optionString, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
 
 export interface SendbirdOptions {
   /** The Sendbird application id (the config string's locator). */
@@ -24,15 +24,6 @@ const KNOWN = ['apiHost', 'wsHost', 'loginTimeoutMs', 'reconnectTimeoutMs'] as c
 // host name passes.
 const APP_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/;
 
-function optionMs(params: Record<string, unknown>, field: string, fallback: number): number {
-  const raw = params[field];
-  if (raw === undefined || raw === '') return fallback;
-  const value = typeof raw === 'string' ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 100 || value > 600_000) {
-    throw configInvalid(field, `The option "${field}" must be a whole number of milliseconds from 100 to 600000.`);
-  }
-  return value;
-}
 
 /** An origin (plus an optional path prefix) with one of the given schemes, without a trailing slash. */
 function optionHost(params: Record<string, unknown>, field: string, schemes: readonly string[]): string | undefined {
@@ -66,7 +57,7 @@ export function parseSendbirdOptions(input: ProviderConfigInput): SendbirdOption
     appId,
     apiHost: optionHost(params, 'apiHost', ['http:', 'https:']),
     wsHost: optionHost(params, 'wsHost', ['ws:', 'wss:']),
-    loginTimeoutMs: optionMs(params, 'loginTimeoutMs', 15_000),
-    reconnectTimeoutMs: optionMs(params, 'reconnectTimeoutMs', 60_000),
+    loginTimeoutMs: optionInteger(params, 'loginTimeoutMs', 15_000, 100, 600_000),
+    reconnectTimeoutMs: optionInteger(params, 'reconnectTimeoutMs', 60_000, 100, 600_000),
   };
 }

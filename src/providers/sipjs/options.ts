@@ -1,4 +1,4 @@
-import { configInvalid, optionString, parseWebSocketUrl, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
+import { configInvalid, optionInteger, optionString, parseWebSocketUrl, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
 
 export type DtmfTransport = 'rfc4733' | 'info';
 
@@ -32,15 +32,6 @@ export interface SipjsOptions {
 const KNOWN = ['uri', 'displayName', 'authorizationUsername', 'registerExpires', 'dtmfTransport', 'reconnectionAttempts', 'iceGatheringTimeoutMs'] as const;
 const SIP_URI = /^sips?:[^@\s]+@[^@\s]+$/;
 
-function optionInteger(params: Record<string, unknown>, field: string, fallback: number, min: number, max: number): number {
-  const raw = params[field];
-  if (raw === undefined || raw === '') return fallback;
-  const value = typeof raw === 'string' ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw configInvalid(field, `The option "${field}" must be a whole number from ${min} to ${max}.`);
-  }
-  return value;
-}
 
 export function parseSipjsOptions(input: ProviderConfigInput): SipjsOptions {
   const { params } = input;

@@ -1,4 +1,4 @@
-import { configInvalid, optionString, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
+import { configInvalid, optionInteger, optionString, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
 
 /** Telnyx's production signalling host; the SDK's own default. */
 export const TELNYX_PRODUCTION_HOST = 'wss://rtc.telnyx.com';
@@ -15,15 +15,6 @@ export interface TelnyxOptions {
 
 const KNOWN = ['reconnectAttempts', 'callerName', 'callerNumber'] as const;
 
-function optionInteger(params: Record<string, unknown>, field: string, fallback: number, min: number, max: number): number {
-  const raw = params[field];
-  if (raw === undefined || raw === '') return fallback;
-  const value = typeof raw === 'string' ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw configInvalid(field, `The option "${field}" must be a whole number from ${min} to ${max}.`);
-  }
-  return value;
-}
 
 function parseHost(locator: string | undefined): string {
   if (locator === undefined) return TELNYX_PRODUCTION_HOST;
