@@ -35,8 +35,16 @@ const MAX_LINES_PER_MESSAGE = 64;
  *     logUploads: number,
  *   },
  *   frames: FrameRecord[],
+ *   setLoginReply(hook: LoginReplyHook | undefined): void,
+ *   pushRaw(frame: string, userId?: string): number,
  *   stop(): Promise<void>,
  * }} SendbirdEmulator
+ */
+
+/**
+ * Fuzzing hook, apart from the emulator's behaviour: asked for every `POST /v1/users/{id}/login`;
+ * what it returns is sent instead of the real answer, byte for byte (undefined: the real answer).
+ * @typedef {(request: { userId: string }) => { status?: number, contentType?: string, body: string | Uint8Array } | undefined} LoginReplyHook
  */
 
 /**
@@ -58,6 +66,8 @@ export async function startSendbirdEmulator(options = {}) {
   const frames = [];
   /** @type {Set<WebSocket>} */
   const sockets = new Set();
+  /** @type {Map<WebSocket, string>} whose session each open socket carries, for pushRaw */
+  const socketUsers = new Map();
   const abort = new AbortController();
   const stats = {
     /** @type {Array<{ userId: string, ok: boolean, code?: number }>} */
@@ -76,14 +86,24 @@ export async function startSendbirdEmulator(options = {}) {
     if (frames.length > MAX_LOGGED_FRAMES) frames.splice(0, frames.length - MAX_LOGGED_FRAMES);
   };
 
-  const server = createServer(createRestHandler({
+  /** @type {LoginReplyHook | undefined} */
+  let loginReplyHook;
+  const rest = createRestHandler({
     appId,
     accounts,
     relay,
     faults,
     stats,
     delay: (ms) => sleep(Math.min(ms, 600_000), undefined, { signal: abort.signal }).catch(() => {}),
-  }));
+  });
+  const server = createServer((req, res) => {
+    const login = req.method === 'POST' && loginReplyHook ? /^\/v1\/users\/([^/]+)\/login$/.exec(new URL(req.url ?? '/', 'http://emulator.invalid').pathname) : null;
+    const substitute = login && loginReplyHook ? loginReplyHook({ userId: decodeURIComponent(login[1] ?? '') }) : undefined;
+    if (!substitute) return rest(req, res);
+    req.resume();
+    res.writeHead(substitute.status ?? 200, { 'Content-Type': substitute.contentType ?? 'application/json; charset=utf-8', 'Access-Control-Allow-Origin': '*' });
+    res.end(substitute.body);
+  });
   server.on('clientError', (_err, socket) => socket.destroy());
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
@@ -116,6 +136,7 @@ export async function startSendbirdEmulator(options = {}) {
   function onSocket(ws, userId, clientId) {
     stats.connections += 1;
     sockets.add(ws);
+    socketUsers.set(ws, userId);
     /** @type {import('./calls.mjs').Client} */
     const client = {
       userId,
@@ -131,6 +152,7 @@ export async function startSendbirdEmulator(options = {}) {
     ws.on('error', () => {});
     ws.on('close', () => {
       sockets.delete(ws);
+      socketUsers.delete(ws);
       relay.detach(client);
     });
     ws.on('message', (data, isBinary) => {
@@ -199,6 +221,18 @@ export async function startSendbirdEmulator(options = {}) {
     },
     stats,
     frames,
+    setLoginReply(hook) {
+      loginReplyHook = hook;
+    },
+    pushRaw(frame, userId) {
+      let sent = 0;
+      for (const [ws, owner] of socketUsers) {
+        if (ws.readyState !== WebSocket.OPEN || (userId !== undefined && owner !== userId)) continue;
+        ws.send(frame);
+        sent += 1;
+      }
+      return sent;
+    },
     async stop() {
       abort.abort();
       relay.stop();
