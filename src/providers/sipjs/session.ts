@@ -35,6 +35,7 @@ export class SipjsCall implements ProviderCall {
   private rejectedWith: { status: number; reason: string } | undefined;
   private localEnd = false;
   private established = false;
+  private watchingMedia = false;
   // The outgoing leg is muted by the app and/or held by this side; either silences the microphone.
   private muted = false;
   private holding = false;
@@ -234,6 +235,7 @@ export class SipjsCall implements ProviderCall {
     if (state === SessionState.Established) {
       this.established = true;
       const sdh = this.sdh();
+      this.watchMedia(sdh?.peerConnection);
       if (sdh?.remoteMediaStream) {
         const stream = sdh.remoteMediaStream;
         this.report((s) => s.remoteStream(stream));
@@ -245,6 +247,22 @@ export class SipjsCall implements ProviderCall {
       // stack): wait one microtask so the reason comes from the SIP status.
       else queueMicrotask(() => this.report((s) => this.reportEnd(s)));
     }
+  }
+
+  /**
+   * A BYE can be lost (e.g. the far end's proxy restarted and forgot the connection the dialog ran
+   * over): the call would then stay `active` forever with no media. When the media connection
+   * fails for good (ICE consent lost, ~20 s in Chromium), the call ends `failed`, and a BYE is
+   * still tried so the far end hears of it too.
+   */
+  private watchMedia(pc: RTCPeerConnection | undefined): void {
+    if (!pc || this.watchingMedia) return;
+    this.watchingMedia = true;
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState !== 'failed' || this.localEnd || this.session.state !== this.sip.SessionState.Established) return;
+      this.report((s) => s.ended('failed', new VoiceError('CALL_FAILED', 'The media connection of the call was lost.', { provider: 'sipjs', cause: { name: 'MediaConnectionFailed' } })));
+      void this.session.bye().catch(() => {});
+    });
   }
 
   private reportEnd(sink: CallSink): void {
