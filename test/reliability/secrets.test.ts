@@ -225,6 +225,11 @@ describe('secrets', () => {
       for (const outcome of s.outcomes) expect(outcome, s.scenario).toMatch(/^[A-Z_]+$/);
       expect(s.outcomes, s.scenario).not.toContain('ok');
     }
+    // Where the failure has one right code in every environment, it is that code.
+    const outcomeOf = (name: string) => all.find((s) => s.scenario === name)?.outcomes;
+    expect(outcomeOf('sendbird unreachable')).toEqual(['NETWORK_UNREACHABLE']);
+    expect(outcomeOf('sendbird wrong token')).toEqual(['AUTH_REJECTED']);
+    expect(outcomeOf('sendbird expired token')).toEqual(['TOKEN_EXPIRED']);
     // The secrets were really in play: the servers saw them (else a clean scan would prove nothing).
     expect(telnyx.stats.rejectedLogins.length).toBeGreaterThan(0);
     expect(sendbird.stats.logins.some((l) => !l.ok)).toBe(true);

@@ -12,7 +12,8 @@ const NETWORK_CODES = new Set([1800201, 1800202, 1800203, 1800204]);
 const PROTOCOL_CODES = new Set([1800200, 1800205, 1800207, 1800208]);
 // A failed fetch: Chromium "Failed to fetch", Firefox "NetworkError when attempting to fetch
 // resource.", Safari "Load failed". Any other TypeError out of the SDK is it choking on a reply.
-const FETCH_FAILURE = /failed to fetch|networkerror|load failed|network request failed/i;
+// Browsers say "Failed to fetch" / "NetworkError" / "Load failed"; Node's fetch says "fetch failed".
+const FETCH_FAILURE = /failed to fetch|fetch failed|networkerror|load failed|network request failed/i;
 
 function codeOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;
