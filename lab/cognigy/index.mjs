@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import net from 'node:net';
+import { unusedLoopbackPort } from '../ports.mjs';
 
 /**
  * Every behaviour the endpoint can show, chosen per request by the path `/endpoint/<mode>`.
@@ -134,7 +135,7 @@ export async function startCognigyBackend(options) {
 
   const blackhole = await startTcpSink('hold');
   const refusing = await startTcpSink('drop');
-  const deadPort = await findClosedPort();
+  const deadPort = await unusedLoopbackPort();
 
   /** @param {string | null} userId */
   const assignUser = (userId) => {
@@ -311,18 +312,3 @@ async function startTcpSink(behaviour) {
   };
 }
 
-/**
- * A loopback port that was free a moment ago and is closed now: a connect to it is refused.
- * @returns {Promise<number>}
- */
-function findClosedPort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { unusedLoopbackPort } from '../ports.mjs';
 
 export const DOMAIN = 'polyphone.test';
 
@@ -105,19 +106,6 @@ function killQuietly(child, signal, wholeGroup = false) {
   }
 }
 
-/** @returns {Promise<number>} */
-async function findFreePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // Kamailio string literals end at '"' and treat '\' as an escape; refusing them keeps the
 // generated config valid without an escaping scheme.
@@ -241,7 +229,7 @@ export async function startKamailio(options = {}) {
   const logLevel = options.logLevel ?? 1;
   const sharedMemoryMB = options.sharedMemoryMB ?? 256;
   const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
-  const port = options.port ?? (await findFreePort());
+  const port = options.port ?? (await unusedLoopbackPort());
   const wsUrl = `ws://127.0.0.1:${port}`;
 
   const usersFile = usersConfig(users);

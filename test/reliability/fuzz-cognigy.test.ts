@@ -9,6 +9,7 @@ import { createVoiceClient, VoiceError } from '../../src/index.js';
 import { startKamailio } from '../../lab/kamailio/index.mjs';
 import { cognigyUsers, startCognigyBackend } from '../../lab/cognigy/index.mjs';
 import { FUZZ_SEED, connectOutcome, fuzzRuns, tally, watchProcessFaults } from './fuzz-support.js';
+import { unusedLoopbackPort } from '../../lab/ports.mjs';
 
 type Kamailio = Awaited<ReturnType<typeof startKamailio>>;
 type Backend = Awaited<ReturnType<typeof startCognigyBackend>>;
@@ -26,13 +27,7 @@ beforeAll(async () => {
   kamailio = await startKamailio({ users: cognigyUsers(2) });
   backend = await startCognigyBackend({ kamailio });
   // A port that was free a moment ago: a WebSocket to it is refused.
-  const { createServer } = await import('node:net');
-  closedPort = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const port = (probe.address() as { port: number }).port;
-      probe.close(() => resolve(port));
-    });
-  });
+  closedPort = await unusedLoopbackPort();
 });
 afterAll(async () => {
   await backend?.stop();

@@ -14,6 +14,7 @@ import { installTelnyxNodeShims } from '../../lab/telnyx/node-shims.mjs';
 import { startSendbirdEmulator } from '../../lab/sendbird/index.mjs';
 import { installSendbirdNodeShims } from '../../lab/sendbird/node-shims.mjs';
 import { scanForSecrets } from '../support/secrets.js';
+import { unusedLoopbackPort } from '../../lab/ports.mjs';
 
 const secret = (provider: string, what: string) => `SECRET-${provider}-${what}-${randomBytes(9).toString('base64url')}`;
 
@@ -44,12 +45,7 @@ beforeAll(async () => {
   cognigy = await startCognigyBackend({ kamailio, users: { 'cognigy-0': COGNIGY_PASSWORD }, slowDelayMs: 5_000 });
   telnyx = await startTelnyxEmulator({ users: { alice: TELNYX_PASSWORD } });
   sendbird = await startSendbirdEmulator({ users: { alice: SENDBIRD_TOKEN } });
-  closedPort = await new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (probe.address() as net.AddressInfo).port;
-      probe.close(() => resolve(port));
-    });
-  });
+  closedPort = await unusedLoopbackPort();
   // Accepts TCP and never says a word: every handshake waits until its bound.
   const held = new Set<net.Socket>();
   silentServer = net.createServer((socket) => {
