@@ -271,36 +271,8 @@ class CognigyProvider implements VoiceProviderV1 {
 
   /** Steps 4–6: WebSocket connect, REGISTER, registered; a failure of either ends the attempt. */
   private registeredOrFailed(ua: UA): Promise<void> {
-    const events = emitterOf(ua);
-    return new Promise<void>((resolve, reject) => {
-      const cleanup = () => {
-        events.removeListener('registered', onRegistered);
-        events.removeListener('registrationFailed', onFailed);
-        events.removeListener('disconnected', onDisconnected);
-      };
-      const onRegistered = () => {
-        cleanup();
-        resolve();
-      };
-      const onFailed = (event: { response?: { status_code?: number } | null; cause?: string }) => {
-        cleanup();
-        reject(registrationFailure(event.response?.status_code, event.cause));
-      };
-      // JsSIP would retry a refused WebSocket forever; during connect one failure is the answer.
-      const onDisconnected = (event: { code?: number; reason?: string }) => {
-        cleanup();
-        reject(
-          new VoiceError('NETWORK_UNREACHABLE', 'The SIP WebSocket server could not be reached.', {
-            provider: NAME,
-            cause: { name: 'WebSocketClosed', ...(event.code !== undefined ? { code: event.code } : {}) },
-          }),
-        );
-      };
-      events.on('registered', onRegistered);
-      events.on('registrationFailed', onFailed);
-      events.on('disconnected', onDisconnected);
-      ua.start();
-    });
+    // JsSIP would retry a refused WebSocket forever; during connect one failure is the answer.
+    return registrationOutcome(ua, () => ua.start(), true);
   }
 
   private onDisconnected(code: number | undefined): void {
@@ -357,29 +329,18 @@ class CognigyProvider implements VoiceProviderV1 {
 
   private reRegister(ua: UA, config: CognigySipConfig, signal: AbortSignal): Promise<void> {
     this.refreshing = true;
-    const events = emitterOf(ua);
-    const outcome = new Promise<void>((resolve, reject) => {
-      const cleanup = () => {
-        events.removeListener('registered', onRegistered);
-        events.removeListener('registrationFailed', onFailed);
-      };
-      const onRegistered = () => {
-        cleanup();
-        resolve();
-      };
-      const onFailed = (event: { response?: { status_code?: number } | null; cause?: string }) => {
-        cleanup();
-        reject(registrationFailure(event.response?.status_code, event.cause));
-      };
-      events.on('registered', onRegistered);
-      events.on('registrationFailed', onFailed);
-      ua.set('authorization_user', config.username);
-      ua.set('password', config.password);
-      // JsSIP 3.13 emits `registered` only on a change from unregistered, so a re-REGISTER's 200
-      // would pass unseen; clearing its flag (JsSIP internals) makes the 200 observable.
-      (ua.registrator() as unknown as { _registered: boolean })._registered = false;
-      ua.register();
-    });
+    const outcome = registrationOutcome(
+      ua,
+      () => {
+        ua.set('authorization_user', config.username);
+        ua.set('password', config.password);
+        // JsSIP 3.13 emits `registered` only on a change from unregistered, so a re-REGISTER's 200
+        // would pass unseen; clearing its flag (JsSIP internals) makes the 200 observable.
+        (ua.registrator() as unknown as { _registered: boolean })._registered = false;
+        ua.register();
+      },
+      false,
+    );
     return bounded(outcome, { signal, what: 'REGISTER', provider: NAME }).finally(() => {
       this.refreshing = false;
     });
@@ -424,6 +385,42 @@ class CognigyProvider implements VoiceProviderV1 {
   private log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
     this.context.sink.log(level, `cognigy: ${message}`);
   }
+}
+
+/**
+ * Waits for the REGISTER that `send` starts: resolves on `registered`, rejects with the reason it
+ * failed, and, with `failOnDisconnect`, with NETWORK_UNREACHABLE when the WebSocket closes first.
+ */
+function registrationOutcome(ua: UA, send: () => void, failOnDisconnect: boolean): Promise<void> {
+  const events = emitterOf(ua);
+  return new Promise<void>((resolve, reject) => {
+    const cleanup = () => {
+      events.removeListener('registered', onRegistered);
+      events.removeListener('registrationFailed', onFailed);
+      events.removeListener('disconnected', onDisconnected);
+    };
+    const onRegistered = () => {
+      cleanup();
+      resolve();
+    };
+    const onFailed = (event: { response?: { status_code?: number } | null; cause?: string }) => {
+      cleanup();
+      reject(registrationFailure(event.response?.status_code, event.cause));
+    };
+    const onDisconnected = (event: { code?: number; reason?: string }) => {
+      cleanup();
+      reject(
+        new VoiceError('NETWORK_UNREACHABLE', 'The SIP WebSocket server could not be reached.', {
+          provider: NAME,
+          cause: { name: 'WebSocketClosed', ...(event.code !== undefined ? { code: event.code } : {}) },
+        }),
+      );
+    };
+    events.on('registered', onRegistered);
+    events.on('registrationFailed', onFailed);
+    if (failOnDisconnect) events.on('disconnected', onDisconnected);
+    send();
+  });
 }
 
 export const provider: ProviderDefinitionV1<CognigyOptions> = {
