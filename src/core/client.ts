@@ -132,14 +132,7 @@ export class DefaultVoiceClient implements VoiceClient {
       });
     }
     for (const secret of credentialSecrets(creds)) this.redactor.add(secret);
-    const bound = deadline(this.lifetime.signal, this.config.timeouts.connectMs, 'authenticate()', this.provider);
-    try {
-      await bounded(this.impl.authenticate(creds, bound.signal), { signal: bound.signal, what: 'authenticate()', provider: this.provider });
-    } catch (error) {
-      throw this.wrap(error, 'AUTH_REJECTED');
-    } finally {
-      bound.clear();
-    }
+    await this.credentialStep('authenticate()', (signal) => this.impl.authenticate(creds, signal));
     this.credentials = creds;
     if (this._state === 'initialized' || this._state === 'disconnected') this.setState('authenticated');
   }
@@ -248,18 +241,23 @@ export class DefaultVoiceClient implements VoiceClient {
     if (this._state !== 'connected' && this._state !== 'reconnecting') throw this.invalidState('refreshToken');
     if (credentials !== undefined && typeof credentials !== 'string') this.checkCredentials(credentials);
     for (const secret of credentialSecrets(credentials)) this.redactor.add(secret);
-    const bound = deadline(this.lifetime.signal, this.config.timeouts.connectMs, 'refreshToken()', this.provider);
+    await this.credentialStep('refreshToken()', (signal) => this.impl.refreshToken(credentials, signal));
+    this.emit('tokenRefreshed', {});
+  }
+
+  // ---- internals ----
+
+  /** A provider step with credentials, bounded by the connect timeout; the provider sees the bound. */
+  private async credentialStep(what: string, step: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    const bound = deadline(this.lifetime.signal, this.config.timeouts.connectMs, what, this.provider);
     try {
-      await bounded(this.impl.refreshToken(credentials, bound.signal), { signal: bound.signal, what: 'refreshToken()', provider: this.provider });
+      await bounded(step(bound.signal), { signal: bound.signal, what, provider: this.provider });
     } catch (error) {
       throw this.wrap(error, 'AUTH_REJECTED');
     } finally {
       bound.clear();
     }
-    this.emit('tokenRefreshed', {});
   }
-
-  // ---- internals ----
 
   private newCall(direction: 'outgoing' | 'incoming', peer: string, displayName: string | undefined, audioElement: HTMLMediaElement | undefined): Call {
     const call = new Call({
