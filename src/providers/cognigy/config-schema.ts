@@ -50,7 +50,7 @@ interface CommonConfig {
   organisationId: string;
   projectId: string;
   wsUri: string;
-  /** endpointSettings.endpointName cut to [a-z0-9-], as the SDK uses it in a generated user id. */
+  /** endpointSettings.endpointName cut to [a-z0-9-] (and 32 characters), as the SDK uses it in a generated user id. */
   endpointName: string;
   /** endpointSettings.webrtcWidgetConfig.active === true; anything else is inactive. */
   widgetActive: boolean;
@@ -90,9 +90,13 @@ function isRuntime(body: unknown): boolean {
   );
 }
 
+// Cut, unlike the SDK: a generated AOR user must stay within what registrars store (Kamailio
+// refuses an AOR user past 64 characters with 500).
+const MAX_NAME_IN_USER = 32;
+
 function endpointName(body: unknown): string {
   const raw = at(body, 'endpointSettings.endpointName');
-  const name = typeof raw === 'string' ? raw.slice(0, MAX_FIELD).replace(/[^a-zA-Z0-9-]/g, '').toLowerCase() : '';
+  const name = typeof raw === 'string' ? raw.slice(0, 4 * MAX_FIELD).replace(/[^a-zA-Z0-9-]/g, '').toLowerCase().slice(0, MAX_NAME_IN_USER) : '';
   return name || 'endpoint';
 }
 
