@@ -22,6 +22,12 @@ export const AGENT_USER = 'lab_agent';
  * @property {(predicate: string, timeoutMs?: number) => Promise<void>} waitFor a JS expression over `window.__agent`
  * @property {(body: string, contentType?: string) => Promise<void>} sendInfo an INFO on the current call (a transcript)
  * @property {() => Promise<void>} hangup ends the current call from the agent's side
+ * @property {(target: string, waitMs?: number) => Promise<string[]>} refer a transfer by the gateway:
+ *   REFER on the current call; resolves with what the agent heard back within `waitMs`
+ *   ('requestSucceeded' for the 202, 'accepted'/'failed:<status>' from the NOTIFYs)
+ * @property {(target: string, waitMs?: number) => Promise<string>} inviteReplacing a new INVITE to `target`
+ *   with Replaces naming the current call; resolves with how it ended within `waitMs`
+ *   ('accepted', 'failed:<status>', or 'no answer')
  * @property {() => Promise<void>} stop
  */
 
@@ -51,6 +57,52 @@ export async function startLabAgent({ browser, kamailio }) {
       page.evaluate(() => {
         for (const session of window.__agent.sessions) if (!session.isEnded()) session.terminate();
       }),
+    refer: (target, waitMs = 5_000) =>
+      page.evaluate(
+        ([t, wait]) =>
+          new Promise((resolve) => {
+            const session = window.__agent.sessions.find((s) => s.isEstablished());
+            if (!session) throw new Error('the agent has no established call');
+            const heard = [];
+            setTimeout(() => resolve(heard), wait);
+            session.refer(t, {
+              eventHandlers: {
+                requestSucceeded: () => heard.push('requestSucceeded'),
+                requestFailed: (e) => heard.push(`requestFailed:${e.response?.status_code ?? e.cause}`),
+                accepted: () => heard.push('accepted'),
+                failed: (e) => heard.push(`failed:${e.status_line?.status_code ?? e.cause ?? ''}`),
+              },
+            });
+          }),
+        [target, waitMs],
+      ),
+    inviteReplacing: (target, waitMs = 5_000) =>
+      page.evaluate(
+        ([t, wait]) =>
+          new Promise((resolve) => {
+            const agent = window.__agent;
+            const current = agent.sessions.find((s) => s.isEstablished());
+            if (!current) throw new Error('the agent has no established call');
+            const { call_id, local_tag, remote_tag } = current._dialog.id;
+            const timer = setTimeout(() => resolve('no answer'), wait);
+            agent.ua.call(t, {
+              mediaConstraints: { audio: true, video: false },
+              pcConfig: { iceServers: [] },
+              extraHeaders: [`Replaces: ${call_id};to-tag=${remote_tag};from-tag=${local_tag}`],
+              eventHandlers: {
+                accepted: () => {
+                  clearTimeout(timer);
+                  resolve('accepted');
+                },
+                failed: (e) => {
+                  clearTimeout(timer);
+                  resolve(`failed:${e.message?.status_code ?? e.cause}`);
+                },
+              },
+            });
+          }),
+        [target, waitMs],
+      ),
     stop: async () => {
       await page.evaluate(() => window.__agent?.ua.stop()).catch(() => {});
       await page.context().close().catch(() => {});

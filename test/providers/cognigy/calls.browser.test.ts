@@ -283,4 +283,21 @@ describe('Cognigy visitor and agent (the lab gateway plays Cognigy Voice Gateway
     expect((await visitor.call(`sip:bob@${kamailio.domain}`, { iceServers: [] })).outcome).toBe('ok');
     expect(await visitor.waitForEnd()).toMatchObject({ reason: 'failed', code: 'CALL_FAILED' });
   });
+
+  it('what the gateway sends besides media: an INFO is taken in, a REFER is rejected (NOTIFY 603), an INVITE with Replaces is rejected (486); the call and its audio go on', async () => {
+    const before = await agent.record();
+    const visitor = (await PageClient.create(await openPage(), 'visitor', cognigyConfig('visitor-transfer'))) as Party;
+    await visitor.connect();
+    expect((await visitor.op('call', undefined, { iceServers: [] })).outcome).toBe('ok');
+    await visitor.waitForLine('call#1 active');
+    await agent.waitFor(`agent.invites.length > ${before.invites.length}`);
+    await agent.sendInfo('{"not json');
+    await agent.sendInfo(JSON.stringify({ _transcription: { originator: 'user', messages: [{ text: 'x'.repeat(10_000) }] } }));
+    expect(await agent.refer(`sip:bob@${kamailio.domain}`)).toEqual(['requestSucceeded', 'failed:603']);
+    expect(await agent.inviteReplacing(`sip:visitor-transfer@${COGNIGY_REALM}`)).toBe('failed:486');
+    expect((await visitor.state()).call?.state).toBe('active');
+    for (const page of [visitor.page, agent.page]) expect((await waitForRisingAudio(page)).energy).toBeGreaterThan(0);
+    expect((await visitor.hangup()).outcome).toBe('ok');
+    expect((await visitor.lines()).filter((line) => / ended /.test(line))).toEqual(['call#1 ended reason=hangup']);
+  });
 });
