@@ -11,6 +11,7 @@ export const AGENT_USER = 'lab_agent';
  * @property {string} to the To URI
  * @property {string} from the From URI
  * @property {Record<string, string[]>} headers every header, by name as received
+ * @property {string} body the SDP offer
  *
  * @typedef {{ tone: string, contentType: string | null }} AgentDtmf
  * @typedef {{ contentType: string, body: string }} AgentInfo
@@ -134,6 +135,7 @@ async function agentMain(config) {
       to: request.to.uri.toString(),
       from: request.from.uri.toString(),
       headers,
+      body: request.body ?? '',
     });
     session.on('newDTMF', (e) => {
       if (e.originator === 'remote') agent.dtmf.push({ tone: String(e.dtmf.tone), contentType: e.request?.getHeader('Content-Type') ?? null });

@@ -300,4 +300,28 @@ describe('Cognigy visitor and agent (the lab gateway plays Cognigy Voice Gateway
     expect((await visitor.hangup()).outcome).toBe('ok');
     expect((await visitor.lines()).filter((line) => / ended /.test(line))).toEqual(['call#1 ended reason=hangup']);
   });
+
+  it('Opus stereo=1 in the local SDP (as Firefox offers it) reaches the gateway as stereo=0', async () => {
+    const before = await agent.record();
+    const page = await openPage();
+    // Firefox's offer: Opus with stereo=1; Chromium is made to offer the same.
+    await page.evaluate(() => {
+      const create = RTCPeerConnection.prototype.createOffer;
+      RTCPeerConnection.prototype.createOffer = async function (this: RTCPeerConnection, ...args: any[]) {
+        const offer = await (create as any).apply(this, args);
+        return { type: offer.type, sdp: offer.sdp.replace(/(a=fmtp:111 [^\r\n]*)/, '$1;stereo=1') };
+      } as any;
+    });
+    const visitor = (await PageClient.create(page, 'visitor', cognigyConfig('visitor-stereo'))) as Party;
+    await visitor.connect();
+    expect((await visitor.op('call', undefined, { iceServers: [] })).outcome).toBe('ok');
+    await visitor.waitForLine('call#1 active');
+    await agent.waitFor(`agent.invites.length > ${before.invites.length}`);
+    const offer = (await agent.record()).invites.at(-1)!.body;
+    expect(await page.evaluate(() => (window as any).__pcs.at(-1).localDescription.sdp.includes('stereo=1'))).toBe(true);
+    expect(offer).toMatch(/a=fmtp:111 [^\r\n]*stereo=0/);
+    expect(offer).not.toContain('stereo=1');
+    expect((await waitForRisingAudio(agent.page)).energy).toBeGreaterThan(0);
+    expect((await visitor.hangup()).outcome).toBe('ok');
+  });
 });
