@@ -1,4 +1,4 @@
-import type { UA, UAConfiguration } from 'jssip/lib/UA.js';
+import type { UA } from 'jssip/lib/UA.js';
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import {
   VoiceError,
@@ -20,41 +20,15 @@ import type { CognigyEndpointConfig } from './config-schema.js';
 import { capText, fetchCognigyConfig } from './fetch-config.js';
 import { addressOfRecord, agentUri, changedAnchors, generatedUserId, identityHeaders, sipDomain } from './identity.js';
 import { connectionOutcome, emitterOf, once, registrationOutcome } from './jssip-events.js';
+import { ensureWebSocket, newUserAgent, quietJssip, type JsSipModule } from './user-agent.js';
 import { parseCognigyOptions, type CognigyOptions } from './options.js';
 import { JssipCall } from './session.js';
 import { registrationFailure } from './status.js';
 
-type JsSipModule = typeof import('jssip');
-
 const NAME = 'cognigy';
-const REGISTER_EXPIRES_S = 600;
-// JsSIP's own recovery waits between tries, in seconds (its default max of 30 s would let a client
-// sit in `reconnecting` for minutes before the bound of `reconnectionAttempts` applies).
-const RECOVERY_MIN_S = 2;
-const RECOVERY_MAX_S = 8;
 const UNREGISTER_WAIT_MS = 2_000;
 
 type Phase = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'stopped';
-
-async function ensureWebSocket(): Promise<void> {
-  if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'undefined') return;
-  // Node without a global WebSocket: the `ws` package stands in. The name is a variable so that
-  // browser bundlers leave it out.
-  const wsPackage = 'ws';
-  const ws = (await import(/* @vite-ignore */ wsPackage)) as { WebSocket: unknown };
-  (globalThis as { WebSocket?: unknown }).WebSocket = ws.WebSocket;
-}
-
-/**
- * JsSIP logs every SIP message through `debug` when the app's DEBUG/localStorage.debug matches
- * "JsSIP"; polyphone's own log (context.sink.log) says what matters, so JsSIP is silenced.
- */
-function quietJssip(jssip: JsSipModule): void {
-  const debug = jssip.debug as unknown as { enabled(ns: string): boolean; disable(): string; enable(ns: string): void };
-  if (!debug.enabled('JsSIP') && !debug.enabled('JsSIP:WARN') && !debug.enabled('JsSIP:ERROR')) return;
-  const namespaces = debug.disable();
-  debug.enable(`${namespaces},-JsSIP*`);
-}
 
 class CognigyProvider implements VoiceProviderV1 {
   readonly specificationVersion = 'v1' as const;
@@ -236,30 +210,7 @@ class CognigyProvider implements VoiceProviderV1 {
   }
 
   private createUserAgent(config: CognigyEndpointConfig, aor: string): UA {
-    const jssip = this.jssip!;
-    let ua: UA;
-    try {
-      const common = {
-        sockets: [new jssip.WebSocketInterface(config.wsUri)],
-        uri: aor,
-        session_timers: false,
-        user_agent: 'polyphone-cognigy',
-        connection_recovery_min_interval: RECOVERY_MIN_S,
-        connection_recovery_max_interval: RECOVERY_MAX_S,
-      };
-      const configuration: UAConfiguration & Record<string, unknown> =
-        config.kind === 'legacy'
-          ? { ...common, authorization_user: config.username, password: config.password, register: true, register_expires: REGISTER_EXPIRES_S }
-          : { ...common, register: false };
-      ua = new jssip.UA(configuration);
-    } catch (error) {
-      // JsSIP's ConfigurationError quotes the offending value (which may be the password): name only.
-      const parameter = (error as { parameter?: unknown }).parameter;
-      throw new VoiceError('PROTOCOL_ERROR', 'The SIP configuration from the Cognigy endpoint was refused by JsSIP.', {
-        provider: NAME,
-        cause: { name: capText(String((error as { name?: string }).name ?? 'Error'), 60), ...(typeof parameter === 'string' ? { code: capText(parameter, 60) } : {}) },
-      });
-    }
+    const ua = newUserAgent(this.jssip!, config, aor);
     ua.on('connected', () => this.onConnected());
     ua.on('disconnected', (event) => this.onDisconnected(event.code));
     ua.on('registered', () => this.onRegistered());

@@ -1,5 +1,6 @@
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import { VoiceError, type CallSink, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
+import { capText } from './fetch-config.js';
 import type { DtmfTransport } from './options.js';
 import { sessionEnd } from './status.js';
 
@@ -221,6 +222,6 @@ export class JssipCall implements ProviderCall {
 }
 
 function callFailed(message: string, error: unknown): VoiceError {
-  const cause = error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
+  const cause = error instanceof Error ? { name: capText(error.name, 60), message: capText(error.message) } : { message: capText(String(error)) };
   return new VoiceError('CALL_FAILED', message, { provider: NAME, cause });
 }

@@ -115,7 +115,8 @@ describe('cognigy: the request and the visitor identity, as the SDK makes them',
     expect(identity).toMatch(GENERATED);
     const count = () => gatewayRegisters().filter((r) => r.aor === identity && r.digest === backend.digestUser).length;
     await logged(() => count() >= 1);
-    expect(count()).toBeGreaterThanOrEqual(1);
+    const registeredBefore = count();
+    expect(registeredBefore).toBeGreaterThanOrEqual(1);
     const back = new Promise<void>((resolve) => {
       const off = client.on('stateChanged', ({ from, to }) => {
         if (from === 'reconnecting' && to === 'connected') {
@@ -127,8 +128,9 @@ describe('cognigy: the request and the visitor identity, as the SDK makes them',
     await kamailio.restart();
     await back;
     expect(client.identity).toBe(identity);
-    // The restarted Kamailio logged afresh: the AOR it registered is the same generated one.
-    expect((await logged((r) => r.some((x) => x.aor === identity))).filter((r) => r.aor === identity)).toHaveLength(1);
+    // The restarted Kamailio (which lost every binding) got a REGISTER for the same generated AOR.
+    await logged(() => count() > registeredBefore);
+    expect(count()).toBeGreaterThan(registeredBefore);
     await client.disconnect();
     await client.connect();
     expect(client.identity).toBe(identity);
