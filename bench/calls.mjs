@@ -130,14 +130,15 @@ async function pageStartRawCaller({ provider, setup }) {
   if (provider === 'cognigy') {
     const mod = await w.rawVendors.jssip();
     const jssip = mod.default ?? mod;
+    // Cognigy's real reply (docs/cognigy-config.md): the visitor's own AOR, the shared digest user.
     const url = new URL(setup.endpointUrl);
-    url.searchParams.set('userId', setup.userId);
-    const config = await (await fetch(url, { headers: { accept: 'application/json' }, credentials: 'omit' })).json();
+    const config = await (await fetch(url, { credentials: 'omit' })).json();
+    const sip = config.endpointSettings.sipConnectivityInfo;
     const ua = new jssip.UA({
-      sockets: [new jssip.WebSocketInterface(config.websocketUri)],
-      uri: config.sipUri,
-      authorization_user: config.username,
-      password: config.password,
+      sockets: [new jssip.WebSocketInterface(sip.wsUri)],
+      uri: `sip:${setup.userId}@${sip.realm}`,
+      authorization_user: sip.username,
+      password: sip.password,
       register: true,
       session_timers: false,
     });

@@ -112,17 +112,18 @@ async function pageRawConnect({ provider, setup }) {
   }
   if (provider === 'cognigy') {
     const t0 = performance.now();
+    // Cognigy's real reply (docs/cognigy-config.md): the visitor's own AOR, the shared digest user.
     const url = new URL(setup.endpointUrl);
-    url.searchParams.set('userId', setup.userId);
-    const response = await fetch(url, { headers: { accept: 'application/json' }, credentials: 'omit' });
+    const response = await fetch(url, { credentials: 'omit' });
     if (!response.ok) throw new Error(`config GET ${response.status}`);
     const config = await response.json();
-    if (!config.widgetActive) throw new Error('widget inactive');
+    if (config.endpointSettings?.webrtcWidgetConfig?.active !== true) throw new Error('widget inactive');
+    const sip = config.endpointSettings.sipConnectivityInfo;
     const ua = new sdk.UA({
-      sockets: [new sdk.WebSocketInterface(config.websocketUri)],
-      uri: config.sipUri,
-      authorization_user: config.username,
-      password: config.password,
+      sockets: [new sdk.WebSocketInterface(sip.wsUri)],
+      uri: `sip:${setup.userId}@${sip.realm}`,
+      authorization_user: sip.username,
+      password: sip.password,
       register: true,
       session_timers: false,
     });

@@ -1,46 +1,53 @@
-// Plays the Cognigy Click-to-Call backend on 127.0.0.1: the HTTP endpoint whose GET hands the
-// client its SIP parameters (WebSocket URI, SIP identity, short-lived password) for the real
-// Kamailio of lab/kamailio, and, on demand, every way that endpoint can let a client down.
-//
-// The reply format is polyphone's assumption (Cognigy does not publish it); it is written down in
-// docs/cognigy-config.md and validated in src/providers/cognigy/config-schema.ts.
+// Plays Cognigy's Click-to-Call backend on 127.0.0.1: the HTTP endpoint whose GET hands the
+// client its configuration, in the shape Cognigy's own browser SDK reads (GitHub
+// Cognigy/click-to-call-sdk; docs/cognigy-config.md), for the real Kamailio of lab/kamailio, and,
+// on demand, every way that endpoint can let a client down. Legacy endpoints (a shared digest
+// user, a realm, an application to call) and runtime ones (an endpointId and a wsUri only).
 
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import net from 'node:net';
+import { COGNIGY_REALM } from '../kamailio/index.mjs';
 import { unusedLoopbackPort } from '../ports.mjs';
 
+import { AGENT_USER } from './agent.mjs';
+
+export { startLabAgent, AGENT_USER } from './agent.mjs';
+
 /**
- * Every behaviour the endpoint can show, chosen per request by the path `/endpoint/<mode>`.
- * - ok: a valid config for a user Kamailio knows
- * - widget-inactive: valid, but `widgetActive: false`
+ * Every behaviour the endpoint can show, chosen per request by the path `/endpoint/<mode>` (the
+ * last path segment plays the endpoint's URL token).
+ * - ok: a legacy endpoint's reply (shared digest user, realm, applicationSid, wsUri)
+ * - runtime: a runtime endpoint's reply (endpointId, wsUri; no credentials, realm or applicationSid)
+ * - widget-inactive / widget-absent: valid, with `webrtcWidgetConfig.active: false` / no webrtcWidgetConfig
  * - slow: answers after `slowDelayMs` (default 12 s, beyond the client's 10 s bound)
  * - error500 / unauthorized (401) / forbidden (403): non-2xx answers
  * - malformed: a body that is not JSON
- * - missing-fields: JSON without `password` and `websocketUri`
+ * - missing-fields: legacy JSON without `realm` and `password`
  * - bad-credentials: a password Kamailio refuses (403 to REGISTER)
- * - sip-unreachable: a WebSocket URI on a port where nothing listens
- * - sip-blackhole: a WebSocket URI whose server accepts TCP and never answers the upgrade
- * - sip-refusing: a WebSocket URI whose server drops every TCP connection at once, counting them
+ * - sip-unreachable: a wsUri on a port where nothing listens
+ * - sip-blackhole: a wsUri whose server accepts TCP and never answers the upgrade
+ * - sip-refusing: a wsUri whose server drops every TCP connection at once, counting them
  *   (`refusedConnections()`), so a test can see whether the client keeps retrying
- * - with-ice: ok, plus `iceServers: []`
  * - live: whatever `setLiveMode()` chose last (default ok), so one client URL can change behaviour
  *   between its connect and a later refresh
- * - custom: the reply `setCustomReply()` set last, byte for byte (a fuzz test's generated bodies);
- *   a function reply is asked per request, with the SIP user a real reply would give out
- * @typedef {'ok' | 'widget-inactive' | 'slow' | 'error500' | 'unauthorized' | 'forbidden' | 'malformed'
- *   | 'missing-fields' | 'bad-credentials' | 'sip-unreachable' | 'sip-blackhole' | 'sip-refusing' | 'with-ice' | 'live' | 'custom'} CognigyMode
+ * - custom: the reply `setCustomReply()` set last, byte for byte, with any status and headers (a
+ *   fuzz test's generated bodies, a gzip bomb, a redirect); a function reply is asked per request
+ * @typedef {'ok' | 'runtime' | 'widget-inactive' | 'widget-absent' | 'slow' | 'error500' | 'unauthorized' | 'forbidden' | 'malformed'
+ *   | 'missing-fields' | 'bad-credentials' | 'sip-unreachable' | 'sip-blackhole' | 'sip-refusing' | 'live' | 'custom'} CognigyMode
  */
 
 /**
- * What the `custom` mode answers: any status, content type and body (a string, or bytes that need
- * not be UTF-8).
- * @typedef {{ status?: number, contentType?: string, body: string | Uint8Array }} CustomReply
+ * What the `custom` mode answers: any status, content type, headers and body (a string, or bytes
+ * that need not be UTF-8).
+ * @typedef {{ status?: number, contentType?: string, headers?: Record<string, string>, body: string | Uint8Array }} CustomReply
  */
 
 export const MODES = Object.freeze([
   'ok',
+  'runtime',
   'widget-inactive',
+  'widget-absent',
   'slow',
   'error500',
   'unauthorized',
@@ -51,18 +58,20 @@ export const MODES = Object.freeze([
   'sip-unreachable',
   'sip-blackhole',
   'sip-refusing',
-  'with-ice',
   'live',
   'custom',
 ]);
 
 const USER_PREFIX = 'cognigy-';
-// How long the lab says a password lives by default; the client is told through `expiresAt`.
-const CREDENTIAL_LIFETIME_MS = 10 * 60_000;
+/** The lab endpoint's application (legacy agent: app-<sid>) and runtime endpoint id. */
+export const LAB_APPLICATION_SID = '7d3c2b1a-5e4f-4a3b-9c8d-00000000c0de';
+export const LAB_ENDPOINT_ID = 'lab-endpoint-1';
+export const LAB_ORGANISATION_ID = 'lab-org-1';
+export const LAB_PROJECT_ID = 'lab-project-1';
 
 /**
- * SIP users to hand to startKamailio() for the backend to give out: cognigy-0..cognigy-{n-1},
- * each with a random password (a fresh one per test run, never written in a test).
+ * SIP digest users for endpoints to give out: cognigy-0..cognigy-{n-1}, each with a random
+ * password (a fresh one per test run, never written in a test).
  * @param {number} n
  * @returns {Record<string, string>}
  */
@@ -75,22 +84,32 @@ export function cognigyUsers(n) {
 }
 
 /**
+ * What startKamailio() needs to play Cognigy's gateway: the lab agent's user and the routes
+ * from the agent addresses (app-<applicationSid>, the runtime endpoint id) to it.
+ * @returns {{ users: Record<string, string>, agents: Record<string, string> }}
+ */
+export function cognigyGateway() {
+  return {
+    users: { [AGENT_USER]: `ag-${randomBytes(9).toString('base64url')}` },
+    agents: { [`app-${LAB_APPLICATION_SID}`]: AGENT_USER, [LAB_ENDPOINT_ID]: AGENT_USER },
+  };
+}
+
+/**
  * @typedef {object} CognigyBackendOptions
- * @property {{ wsUrl: string, domain: string, users: Record<string, string> }} kamailio what startKamailio() returned
- * @property {Record<string, string>} [users] the users to give out (default: kamailio's `cognigy-*` users, else all of them)
+ * @property {{ wsUrl: string, users: Record<string, string> }} kamailio what startKamailio() returned
+ * @property {string} [digestUser] the endpoint's shared digest user (default: kamailio's first `cognigy-*` user)
  * @property {number} [slowDelayMs] how long `slow` waits before answering (default 12 000)
- * @property {string} [applicationId] default 'polyphone-lab-app'
- * @property {number} [credentialLifetimeMs] the `expiresAt` given out is this far ahead (default 10 min),
- *   so a test can bring a client's expiry warning near
+ * @property {string} [endpointName] default 'Polyphone Lab'
  */
 
 /**
  * @typedef {object} RecordedRequest
  * @property {string} method
  * @property {string} mode
- * @property {string | null} userId the `userId` query parameter the client sent
+ * @property {string} search the query string as received ('' when none)
+ * @property {string[]} headerNames every request header's name, lower case
  * @property {string | undefined} origin the Origin header (set by browsers on a cross-origin fetch)
- * @property {string | undefined} username the SIP user the reply gave out, if any
  * @property {number} at Date.now() on arrival
  */
 
@@ -98,11 +117,12 @@ export function cognigyUsers(n) {
  * @typedef {object} CognigyBackend
  * @property {(mode?: CognigyMode) => string} url the endpoint URL for a mode (default ok)
  * @property {number} port
+ * @property {string} digestUser
+ * @property {string} realm
  * @property {RecordedRequest[]} requests every request, in order of arrival
  * @property {(mode: CognigyMode) => void} setLiveMode what `/endpoint/live` does from now on
- * @property {(reply: CustomReply | ((ctx: { username: string, validConfig: Record<string, unknown> }) => CustomReply)) => void} setCustomReply
+ * @property {(reply: CustomReply | ((ctx: { validConfig: Record<string, any>, runtimeConfig: Record<string, any> }) => CustomReply)) => void} setCustomReply
  *   what `/endpoint/custom` answers from now on
- * @property {(userId: string) => string | undefined} userFor the SIP user given to a userId
  * @property {() => number} refusedConnections TCP connections the `sip-refusing` server dropped so far
  * @property {() => Promise<void>} stop
  */
@@ -114,20 +134,16 @@ export function cognigyUsers(n) {
 export async function startCognigyBackend(options) {
   const { kamailio } = options;
   if (!kamailio?.wsUrl) throw new TypeError('startCognigyBackend: pass { kamailio } as returned by startKamailio()');
-  const pool = options.users ?? pickUsers(kamailio.users);
-  const poolNames = Object.keys(pool);
-  if (poolNames.length === 0) throw new TypeError('startCognigyBackend: no SIP users to give out');
+  const digestUser = options.digestUser ?? Object.keys(kamailio.users).find((name) => name.startsWith(USER_PREFIX));
+  if (!digestUser || kamailio.users[digestUser] === undefined) throw new TypeError('startCognigyBackend: no digest user known to Kamailio (start it with cognigyUsers())');
+  const password = /** @type {string} */ (kamailio.users[digestUser]);
   const slowDelayMs = options.slowDelayMs ?? 12_000;
-  const applicationId = options.applicationId ?? 'polyphone-lab-app';
-  const credentialLifetimeMs = options.credentialLifetimeMs ?? CREDENTIAL_LIFETIME_MS;
-  /** @type {CustomReply | ((ctx: { username: string, validConfig: Record<string, unknown> }) => CustomReply)} */
+  const endpointName = options.endpointName ?? 'Polyphone Lab';
+  /** @type {CustomReply | ((ctx: { validConfig: Record<string, any>, runtimeConfig: Record<string, any> }) => CustomReply)} */
   let customReply = { status: 404, contentType: 'text/plain', body: 'no custom reply set' };
 
   /** @type {RecordedRequest[]} */
   const requests = [];
-  /** @type {Map<string, string>} userId → SIP user, so a returning user keeps one identity */
-  const stickyUsers = new Map();
-  let nextUser = 0;
   /** @type {CognigyMode} */
   let liveMode = 'ok';
   /** @type {Set<NodeJS.Timeout>} */
@@ -137,51 +153,56 @@ export async function startCognigyBackend(options) {
   const refusing = await startTcpSink('drop');
   const deadPort = await unusedLoopbackPort();
 
-  /** @param {string | null} userId */
-  const assignUser = (userId) => {
-    if (userId !== null && stickyUsers.has(userId)) return /** @type {string} */ (stickyUsers.get(userId));
-    const name = /** @type {string} */ (poolNames[nextUser++ % poolNames.length]);
-    if (userId !== null) stickyUsers.set(userId, name);
-    return name;
-  };
-
   /**
+   * The reply as a real endpoint gives it (fields as Cognigy's SDK reads them, plus some it does
+   * not read, which a client must tolerate).
    * @param {CognigyMode} mode
-   * @param {string} username
+   * @param {string} token
    */
-  const configFor = (mode, username) => {
-    const password = /** @type {string} */ (pool[username]);
-    /** @type {Record<string, unknown>} */
+  const configFor = (mode, token) => {
+    /** @type {Record<string, any>} */
+    const sip = { applicationSid: LAB_APPLICATION_SID, clientSid: 'lab-client-sid', username: digestUser, password, realm: COGNIGY_REALM, wsUri: kamailio.wsUrl };
+    /** @type {Record<string, any>} */
     const config = {
-      applicationId,
-      widgetActive: mode !== 'widget-inactive',
-      websocketUri: kamailio.wsUrl,
-      sipUri: `sip:${username}@${kamailio.domain}`,
-      username,
-      password,
-      expiresAt: Date.now() + credentialLifetimeMs,
+      organisationId: LAB_ORGANISATION_ID,
+      projectId: LAB_PROJECT_ID,
+      endpointSettings: {
+        snapshotId: null,
+        endpointUrlToken: token,
+        endpointName,
+        channel: 'voiceGateway2',
+        localeReferenceId: 'lab-locale',
+        collectAnalytics: false,
+        active: true,
+        sipConnectivityInfo: sip,
+        webrtcWidgetConfig: { active: mode !== 'widget-inactive', label: 'Call us', transcription: { enabled: false }, theme: { primaryColor: '#222' } },
+      },
+      settings: { privacyNotice: { enabled: false, text: '', cancelButtonText: 'Cancel', submitButtonText: 'Accept', urlText: '', url: '' } },
     };
-    if (mode === 'bad-credentials') config.password = `${password}-expired`;
-    if (mode === 'sip-unreachable') config.websocketUri = `ws://127.0.0.1:${deadPort}`;
-    if (mode === 'sip-blackhole') config.websocketUri = `ws://127.0.0.1:${blackhole.port}`;
-    if (mode === 'sip-refusing') config.websocketUri = `ws://127.0.0.1:${refusing.port}`;
-    if (mode === 'with-ice') config.iceServers = [];
+    if (mode === 'runtime') {
+      config.endpointSettings.endpointId = LAB_ENDPOINT_ID;
+      config.endpointSettings.sipConnectivityInfo = { wsUri: kamailio.wsUrl };
+    }
+    if (mode === 'widget-absent') delete config.endpointSettings.webrtcWidgetConfig;
+    if (mode === 'bad-credentials') sip.password = `${password}-expired`;
+    if (mode === 'sip-unreachable') sip.wsUri = `ws://127.0.0.1:${deadPort}`;
+    if (mode === 'sip-blackhole') sip.wsUri = `ws://127.0.0.1:${blackhole.port}`;
+    if (mode === 'sip-refusing') sip.wsUri = `ws://127.0.0.1:${refusing.port}`;
     if (mode === 'missing-fields') {
-      delete config.password;
-      delete config.websocketUri;
+      delete sip.password;
+      delete sip.realm;
     }
     return config;
   };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    // A page on another origin (the lab page server) fetches this endpoint.
+    // A page on another origin (the lab page server) fetches this endpoint; the SDK's request is
+    // a simple one, so no preflight is answered here on purpose beyond the basics.
     res.setHeader('access-control-allow-origin', '*');
-    res.setHeader('access-control-allow-methods', 'GET, OPTIONS');
-    res.setHeader('access-control-allow-headers', 'content-type');
     res.setHeader('cache-control', 'no-store');
     if (req.method === 'OPTIONS') {
-      res.writeHead(204);
+      res.writeHead(204, { 'access-control-allow-methods': 'GET' });
       res.end();
       return;
     }
@@ -194,13 +215,10 @@ export async function startCognigyBackend(options) {
     }
     const requestedMode = mode;
     if (mode === 'live') mode = liveMode;
-    const userId = url.searchParams.get('userId');
-    /** @type {RecordedRequest} */
-    const record = { method: req.method, mode: requestedMode, userId, origin: req.headers.origin, username: undefined, at: Date.now() };
-    requests.push(record);
+    requests.push({ method: req.method, mode: requestedMode, search: url.search, headerNames: Object.keys(req.headers), origin: req.headers.origin, at: Date.now() });
 
     const json = (/** @type {number} */ status, /** @type {unknown} */ body) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify(body));
     };
     switch (mode) {
@@ -212,13 +230,11 @@ export async function startCognigyBackend(options) {
         return json(403, { error: 'endpoint disabled for this origin' });
       case 'malformed':
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"applicationId": "polyphone-lab-app", "websocketUri": ');
+        res.end('{"organisationId": "lab-org-1", "endpointSettings": ');
         return;
       case 'custom': {
-        const username = assignUser(userId);
-        const reply = typeof customReply === 'function' ? customReply({ username, validConfig: configFor('ok', username) }) : customReply;
-        record.username = username;
-        res.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'application/json' });
+        const reply = typeof customReply === 'function' ? customReply({ validConfig: configFor('ok', requestedMode), runtimeConfig: configFor('runtime', requestedMode) }) : customReply;
+        res.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'application/json', ...(reply.headers ?? {}) });
         res.end(reply.body);
         return;
       }
@@ -226,9 +242,7 @@ export async function startCognigyBackend(options) {
         const timer = setTimeout(() => {
           pendingTimers.delete(timer);
           if (res.writableEnded || res.destroyed) return;
-          const username = assignUser(userId);
-          record.username = username;
-          json(200, configFor('ok', username));
+          json(200, configFor('ok', requestedMode));
         }, slowDelayMs);
         pendingTimers.add(timer);
         req.on('close', () => {
@@ -237,11 +251,8 @@ export async function startCognigyBackend(options) {
         });
         return;
       }
-      default: {
-        const username = assignUser(userId);
-        record.username = username;
-        return json(200, configFor(mode, username));
-      }
+      default:
+        return json(200, configFor(mode, requestedMode));
     }
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
@@ -250,6 +261,8 @@ export async function startCognigyBackend(options) {
 
   return {
     port,
+    digestUser,
+    realm: COGNIGY_REALM,
     url: (mode = 'ok') => `http://127.0.0.1:${port}/endpoint/${mode}`,
     requests,
     setLiveMode: (mode) => {
@@ -259,7 +272,6 @@ export async function startCognigyBackend(options) {
     setCustomReply: (reply) => {
       customReply = reply;
     },
-    userFor: (userId) => stickyUsers.get(userId),
     refusedConnections: () => refusing.connections(),
     stop: async () => {
       for (const timer of pendingTimers) clearTimeout(timer);
@@ -270,12 +282,6 @@ export async function startCognigyBackend(options) {
       await refusing.stop();
     },
   };
-}
-
-/** @param {Record<string, string>} users */
-function pickUsers(users) {
-  const own = Object.fromEntries(Object.entries(users).filter(([name]) => name.startsWith(USER_PREFIX)));
-  return Object.keys(own).length > 0 ? own : { ...users };
 }
 
 /**

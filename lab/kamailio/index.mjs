@@ -13,6 +13,8 @@ import { WebSocket } from 'ws';
 import { unusedLoopbackPort } from '../ports.mjs';
 
 export const DOMAIN = 'polyphone.test';
+/** The Cognigy realm: AOR user and digest user may differ there (see kamailio.cfg). */
+export const COGNIGY_REALM = 'cognigy.polyphone.test';
 
 const KAMAILIO_BIN = '/usr/sbin/kamailio';
 const CONFIG_PATH = fileURLToPath(new URL('./kamailio.cfg', import.meta.url));
@@ -51,6 +53,8 @@ export function loadUsers(n) {
  * @property {number} [sharedMemoryMB] Kamailio shared memory (default 256: each TCP connection
  *   holds a 64 KB read buffer there, and the load bench keeps ~1000 of them open)
  * @property {number} [readyTimeoutMs] how long to wait for a served WebSocket upgrade (default 5000)
+ * @property {Record<string, string>} [agents] INVITEs to these R-URI users (Cognigy's `app-<applicationSid>`,
+ *   a runtime endpoint id) go to the given registered user, the lab agent (default none)
  */
 
 /**
@@ -59,6 +63,7 @@ export function loadUsers(n) {
  * @property {string} wsUrl e.g. 'ws://127.0.0.1:PORT'
  * @property {string} domain 'polyphone.test'
  * @property {Record<string, string>} users
+ * @property {Record<string, string>} agents
  * @property {number} pid pid of the running Kamailio main process (changes on restart)
  * @property {() => Promise<void>} stop
  * @property {() => Promise<void>} restart stop, then start on the same port with the same users
@@ -114,10 +119,15 @@ const SAFE_PASSWORD = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /**
  * @param {Record<string, string>} users
+ * @param {Record<string, string>} agents agent address (R-URI user) → user that answers it
  * @returns {string}
  */
-function usersConfig(users) {
+function usersConfig(users, agents) {
   const lines = ['route[LOAD_USERS] {'];
+  for (const [address, user] of Object.entries(agents)) {
+    if (!SAFE_USER.test(address) || !SAFE_USER.test(user)) throw new Error(`startKamailio: agent route not allowed: ${JSON.stringify(address)} → ${JSON.stringify(user)}`);
+    lines.push(`\t$sht(agents=>${address}) = "${user}";`);
+  }
   for (const [name, password] of Object.entries(users)) {
     if (!SAFE_USER.test(name)) throw new Error(`startKamailio: user name not allowed: ${JSON.stringify(name)}`);
     if (!SAFE_PASSWORD.test(password)) {
@@ -232,7 +242,8 @@ export async function startKamailio(options = {}) {
   const port = options.port ?? (await unusedLoopbackPort());
   const wsUrl = `ws://127.0.0.1:${port}`;
 
-  const usersFile = usersConfig(users);
+  const agents = { ...(options.agents ?? {}) };
+  const usersFile = usersConfig(users, agents);
 
   installExitHooks();
   const runDir = await mkdtemp(path.join(os.tmpdir(), 'polyphone-kamailio-'));
@@ -316,6 +327,7 @@ export async function startKamailio(options = {}) {
     wsUrl,
     domain: DOMAIN,
     users,
+    agents,
     pid: /** @type {number} */ (child?.pid),
     async stop() {
       if (child) await terminate(child);

@@ -21,6 +21,8 @@ export interface VoiceClient {
   readonly capabilities: ProviderCapabilities;
   /** The call in progress, if any. */
   readonly currentCall: Call | undefined;
+  /** The address the session is known by, once connected, where the provider chose it (Cognigy's generated user). */
+  readonly identity: string | undefined;
   /** Loads the vendor SDK. `connect` runs it when the app has not. */
   init(): Promise<void>;
   /** Takes credentials (or those of the config); `connect` runs it when the app has not. */
@@ -28,9 +30,10 @@ export interface VoiceClient {
   /** Resolves when registered / ready; bounded by `timeouts.connectMs`; cancelled by `signal`. */
   connect(options?: ConnectOptions): Promise<void>;
   disconnect(): Promise<void>;
-  call(target: string, options?: CallOptions): Promise<Call>;
+  /** Without a target, dials the session's natural destination where `capabilities.defaultTarget` says there is one. */
+  call(target?: string, options?: CallOptions): Promise<Call>;
   /** `connect` (where needed) then `call`, like Cognigy's `connectAndCall`. */
-  connectAndCall(target: string, options?: CallOptions & ConnectOptions): Promise<Call>;
+  connectAndCall(target?: string, options?: CallOptions & ConnectOptions): Promise<Call>;
   /** Ends the current call; no-op without one. */
   hangup(): Promise<void>;
   /** A new token or password (or, for Cognigy, nothing: a fresh config is fetched). */
@@ -66,6 +69,7 @@ export class DefaultVoiceClient implements VoiceClient {
   private connectSettled: Promise<void> | undefined;
   private _currentCall: Call | undefined;
   private callCount = 0;
+  private _identity: string | undefined;
   private readonly lifetime = new AbortController();
 
   constructor(
@@ -94,6 +98,9 @@ export class DefaultVoiceClient implements VoiceClient {
   }
   get currentCall(): Call | undefined {
     return this._currentCall;
+  }
+  get identity(): string | undefined {
+    return this._identity;
   }
 
   on<K extends keyof ClientEvents>(type: K, handler: Handler<ClientEvents[K]>): () => void {
@@ -163,6 +170,7 @@ export class DefaultVoiceClient implements VoiceClient {
       this.setState('connecting');
       const result = await bounded(this.impl.connect(abort.signal), { signal: abort.signal, what: 'connect()', provider: this.provider });
       if (abort.signal.aborted) throw abort.signal.reason;
+      this._identity = result.identity;
       if (result.registered && !this.registered) {
         this.registered = true;
         this.emit('registered', {});
@@ -198,13 +206,17 @@ export class DefaultVoiceClient implements VoiceClient {
     this.markDisconnected();
   }
 
-  async call(target: string, options: CallOptions = {}): Promise<Call> {
-    if (typeof target !== 'string' || target.trim() === '') {
-      throw new VoiceError('INVALID_ARGUMENT', 'call() needs a target (SIP URI, number or user id).', { provider: this.provider, details: { field: 'target' } });
+  async call(target?: string, options: CallOptions = {}): Promise<Call> {
+    const toDefault = target === undefined && this.impl.capabilities.defaultTarget === true;
+    if (!toDefault && (typeof target !== 'string' || target.trim() === '')) {
+      throw new VoiceError('INVALID_ARGUMENT', 'call() needs a target (SIP URI, number or user id): this session has no default destination.', {
+        provider: this.provider,
+        details: { field: 'target' },
+      });
     }
     if (this._state !== 'connected') throw this.invalidState('call');
     if (this._currentCall) throw this.invalidState('call', 'a call is already in progress');
-    const call = this.newCall('outgoing', target, undefined, options.audioElement);
+    const call = this.newCall('outgoing', target ?? '', undefined, options.audioElement);
     call.start('connecting');
     const ringMs = options.ringTimeoutMs ?? this.config.timeouts.ringMs;
     const ringTimer = setTimeout(() => {
@@ -228,7 +240,7 @@ export class DefaultVoiceClient implements VoiceClient {
     return call;
   }
 
-  async connectAndCall(target: string, options: CallOptions & ConnectOptions = {}): Promise<Call> {
+  async connectAndCall(target?: string, options: CallOptions & ConnectOptions = {}): Promise<Call> {
     if (this._state !== 'connected') await this.connect(options);
     return this.call(target, options);
   }

@@ -32,6 +32,11 @@ export interface ProviderCapabilities {
   tokenRefresh: boolean;
   /** The session can run without user credentials. */
   anonymous: boolean;
+  /**
+   * The session has one natural destination (Cognigy's agent), which `call()` without a target
+   * dials. Absent means false: `call()` then needs a target.
+   */
+  defaultTarget?: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -92,6 +97,8 @@ export interface ProviderCall {
 export interface ConnectResult {
   /** The session holds a registration (SIP REGISTER, Telnyx REGED, Sendbird socket). */
   registered: boolean;
+  /** The address this session is known by, where the provider chose it (a generated SIP AOR). */
+  identity?: string;
 }
 
 export interface VoiceProviderV1 {
@@ -107,7 +114,8 @@ export interface VoiceProviderV1 {
   connect(signal: AbortSignal): Promise<ConnectResult>;
   /** Leaves nothing running: no socket, timer or registration. Never rejects. */
   disconnect(): Promise<void>;
-  call(target: string, options: ProviderCallOptions, sink: CallSink, signal: AbortSignal): Promise<ProviderCall>;
+  /** `target` is undefined only when `capabilities.defaultTarget` is true: dial the session's own destination. */
+  call(target: string | undefined, options: ProviderCallOptions, sink: CallSink, signal: AbortSignal): Promise<ProviderCall>;
   refreshToken(credentials: Credentials | string | undefined, signal: AbortSignal): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
-// Fuzzes the Cognigy endpoint's reply: the lab backend's `custom` mode serves each generated body
-// (random bytes, truncated JSON, other JSON, wrong-typed fields, oversized fields, well-formed
-// configs with bad values) to the real provider (Node, signalling only; JsSIP against the real
+// Fuzzes the Cognigy endpoint's reply in its real shape: the lab backend's `custom` mode serves each
+// generated body (random bytes, truncated JSON, other JSON, wrong-typed, empty, missing or
+// control-character fields, oversized fields and bodies, runtime replies, well-formed configs with
+// bad values, wrong content types, other statuses) to the real provider (Node, signalling only; JsSIP against the real
 // Kamailio when a config gets that far). Every case must end in a VoiceError of the code its
 // fault calls for, within the connect bound, with nothing unhandled.
 import fc from 'fast-check';
@@ -38,23 +39,52 @@ afterAll(async () => {
 interface FuzzCase {
   kind: string;
   status: number;
-  body(valid: Config): string | Uint8Array;
+  contentType?: string;
+  body(valid: Config, runtime: Config): string | Uint8Array;
   expected: readonly string[];
 }
 
 const PROTOCOL = ['PROTOCOL_ERROR'] as const;
-const STRING_FIELDS = ['applicationId', 'websocketUri', 'sipUri', 'username', 'password'] as const;
+// The real reply's required paths (legacy), as Cognigy's SDK checks them.
+const REQUIRED = [
+  'organisationId',
+  'projectId',
+  'endpointSettings.sipConnectivityInfo.wsUri',
+  'endpointSettings.sipConnectivityInfo.username',
+  'endpointSettings.sipConnectivityInfo.password',
+  'endpointSettings.sipConnectivityInfo.realm',
+  'endpointSettings.sipConnectivityInfo.applicationSid',
+] as const;
+const WIDGET = 'endpointSettings.webrtcWidgetConfig.active';
 
-const wrongForString = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }), fc.constant(''));
-const wrongTyped: Record<string, fc.Arbitrary<unknown>> = {
-  ...Object.fromEntries(STRING_FIELDS.map((field) => [field, wrongForString])),
-  widgetActive: fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.constant('true'), fc.array(fc.boolean(), { maxLength: 2 })),
-  expiresAt: fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.double({ noInteger: true, noNaN: true }), fc.integer({ max: -1 })),
-  iceServers: fc.oneof(fc.string(), fc.integer(), fc.dictionary(fc.string(), fc.string()), fc.array(fc.oneof(fc.integer(), fc.string(), fc.constant({ urls: 5 }), fc.constant({ urls: [] })), { minLength: 1, maxLength: 3 })),
-};
-
-const withField = (valid: Config, field: string, value: unknown): Config => ({ ...valid, [field]: value });
+/** A deep copy with the value at `path` replaced (`undefined` deletes it). */
+function withPath(config: Config, path: string, value: unknown): Config {
+  const copy = structuredClone(config);
+  const keys = path.split('.');
+  let node: Record<string, unknown> = copy;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  if (value === undefined) delete node[keys.at(-1)!];
+  else node[keys.at(-1)!] = value;
+  return copy;
+}
 const json = (value: unknown) => JSON.stringify(value);
+const get = (config: Config, path: string) => path.split('.').reduce((node: any, key) => node?.[key], config);
+
+const wrongForString = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.array(fc.string(), { maxLength: 3 }),
+  fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }),
+  fc.constant(''),
+  // Header injection and control characters: every value lands in a SIP URI or header.
+  fc.constantFrom('a\r\nVia: SIP/2.0/WSS evil.invalid', 'a\nb', 'nul\u0000x', 'tab\tx'),
+);
+const wrongForWidget = fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.constant(undefined), fc.constant('true'), fc.constant(false), fc.array(fc.boolean(), { maxLength: 2 }));
 
 const fuzzCase: fc.Arbitrary<FuzzCase> = fc.oneof(
   // Not JSON at all.
@@ -71,70 +101,81 @@ const fuzzCase: fc.Arbitrary<FuzzCase> = fc.oneof(
   })),
   // Any other JSON: arrays, numbers, strings, objects without the fields.
   fc.json({ maxDepth: 3 }).map((text) => ({ kind: 'other-json', status: 200, body: () => text, expected: PROTOCOL })),
-  // One to three fields of the wrong type, or missing.
+  // One to three required fields (or the widget flag) of the wrong type, empty, or missing.
   fc
-    .uniqueArray(fc.constantFrom(...Object.keys(wrongTyped)), { minLength: 1, maxLength: 3 })
-    .chain((fields) => fc.tuple(fc.constant(fields), fc.tuple(...fields.map((f) => fc.option(wrongTyped[f]!, { nil: undefined, freq: 4 })))))
-    .map(([fields, values]) => ({
-      kind: 'wrong-type',
+    .uniqueArray(fc.constantFrom(...REQUIRED, WIDGET), { minLength: 1, maxLength: 3 })
+    .chain((paths) => fc.tuple(fc.constant(paths), fc.tuple(...paths.map((p) => (p === WIDGET ? wrongForWidget : wrongForString)))))
+    .map(([paths, values]) => ({
+      kind: paths.some((p) => p !== WIDGET) ? 'wrong-type' : 'widget-wrong',
       status: 200,
-      body: (valid: Config) => {
-        const config = { ...valid };
-        // `undefined` drops the field: missing required fields are the same fault. expiresAt and
-        // iceServers are optional, so dropping one leaves a valid config: give it null instead.
-        fields.forEach((field, i) => (config[field] = values[i] === undefined && (field === 'expiresAt' || field === 'iceServers') ? null : values[i]));
-        return json(config);
-      },
+      body: (valid: Config) => json(paths.reduce((config, path, i) => withPath(config, path, values[i]), valid)),
+      // A broken required field is refused first; the widget check follows a valid reply.
+      expected: paths.some((p) => p !== WIDGET) ? PROTOCOL : ['WIDGET_INACTIVE'],
+    })),
+  // Oversized: past the body cap (refused before parsing), a required field past its length
+  // bound, or an unknown field that a valid reply may carry (tolerated while under the cap).
+  fc.record({ where: fc.constantFrom('organisationId', 'endpointSettings.sipConnectivityInfo.password', 'endpointSettings.sipConnectivityInfo.username', 'endpointSettings.sipConnectivityInfo.applicationSid', 'endpointSettings.theme'), size: fc.integer({ min: 2_000, max: 400_000 }) }).map(({ where, size }) => {
+    const extra = where === 'endpointSettings.theme';
+    return {
+      kind: `oversized-${where.split('.').at(-1)}`,
+      status: 200,
+      body: (valid: Config) => json(withPath(valid, where, 'x'.repeat(size))),
+      // ~1.5 KB of real reply around the filler; the cap is 256 KB.
+      expected: extra ? (size < 250_000 ? ['connected'] : size > 262_144 ? PROTOCOL : ['connected', 'PROTOCOL_ERROR']) : PROTOCOL,
+    };
+  }),
+  // A runtime reply: valid (connects without REGISTER), or with its endpoint id broken.
+  fc.oneof(
+    fc.constant({ kind: 'runtime', status: 200, body: (_v: Config, runtime: Config) => json(runtime), expected: ['connected'] }),
+    wrongForString.map((value) => ({
+      kind: 'runtime-bad-endpoint',
+      status: 200,
+      body: (_v: Config, runtime: Config) => json(withPath(runtime, 'endpointSettings.endpointId', value)),
+      // Without a usable endpoint id the reply is a legacy one lacking its credentials.
       expected: PROTOCOL,
     })),
-  // Oversized fields. A huge password, user or SIP URI is still well-formed: JsSIP refuses it, or
-  // Kamailio does (403), or Kamailio drops a REGISTER over its size limit together with the socket
-  // (NETWORK_UNREACHABLE, as for any SIP server that hangs up); a huge ICE server list or
-  // application id is harmless and the client connects.
-  fc.record({ field: fc.constantFrom('password', 'username', 'sipUri', 'applicationId', 'iceServers', 'websocketUri'), size: fc.integer({ min: 10_000, max: 300_000 }) }).map(({ field, size }) => ({
-    kind: `oversized-${field}`,
-    status: 200,
-    body: (valid: Config) => {
-      const filler = 'x'.repeat(size);
-      if (field === 'iceServers') return json(withField(valid, field, Array.from({ length: Math.floor(size / 100) }, (_, i) => ({ urls: `stun:127.0.0.1:${(i % 60_000) + 1}` }))));
-      if (field === 'sipUri') return json(withField(valid, field, `sip:${filler}@${kamailio.domain}`));
-      if (field === 'websocketUri') return json(withField(valid, field, `${String(valid.websocketUri)}/${filler}`));
-      return json(withField(valid, field, filler));
-    },
-    expected: field === 'iceServers' || field === 'applicationId' ? ['connected'] : field === 'websocketUri' ? ['connected', 'NETWORK_UNREACHABLE', 'PROTOCOL_ERROR'] : ['AUTH_REJECTED', 'PROTOCOL_ERROR', 'NETWORK_UNREACHABLE'],
-  })),
+  ),
   // Well-formed, plausible values that are wrong: the fault surfaces where it bites.
   fc.oneof(
-    fc.string({ minLength: 1, maxLength: 40 }).map((password) => ({ kind: 'bad-password', status: 200, body: (v: Config) => json(withField(v, 'password', `${password}-wrong`)), expected: ['AUTH_REJECTED'] })),
-    fc.stringMatching(/^[a-z0-9]{1,20}$/).map((user) => ({
-      kind: 'unknown-user',
+    fc.string({ minLength: 1, maxLength: 40 }).map((password) => ({
+      kind: 'bad-password',
       status: 200,
-      body: (v: Config) => json({ ...v, username: `nobody-${user}`, sipUri: `sip:nobody-${user}@${kamailio.domain}` }),
+      body: (v: Config) => json(withPath(v, 'endpointSettings.sipConnectivityInfo.password', `${password}-wrong`)),
       expected: ['AUTH_REJECTED'],
     })),
-    fc.string({ minLength: 1, maxLength: 30 }).map((junk) => ({
-      kind: 'odd-sip-uri',
+    fc.stringMatching(/^[a-z0-9]{1,20}$/).map((user) => ({
+      kind: 'unknown-digest-user',
       status: 200,
-      // Matches the schema's shape but may hold characters JsSIP will not parse.
-      body: (v: Config) => json(withField(v, 'sipUri', `sip:${junk.replace(/[@\s]/g, '_')}@${kamailio.domain}`)),
-      expected: ['AUTH_REJECTED', 'PROTOCOL_ERROR'],
+      body: (v: Config) => json(withPath(v, 'endpointSettings.sipConnectivityInfo.username', `nobody-${user}`)),
+      expected: ['AUTH_REJECTED'],
+    })),
+    fc.stringMatching(/^[a-z][a-z0-9-]{0,20}\.test$/).map((realm) => ({
+      kind: 'other-realm',
+      status: 200,
+      body: (v: Config) => json(withPath(v, 'endpointSettings.sipConnectivityInfo.realm', realm)),
+      // Not the gateway's realm: the AOR user must then equal the digest user, and it does not.
+      expected: ['AUTH_REJECTED'],
     })),
     fc.constantFrom('closed', 'http', 'wss').map((where) => ({
       kind: `websocket-${where}`,
       status: 200,
-      body: (v: Config) =>
-        json(
-          withField(
-            v,
-            'websocketUri',
-            where === 'closed' ? `ws://127.0.0.1:${closedPort}` : where === 'http' ? `ws://127.0.0.1:${backend.port}/endpoint/ok` : String(v.websocketUri).replace('ws://', 'wss://'),
-          ),
-        ),
+      body: (v: Config) => {
+        const wsUri = String(get(v, 'endpointSettings.sipConnectivityInfo.wsUri'));
+        const next = where === 'closed' ? `ws://127.0.0.1:${closedPort}` : where === 'http' ? `ws://127.0.0.1:${backend.port}/endpoint/ok` : wsUri.replace('ws://', 'wss://');
+        return json(withPath(v, 'endpointSettings.sipConnectivityInfo.wsUri', next));
+      },
       // wss:// to Kamailio's plain port: its TLS hello gets no answer at all, so the bound ends it.
       expected: where === 'wss' ? ['TIMEOUT'] : ['NETWORK_UNREACHABLE'],
     })),
-    fc.constant({ kind: 'widget-off', status: 200, body: (v: Config) => json(withField(v, 'widgetActive', false)), expected: ['WIDGET_INACTIVE'] }),
   ),
+  // A valid body under another content type: not JSON as far as the client is concerned.
+  fc.constantFrom('text/html', 'text/plain', 'application/octet-stream', 'application/jsonp', '').map((contentType) => ({
+    kind: 'content-type',
+    status: 200,
+    contentType,
+    body: (v: Config) => json(v),
+    expected: PROTOCOL,
+  })),
   // Other statuses with any body: 401/403 are a refusal, anything else non-2xx an unreachable endpoint.
   fc.record({ status: fc.constantFrom(201, 204, 400, 401, 403, 404, 429, 500, 502, 503), text: fc.string({ maxLength: 200 }) }).map(({ status, text }) => ({
     kind: `status-${status}`,
@@ -152,7 +193,11 @@ describe('fuzz: the Cognigy endpoint reply', () => {
     try {
       await fc.assert(
         fc.asyncProperty(fuzzCase, async (generated) => {
-          backend.setCustomReply(({ validConfig }) => ({ status: generated.status, body: generated.body(validConfig) }));
+          backend.setCustomReply(({ validConfig, runtimeConfig }) => ({
+            status: generated.status,
+            ...(generated.contentType !== undefined ? { contentType: generated.contentType } : {}),
+            body: generated.body(validConfig, runtimeConfig),
+          }));
           const client = await createVoiceClient({ provider: 'cognigy', server: backend.url('custom'), signalingOnly: true, timeouts: { connectMs: CONNECT_BOUND_MS } });
           const errorEvents: unknown[] = [];
           client.on('error', ({ error }) => errorEvents.push(error));

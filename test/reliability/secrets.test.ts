@@ -42,7 +42,7 @@ beforeAll(async () => {
   // Telnyx's document shim is the first `document` sendbird-calls sees; it asks it for focus.
   (globalThis as unknown as { document: Record<string, unknown> }).document.hasFocus ??= () => true;
   kamailio = await startKamailio({ users: { alice: SIP_PASSWORD, 'cognigy-0': COGNIGY_PASSWORD } });
-  cognigy = await startCognigyBackend({ kamailio, users: { 'cognigy-0': COGNIGY_PASSWORD }, slowDelayMs: 5_000 });
+  cognigy = await startCognigyBackend({ kamailio, digestUser: 'cognigy-0', slowDelayMs: 5_000 });
   telnyx = await startTelnyxEmulator({ users: { alice: TELNYX_PASSWORD } });
   sendbird = await startSendbirdEmulator({ users: { alice: SENDBIRD_TOKEN } });
   closedPort = await unusedLoopbackPort();
@@ -127,18 +127,31 @@ describe('secrets', () => {
       );
 
       const cg = (mode: Parameters<typeof cognigy.url>[0], extra: Record<string, unknown> = {}) => ({ provider: 'cognigy', server: cognigy.url(mode), signalingOnly: true, timeouts: { connectMs: 2_000 }, ...extra });
-      for (const mode of ['bad-credentials', 'widget-inactive', 'malformed', 'missing-fields', 'sip-unreachable', 'sip-blackhole', 'unauthorized', 'error500', 'slow'] as const) {
+      for (const mode of ['bad-credentials', 'widget-inactive', 'widget-absent', 'malformed', 'missing-fields', 'sip-unreachable', 'sip-blackhole', 'unauthorized', 'error500', 'slow'] as const) {
         all.push(await scenario(`cognigy ${mode}`, cg(mode), async (c, s) => fails(s, c.connect())));
       }
       cognigy.setCustomReply(({ validConfig }) => ({ body: JSON.stringify(validConfig).slice(0, -20) }));
       all.push(await scenario('cognigy truncated reply holding the password', cg('custom'), async (c, s) => fails(s, c.connect())));
-      cognigy.setCustomReply(({ validConfig }) => ({ body: JSON.stringify({ ...validConfig, websocketUri: `ws://127.0.0.1:${closedPort}/${COGNIGY_PASSWORD}`, widgetActive: 'yes' }) }));
+      cognigy.setCustomReply(({ validConfig }) => {
+        const sip = validConfig.endpointSettings.sipConnectivityInfo;
+        sip.wsUri = `ws://127.0.0.1:${closedPort}/${COGNIGY_PASSWORD}`;
+        sip.realm = { password: COGNIGY_PASSWORD };
+        validConfig.endpointSettings.webrtcWidgetConfig.active = 'yes';
+        return { body: JSON.stringify(validConfig) };
+      });
       all.push(await scenario('cognigy wrong-typed reply holding the password', cg('custom'), async (c, s) => fails(s, c.connect())));
+      cognigy.setCustomReply(({ validConfig }) => {
+        validConfig.endpointSettings.sipConnectivityInfo.wsUri = `ws://127.0.0.1:${closedPort}/${COGNIGY_PASSWORD}`;
+        return { body: JSON.stringify(validConfig) };
+      });
+      all.push(await scenario('cognigy unreachable wsUri holding the password', cg('custom'), async (c, s) => fails(s, c.connect())));
+      cognigy.setCustomReply(({ validConfig }) => ({ contentType: 'text/html', body: `<p>${JSON.stringify(validConfig)}</p>` }));
+      all.push(await scenario('cognigy reply of the wrong content type holding the password', cg('custom'), async (c, s) => fails(s, c.connect())));
       all.push(
         await scenario('cognigy refused refresh', cg('live'), async (c, s) => {
           cognigy.setLiveMode('ok');
           await c.connect();
-          for (const mode of ['bad-credentials', 'widget-inactive', 'malformed'] as const) {
+          for (const mode of ['bad-credentials', 'widget-inactive', 'malformed', 'runtime'] as const) {
             cognigy.setLiveMode(mode);
             await fails(s, c.refreshToken());
           }

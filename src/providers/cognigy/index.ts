@@ -1,3 +1,3 @@
 export { provider } from './provider.js';
 export type { CognigyOptions, DtmfTransport } from './options.js';
-export type { CognigySipConfig } from './config-schema.js';
+export type { CognigyEndpointConfig, LegacyEndpointConfig, RuntimeEndpointConfig } from './config-schema.js';

@@ -5,7 +5,10 @@ export type DtmfTransport = 'rfc4733' | 'info';
 export interface CognigyOptions {
   /** The Click-to-Call endpoint (http or https) that hands out the SIP config. */
   endpointUrl: string;
-  /** Identifies the session to the backend (sent as the `userId` query parameter); not a secret. */
+  /**
+   * The user part of the visitor's SIP address (`sip:<userId>@<realm>`); never sent to the
+   * endpoint. Absent: one is made per client, `webrtc-sdk-<endpointname>-<8 letters/digits>`.
+   */
   userId: string | undefined;
   /**
    * Node and other signalling-only hosts: skip the WebRTC check of `init()` (Cognigy's SDK fails
@@ -14,7 +17,7 @@ export interface CognigyOptions {
   signalingOnly: boolean;
   /** Bound on the config GET, Cognigy's 10 s by default. */
   configTimeoutMs: number;
-  /** RFC 4733 through the peer connection, or SIP INFO (what a far end can surface as digits). */
+  /** SIP INFO `application/dtmf-relay` (what Cognigy's Voice Gateway expects; the default) or RFC 4733. */
   dtmfTransport: DtmfTransport;
   /**
    * JsSIP restores a lost WebSocket forever by itself; after this many failed tries in a row the
@@ -47,8 +50,23 @@ function parseEndpointUrl(input: ProviderConfigInput): string {
     throw configInvalid('endpointUrl', '"endpointUrl" is not a valid URL.');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw configInvalid('endpointUrl', '"endpointUrl" must be an http:// or https:// URL.');
-  if (url.searchParams.has('userId')) throw configInvalid('userId', 'Pass userId as the "userId" option, not inside "endpointUrl".');
+  // The URL is not echoed in any message: with credentials in it, it is a secret.
+  if (url.username !== '' || url.password !== '') {
+    throw configInvalid('endpointUrl', '"endpointUrl" must not carry credentials (user:password@); the Cognigy endpoint URL takes none.');
+  }
+  if (url.searchParams.has('userId')) throw configInvalid('userId', 'Pass userId as the "userId" option, not inside "endpointUrl": it is never sent to the endpoint.');
   return url.toString();
+}
+
+// RFC 3261 user part characters: the userId becomes the user of the visitor's SIP address.
+const SIP_USER = /^[A-Za-z0-9\-_.!~*'()&=+$,]{1,128}$/;
+
+function parseUserId(params: Record<string, unknown>): string | undefined {
+  const value = optionString(params, 'userId');
+  if (value !== undefined && !SIP_USER.test(value)) {
+    throw configInvalid('userId', '"userId" must be 1–128 characters allowed in a SIP user part (letters, digits, - _ . ! ~ * \' ( ) & = + $ ,).');
+  }
+  return value;
 }
 
 export function parseCognigyOptions(input: ProviderConfigInput): CognigyOptions {
@@ -57,11 +75,11 @@ export function parseCognigyOptions(input: ProviderConfigInput): CognigyOptions 
     throw configInvalid('credentials', 'The Cognigy provider takes no credentials: the endpoint hands out short-lived SIP credentials itself.');
   }
   rejectUnknownOptions(params, KNOWN);
-  const dtmfTransport = optionString(params, 'dtmfTransport') ?? 'rfc4733';
+  const dtmfTransport = optionString(params, 'dtmfTransport') ?? 'info';
   if (dtmfTransport !== 'rfc4733' && dtmfTransport !== 'info') throw configInvalid('dtmfTransport', 'The option "dtmfTransport" must be "rfc4733" or "info".');
   return {
     endpointUrl: parseEndpointUrl(input),
-    userId: optionString(params, 'userId'),
+    userId: parseUserId(params),
     signalingOnly: optionBoolean(params, 'signalingOnly'),
     configTimeoutMs: optionInteger(params, 'configTimeoutMs', 10_000, 1, 120_000),
     dtmfTransport,

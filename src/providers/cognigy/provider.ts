@@ -1,4 +1,4 @@
-import type { UA, UAConfiguration } from 'jssip/lib/UA.js';
+import type { UA } from 'jssip/lib/UA.js';
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import {
   VoiceError,
@@ -16,91 +16,56 @@ import {
   type ProviderDefinitionV1,
   type VoiceProviderV1,
 } from '../../core/provider-kit.js';
-import type { CognigySipConfig } from './config-schema.js';
-import { fetchCognigyConfig } from './fetch-config.js';
+import type { CognigyEndpointConfig } from './config-schema.js';
+import { capText, fetchCognigyConfig } from './fetch-config.js';
+import { addressOfRecord, agentUri, changedAnchors, generatedUserId, identityHeaders, sipDomain } from './identity.js';
+import { connectionOutcome, emitterOf, once, registrationOutcome } from './jssip-events.js';
+import { ensureWebSocket, newUserAgent, quietJssip, type JsSipModule } from './user-agent.js';
 import { parseCognigyOptions, type CognigyOptions } from './options.js';
 import { JssipCall } from './session.js';
 import { registrationFailure } from './status.js';
 
-type JsSipModule = typeof import('jssip');
-
 const NAME = 'cognigy';
-const REGISTER_EXPIRES_S = 600;
-// JsSIP's own recovery waits between tries, in seconds (its default max of 30 s would let a client
-// sit in `reconnecting` for minutes before the bound of `reconnectionAttempts` applies).
-const RECOVERY_MIN_S = 2;
-const RECOVERY_MAX_S = 8;
-// Warn the app this long before the fetched SIP password expires, so it can refreshToken().
-const EXPIRY_WARNING_MS = 60_000;
 const UNREGISTER_WAIT_MS = 2_000;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Phase = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'stopped';
-
-async function ensureWebSocket(): Promise<void> {
-  if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'undefined') return;
-  // Node without a global WebSocket: the `ws` package stands in. The name is a variable so that
-  // browser bundlers leave it out.
-  const wsPackage = 'ws';
-  const ws = (await import(/* @vite-ignore */ wsPackage)) as { WebSocket: unknown };
-  (globalThis as { WebSocket?: unknown }).WebSocket = ws.WebSocket;
-}
-
-/**
- * JsSIP logs every SIP message through `debug` when the app's DEBUG/localStorage.debug matches
- * "JsSIP"; polyphone's own log (context.sink.log) says what matters, so JsSIP is silenced.
- */
-function quietJssip(jssip: JsSipModule): void {
-  const debug = jssip.debug as unknown as { enabled(ns: string): boolean; disable(): string; enable(ns: string): void };
-  if (!debug.enabled('JsSIP') && !debug.enabled('JsSIP:WARN') && !debug.enabled('JsSIP:ERROR')) return;
-  const namespaces = debug.disable();
-  debug.enable(`${namespaces},-JsSIP*`);
-}
-
-/** JsSIP's objects are Node EventEmitters; polyphone builds without Node's types. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Listener = (...args: any[]) => void;
-export interface JssipEmitter {
-  on(name: string, listener: Listener): unknown;
-  once(name: string, listener: Listener): unknown;
-  removeListener(name: string, listener: Listener): unknown;
-}
-export const emitterOf = (value: UA | RTCSession): JssipEmitter => value as unknown as JssipEmitter;
-
-/** Waits for one event of a JsSIP emitter, at most `timeoutMs`; never rejects. */
-function once(emitter: JssipEmitter, name: string, timeoutMs: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      emitter.removeListener(name, done);
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    emitter.once(name, done);
-  });
-}
 
 class CognigyProvider implements VoiceProviderV1 {
   readonly specificationVersion = 'v1' as const;
   readonly name = NAME;
   private jssip: JsSipModule | undefined;
   private ua: UA | undefined;
-  private sip: CognigySipConfig | undefined;
+  private endpoint: CognigyEndpointConfig | undefined;
+  /** The user part of the visitor's address: the app's, or made once and kept for the client's life. */
+  private userId: string | undefined;
   private phase: Phase = 'idle';
   private failedRecoveries = 0;
   /** While a refresh re-REGISTERs, its failure is the refresh's to report, not `unregistered`. */
   private refreshing = false;
-  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set while `ua.call()` runs: JsSIP announces the new session synchronously inside it. */
   private adoptOutgoing: ((session: RTCSession) => void) | undefined;
 
   constructor(
     private readonly options: CognigyOptions,
     private readonly context: ProviderContext,
-  ) {}
+  ) {
+    this.userId = options.userId;
+  }
 
   get capabilities(): ProviderCapabilities {
-    return { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: true, anonymous: true };
+    // A runtime endpoint never registers: nobody can call the visitor.
+    const reachable = this.endpoint?.kind !== 'runtime';
+    return {
+      incomingCalls: reachable,
+      mute: true,
+      hold: true,
+      remoteHold: true,
+      dtmf: true,
+      receiveDtmf: true,
+      tokenRefresh: true,
+      anonymous: true,
+      defaultTarget: true,
+    };
   }
 
   /**
@@ -118,31 +83,36 @@ class CognigyProvider implements VoiceProviderV1 {
 
   async authenticate(credentials: Credentials): Promise<void> {
     if (credentials.type !== 'anonymous') {
-      throw new VoiceError('UNSUPPORTED', 'The Cognigy provider takes no credentials: its endpoint hands out short-lived SIP credentials.', { provider: NAME });
+      throw new VoiceError('UNSUPPORTED', 'The Cognigy provider takes no credentials: its endpoint hands out the SIP credentials.', { provider: NAME });
     }
   }
 
   async connect(signal: AbortSignal): Promise<ConnectResult> {
     await ensureWebSocket();
     this.phase = 'connecting';
-    this.log('info', 'fetching the SIP config from the Cognigy endpoint');
+    this.log('info', 'fetching the configuration from the Cognigy endpoint');
     const config = await this.fetchConfig(signal);
-    this.sip = config;
     if (signal.aborted) throw abortError(signal, NAME);
-    this.log('info', `config for application ${config.applicationId}; connecting to ${config.websocketUri}`);
-    const ua = this.createUserAgent(config);
+    this.endpoint = config;
+    this.userId ??= generatedUserId(config.endpointName);
+    const aor = addressOfRecord(config, this.userId);
+    this.log('info', `${config.kind} endpoint; connecting to ${capText(config.wsUri)} as ${capText(aor)}`);
+    const ua = this.createUserAgent(config, aor);
     this.ua = ua;
     const started = Date.now();
-    await bounded(this.registeredOrFailed(ua), { signal, what: 'WebSocket connect and REGISTER', provider: NAME });
+    if (config.kind === 'legacy') {
+      // JsSIP would retry a refused WebSocket forever; during connect one failure is the answer.
+      await bounded(registrationOutcome(ua, () => ua.start(), true), { signal, what: 'WebSocket connect and REGISTER', provider: NAME });
+    } else {
+      await bounded(connectionOutcome(ua), { signal, what: 'WebSocket connect', provider: NAME });
+    }
     this.phase = 'connected';
-    this.scheduleExpiryWarning(config.expiresAt);
-    this.log('info', `registered as ${config.sipUri} in ${Date.now() - started} ms`);
-    return { registered: true };
+    this.log('info', `${config.kind === 'legacy' ? 'registered' : 'connected (no REGISTER)'} as ${capText(aor)} in ${Date.now() - started} ms`);
+    return { registered: config.kind === 'legacy', identity: aor };
   }
 
   async disconnect(): Promise<void> {
     this.phase = 'stopped';
-    this.clearExpiryWarning();
     const ua = this.ua;
     this.ua = undefined;
     if (!ua) return;
@@ -163,25 +133,28 @@ class CognigyProvider implements VoiceProviderV1 {
     }
   }
 
-  async call(target: string, options: ProviderCallOptions, sink: CallSink): Promise<ProviderCall> {
+  /** No target: the endpoint's agent. A target (a lab, a PBX behind the gateway) is dialled as given. */
+  async call(target: string | undefined, options: ProviderCallOptions, sink: CallSink): Promise<ProviderCall> {
     assertWebRtc(NAME);
     const ua = this.ua;
-    if (!ua || this.phase !== 'connected') throw new VoiceError('INVALID_STATE', 'The Cognigy client is not registered.', { provider: NAME });
+    const endpoint = this.endpoint;
+    if (!ua || !endpoint || this.phase !== 'connected') throw new VoiceError('INVALID_STATE', 'The Cognigy client is not connected.', { provider: NAME });
     let call: JssipCall | undefined;
     this.adoptOutgoing = (session) => {
-      call = new JssipCall(session, this.options.dtmfTransport, false);
+      call = new JssipCall(session, this.options.dtmfTransport, false, (level, message) => this.log(level, message));
       call.bind(sink);
     };
     try {
-      ua.call(this.targetUri(target), {
+      ua.call(target === undefined ? agentUri(endpoint) : this.targetUri(target, endpoint), {
         mediaConstraints: { audio: true, video: false },
-        pcConfig: { iceServers: this.iceServersFor(options) },
+        pcConfig: { iceServers: options.iceServers ?? this.context.iceServers ?? [] },
+        extraHeaders: identityHeaders(endpoint),
       });
     } catch (error) {
       if (error instanceof TypeError) {
         throw new VoiceError('INVALID_ARGUMENT', 'The call target is not a SIP URI or user name.', { provider: NAME, details: { field: 'target' } });
       }
-      throw new VoiceError('CALL_FAILED', 'The call could not be started.', { provider: NAME, cause: { name: (error as Error).name, message: (error as Error).message } });
+      throw new VoiceError('CALL_FAILED', 'The call could not be started.', { provider: NAME, cause: { name: capText(String((error as Error)?.name), 60), message: capText(String((error as Error)?.message)) } });
     } finally {
       this.adoptOutgoing = undefined;
     }
@@ -190,8 +163,9 @@ class CognigyProvider implements VoiceProviderV1 {
   }
 
   /**
-   * Cognigy's credentials are the endpoint's to hand out: a refresh GETs a fresh config and
-   * re-REGISTERs with it on the same WebSocket, so a call in progress is not touched.
+   * A Cognigy reply carries no expiry, so nothing here raises tokenWillExpire. A refresh GETs a
+   * fresh config and re-REGISTERs with it on the same WebSocket, so a call in progress is not
+   * touched; a reply that would move the session (another server, realm or agent) is refused.
    */
   async refreshToken(credentials: Credentials | string | undefined, signal: AbortSignal): Promise<void> {
     if (credentials !== undefined) {
@@ -200,65 +174,44 @@ class CognigyProvider implements VoiceProviderV1 {
       });
     }
     const ua = this.ua;
-    const previous = this.sip;
-    if (!ua || !previous || this.phase !== 'connected') throw new VoiceError('INVALID_STATE', 'The Cognigy client is not registered.', { provider: NAME });
+    const previous = this.endpoint;
+    if (!ua || !previous || this.phase !== 'connected') throw new VoiceError('INVALID_STATE', 'The Cognigy client is not connected.', { provider: NAME });
     const config = await this.fetchConfig(signal);
-    if (config.sipUri !== previous.sipUri || config.websocketUri !== previous.websocketUri) {
-      throw new VoiceError('PROTOCOL_ERROR', 'The Cognigy endpoint moved the session to another SIP identity or server; disconnect and connect again.', {
+    const changed = changedAnchors(previous, config);
+    if (changed.length > 0) {
+      throw new VoiceError('PROTOCOL_ERROR', `The refreshed Cognigy configuration would move the session (${changed.join(', ')} changed); disconnect and connect again.`, {
         provider: NAME,
+        cause: { name: 'SessionMoved' },
+        details: { changed: changed.join(',') },
       });
     }
-    try {
-      await this.reRegister(ua, config, signal);
-    } catch (error) {
-      // A refused refresh must not leave the client silently unregistered: go back to the old password.
-      await this.reRegister(ua, previous, signal).catch(() => this.context.sink.unregistered());
-      throw error;
+    if (config.kind === 'legacy' && previous.kind === 'legacy') {
+      try {
+        await this.reRegister(ua, config, signal);
+      } catch (error) {
+        // A refused refresh must not leave the client silently unregistered: go back to the old password.
+        await this.reRegister(ua, previous, signal).catch(() => this.context.sink.unregistered());
+        throw error;
+      }
     }
-    this.sip = config;
-    this.scheduleExpiryWarning(config.expiresAt);
+    this.endpoint = config;
   }
 
   // ---- internals ----
 
   /** GET, validate, check the widget: steps 1 and 2 of Cognigy's connect. */
-  private async fetchConfig(signal: AbortSignal): Promise<CognigySipConfig> {
-    const config = await fetchCognigyConfig(this.options.endpointUrl, this.options.userId, this.options.configTimeoutMs, signal, NAME);
-    this.context.redactor.add(config.password);
+  private async fetchConfig(signal: AbortSignal): Promise<CognigyEndpointConfig> {
+    const config = await fetchCognigyConfig(this.options.endpointUrl, this.options.configTimeoutMs, signal, NAME);
+    if (config.kind === 'legacy') this.context.redactor.add(config.password);
     if (!config.widgetActive) {
-      throw new VoiceError('WIDGET_INACTIVE', 'The Click-to-Call widget of this Cognigy endpoint is not active.', {
-        provider: NAME,
-        details: { applicationId: config.applicationId },
-      });
+      throw new VoiceError('WIDGET_INACTIVE', 'The Click-to-Call (WebRTC) widget of this Cognigy endpoint is not active.', { provider: NAME });
     }
     return config;
   }
 
-  private createUserAgent(config: CognigySipConfig): UA {
-    const jssip = this.jssip!;
-    let ua: UA;
-    try {
-      const configuration: UAConfiguration & Record<string, unknown> = {
-        sockets: [new jssip.WebSocketInterface(config.websocketUri)],
-        uri: config.sipUri,
-        authorization_user: config.username,
-        password: config.password,
-        register: true,
-        register_expires: REGISTER_EXPIRES_S,
-        session_timers: false,
-        user_agent: 'polyphone-cognigy',
-        connection_recovery_min_interval: RECOVERY_MIN_S,
-        connection_recovery_max_interval: RECOVERY_MAX_S,
-      };
-      ua = new jssip.UA(configuration);
-    } catch (error) {
-      // JsSIP's ConfigurationError quotes the offending value (which may be the password): name only.
-      throw new VoiceError('PROTOCOL_ERROR', 'The SIP config from the Cognigy endpoint was refused by JsSIP.', {
-        provider: NAME,
-        cause: { name: (error as { name?: string }).name ?? 'Error', ...((error as { parameter?: string }).parameter ? { code: String((error as { parameter?: string }).parameter) } : {}) },
-      });
-    }
-    ua.on('connected', () => this.log('debug', 'SIP WebSocket connected'));
+  private createUserAgent(config: CognigyEndpointConfig, aor: string): UA {
+    const ua = newUserAgent(this.jssip!, config, aor);
+    ua.on('connected', () => this.onConnected());
     ua.on('disconnected', (event) => this.onDisconnected(event.code));
     ua.on('registered', () => this.onRegistered());
     ua.on('unregistered', () => {
@@ -269,10 +222,10 @@ class CognigyProvider implements VoiceProviderV1 {
     return ua;
   }
 
-  /** Steps 4–6: WebSocket connect, REGISTER, registered; a failure of either ends the attempt. */
-  private registeredOrFailed(ua: UA): Promise<void> {
-    // JsSIP would retry a refused WebSocket forever; during connect one failure is the answer.
-    return registrationOutcome(ua, () => ua.start(), true);
+  private onConnected(): void {
+    this.log('debug', 'SIP WebSocket connected');
+    // A legacy session is back once it has registered again; a runtime one once the socket is up.
+    if (this.phase === 'reconnecting' && this.endpoint?.kind === 'runtime') this.restored();
   }
 
   private onDisconnected(code: number | undefined): void {
@@ -281,7 +234,7 @@ class CognigyProvider implements VoiceProviderV1 {
       this.failedRecoveries = 0;
       this.log('warn', `SIP WebSocket lost (code ${code ?? 'none'}); JsSIP reconnects`);
       this.context.sink.connectionLost();
-      this.context.sink.unregistered();
+      if (this.endpoint?.kind === 'legacy') this.context.sink.unregistered();
       if (this.options.reconnectionAttempts === 0) void this.giveUp(this.unreachable(0));
     } else if (this.phase === 'reconnecting') {
       this.failedRecoveries += 1;
@@ -292,13 +245,17 @@ class CognigyProvider implements VoiceProviderV1 {
 
   private onRegistered(): void {
     if (this.phase === 'reconnecting') {
-      this.phase = 'connected';
-      this.log('info', 'SIP WebSocket restored and registered again');
       this.context.sink.registered();
-      this.context.sink.connectionRestored();
+      this.restored();
     } else if (this.phase === 'connected' && !this.refreshing) {
       this.context.sink.registered();
     }
+  }
+
+  private restored(): void {
+    this.phase = 'connected';
+    this.log('info', 'SIP WebSocket restored');
+    this.context.sink.connectionRestored();
   }
 
   private onRegistrationFailed(status: number | undefined, cause: string | undefined): void {
@@ -308,7 +265,7 @@ class CognigyProvider implements VoiceProviderV1 {
     // connection path (reconnecting, then restored or given up) is what tells the app.
     if (error.code === 'NETWORK_UNREACHABLE' || !this.ua?.isConnected()) return;
     if (this.phase === 'reconnecting' && error.code === 'AUTH_REJECTED') {
-      // The password expired while the socket was down: only a fresh config (refreshToken) helps.
+      // The password changed while the socket was down: only a fresh config (refreshToken) helps.
       void this.giveUp(error);
     } else if (this.phase === 'connected') {
       this.context.sink.error(error);
@@ -327,7 +284,7 @@ class CognigyProvider implements VoiceProviderV1 {
     return new VoiceError('NETWORK_UNREACHABLE', `The SIP server stayed unreachable after ${tries} reconnection tries.`, { provider: NAME, details: { tries } });
   }
 
-  private reRegister(ua: UA, config: CognigySipConfig, signal: AbortSignal): Promise<void> {
+  private reRegister(ua: UA, config: { username: string; password: string }, signal: AbortSignal): Promise<void> {
     this.refreshing = true;
     const outcome = registrationOutcome(
       ua,
@@ -351,76 +308,21 @@ class CognigyProvider implements VoiceProviderV1 {
       this.adoptOutgoing?.(session);
       return;
     }
-    const call = new JssipCall(session, this.options.dtmfTransport, true);
+    // An INVITE with Replaces never gets here: JsSIP hands it to the session it replaces.
+    const call = new JssipCall(session, this.options.dtmfTransport, true, (level, message) => this.log(level, message));
     const identity = session.remote_identity;
     const sink = this.context.sink.incomingCall({ from: identity.uri.toString(), displayName: identity.display_name || undefined }, call);
     call.bind(sink);
   }
 
-  private iceServersFor(options: ProviderCallOptions): RTCIceServer[] {
-    return options.iceServers ?? this.context.iceServers ?? this.sip?.iceServers ?? [];
-  }
-
-  private targetUri(target: string): string {
+  private targetUri(target: string, endpoint: CognigyEndpointConfig): string {
     if (/^sips?:/.test(target)) return target;
-    const domain = this.sip!.sipUri.split('@')[1]!.split(/[;>]/)[0]!;
-    return `sip:${target}@${domain}`;
-  }
-
-  private scheduleExpiryWarning(expiresAt: number | undefined): void {
-    this.clearExpiryWarning();
-    if (expiresAt === undefined) return;
-    const wait = Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - Date.now() - EXPIRY_WARNING_MS));
-    this.expiryTimer = setTimeout(() => {
-      this.expiryTimer = undefined;
-      this.context.sink.tokenWillExpire({ expiresAt });
-    }, wait);
-  }
-
-  private clearExpiryWarning(): void {
-    if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer);
-    this.expiryTimer = undefined;
+    return `sip:${target}@${sipDomain(endpoint)}`;
   }
 
   private log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
     this.context.sink.log(level, `cognigy: ${message}`);
   }
-}
-
-/**
- * Waits for the REGISTER that `send` starts: resolves on `registered`, rejects with the reason it
- * failed, and, with `failOnDisconnect`, with NETWORK_UNREACHABLE when the WebSocket closes first.
- */
-function registrationOutcome(ua: UA, send: () => void, failOnDisconnect: boolean): Promise<void> {
-  const events = emitterOf(ua);
-  return new Promise<void>((resolve, reject) => {
-    const cleanup = () => {
-      events.removeListener('registered', onRegistered);
-      events.removeListener('registrationFailed', onFailed);
-      events.removeListener('disconnected', onDisconnected);
-    };
-    const onRegistered = () => {
-      cleanup();
-      resolve();
-    };
-    const onFailed = (event: { response?: { status_code?: number } | null; cause?: string }) => {
-      cleanup();
-      reject(registrationFailure(event.response?.status_code, event.cause));
-    };
-    const onDisconnected = (event: { code?: number; reason?: string }) => {
-      cleanup();
-      reject(
-        new VoiceError('NETWORK_UNREACHABLE', 'The SIP WebSocket server could not be reached.', {
-          provider: NAME,
-          cause: { name: 'WebSocketClosed', ...(event.code !== undefined ? { code: event.code } : {}) },
-        }),
-      );
-    };
-    events.on('registered', onRegistered);
-    events.on('registrationFailed', onFailed);
-    if (failOnDisconnect) events.on('disconnected', onDisconnected);
-    send();
-  });
 }
 
 export const provider: ProviderDefinitionV1<CognigyOptions> = {

@@ -1,10 +1,16 @@
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import { VoiceError, type CallSink, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
+import { capText } from './fetch-config.js';
 import type { DtmfTransport } from './options.js';
 import { sessionEnd } from './status.js';
 
 const NAME = 'cognigy';
 const DTMF_TONE = { duration: 100, interToneGap: 70 } as const;
+// What Cognigy's SDK ends a call with (SessionManager.terminate): a Reason header on the BYE/CANCEL.
+const HANGUP = { status_code: 480, reason_phrase: 'Ended by user' } as const;
+const MAX_INFO_LOGGED = 200;
+
+type Log = (level: 'debug' | 'info' | 'warn', message: string) => void;
 
 type EndEvent = { originator: string; cause: string; message?: { status_code?: number } | null };
 
@@ -21,6 +27,7 @@ export class JssipCall implements ProviderCall {
     readonly session: RTCSession,
     private readonly dtmfTransport: DtmfTransport,
     private readonly incoming: boolean,
+    private readonly log: Log = () => {},
   ) {
     session.on('progress', (event: unknown) => {
       const status = (event as { response?: { status_code?: number } }).response?.status_code;
@@ -43,6 +50,7 @@ export class JssipCall implements ProviderCall {
         this.report((s) => s.dtmf(tone));
       }
     });
+    this.followGateway();
     session.on('ended', (event) => this.onEnd(event as unknown as EndEvent));
     session.on('failed', (event) => this.onEnd(event as unknown as EndEvent));
     // The far end may start sending before `accepted` fires for an incoming call.
@@ -61,8 +69,9 @@ export class JssipCall implements ProviderCall {
 
   async hangup(): Promise<void> {
     if (this.session.isEnded()) return;
-    // An unanswered incoming call is declined like the sipjs provider does it: 603.
-    const options = this.incoming && !this.established ? { status_code: 603 } : {};
+    // An unanswered incoming call is declined like the sipjs provider does it: 603; anything else
+    // ends as Cognigy's SDK ends it, 480 "Ended by user" in a Reason header.
+    const options = this.incoming && !this.established ? { status_code: 603 } : HANGUP;
     try {
       this.session.terminate(options);
     } catch (error) {
@@ -113,6 +122,39 @@ export class JssipCall implements ProviderCall {
 
   async getStats(): Promise<RTCStatsReport | undefined> {
     return this.session.connection?.getStats();
+  }
+
+  /** What Cognigy's SDK and widget do with what the voice gateway sends besides media. */
+  private followGateway(): void {
+    const session = this.session as unknown as { on(name: string, listener: (event: any) => void): void };
+    // Opus stereo in the local SDP would halve speech recognition's accuracy on the gateway.
+    session.on('sdp', (event: { originator: string; sdp: string }) => {
+      if (event.originator === 'local' && /opus/i.test(event.sdp)) event.sdp = event.sdp.replace(/stereo=1/g, 'stereo=0');
+    });
+    // JsSIP answers an INFO 200 by itself; a transcript or agent message is read, never trusted.
+    session.on('newInfo', (event: { originator: string; info?: { contentType?: string; body?: string } }) => {
+      if (event.originator !== 'remote') return;
+      const body = typeof event.info?.body === 'string' ? event.info.body : '';
+      let transcription = false;
+      try {
+        const parsed = body.length <= 64 * 1024 ? (JSON.parse(body) as unknown) : undefined;
+        transcription = typeof parsed === 'object' && parsed !== null && Object.hasOwn(parsed, '_transcription');
+      } catch {
+        /* not JSON: an ordinary INFO */
+      }
+      const type = String(event.info?.contentType ?? 'none').slice(0, 60).replace(/[^\x20-\x7e]/g, '?');
+      this.log('debug', `INFO from the gateway (${type}, ${body.length} bytes${transcription ? ', transcription' : ''})`.slice(0, MAX_INFO_LOGGED));
+    });
+    // The current widget rejects both: transfer by REFER is not a Click-to-Call mode, and
+    // answering a Replaces INVITE unasked would open the microphone without the visitor's consent.
+    session.on('refer', (event: { reject(): void }) => {
+      this.log('info', 'REFER from the gateway rejected (transfer is not a Click-to-Call mode)');
+      event.reject();
+    });
+    session.on('replaces', (event: { reject(): void }) => {
+      this.log('info', 'INVITE with Replaces rejected (it would open the microphone unasked)');
+      event.reject();
+    });
   }
 
   private reinvite(hold: boolean): Promise<void> {
@@ -180,6 +222,6 @@ export class JssipCall implements ProviderCall {
 }
 
 function callFailed(message: string, error: unknown): VoiceError {
-  const cause = error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
+  const cause = error instanceof Error ? { name: capText(error.name, 60), message: capText(error.message) } : { message: capText(String(error)) };
   return new VoiceError('CALL_FAILED', message, { provider: NAME, cause });
 }

@@ -1,12 +1,22 @@
-// Cognigy calls with real media: a Cognigy client (JsSIP, configured by the lab backend from a
-// page on another origin) and a SIP.js client in headless Chromium, both registered on the same
-// real Kamailio. Audio is proven by the receiver's getStats(), and the call's normalised trace
-// must equal the SIP.js provider's in the same scenario.
+// Cognigy calls with real media: a Cognigy client (JsSIP, configured by the lab endpoint from a
+// page on another origin) calls the lab agent behind the lab gateway (Kamailio) as a Cognigy
+// visitor calls its AI agent, and calls and is called by a SIP.js client, all in headless
+// Chromium on one real Kamailio. Audio is proven by the receiver's getStats(); the call's
+// normalised trace must equal the SIP.js provider's in the same scenario.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
-import { startKamailio, TEST_USERS } from '../../../lab/kamailio/index.mjs';
-import { cognigyUsers, startCognigyBackend } from '../../../lab/cognigy/index.mjs';
+import { COGNIGY_REALM, startKamailio, TEST_USERS } from '../../../lab/kamailio/index.mjs';
+import {
+  LAB_APPLICATION_SID,
+  LAB_ENDPOINT_ID,
+  LAB_ORGANISATION_ID,
+  LAB_PROJECT_ID,
+  cognigyGateway,
+  cognigyUsers,
+  startCognigyBackend,
+  startLabAgent,
+} from '../../../lab/cognigy/index.mjs';
 // @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../../lab/browser/index.mjs';
 import { PageClient, closePage } from '../../support/browser-clients.js';
@@ -22,18 +32,22 @@ type Backend = Awaited<ReturnType<typeof startCognigyBackend>>;
 let kamailio: Kamailio;
 let backend: Backend;
 let browser: Browser;
+let agent: Awaited<ReturnType<typeof startLabAgent>>;
 let secrets: string[];
 let pages: LabPage[] = [];
 
 beforeAll(async () => {
-  const users = cognigyUsers(4);
-  secrets = [...Object.values(users), ...Object.values(TEST_USERS as Record<string, string>)];
-  kamailio = await startKamailio({ users: { ...TEST_USERS, ...users } });
+  const users = cognigyUsers(1);
+  const gateway = cognigyGateway();
+  secrets = [...Object.values(users), ...Object.values(TEST_USERS as Record<string, string>), ...Object.values(gateway.users)];
+  kamailio = await startKamailio({ users: { ...TEST_USERS, ...users, ...gateway.users }, agents: gateway.agents });
   backend = await startCognigyBackend({ kamailio });
   browser = await launchBrowser();
+  agent = await startLabAgent({ browser, kamailio });
 });
 
 afterAll(async () => {
+  await agent?.stop();
   await browser?.close();
   await backend?.stop();
   await kamailio?.stop();
@@ -118,22 +132,17 @@ describe('Cognigy calls with real media (Chromium + Kamailio + lab backend)', ()
     expect(cognigy.caller).toContain('call#1 ended reason=hangup');
     expect(cognigy.callee).toContain('call#1 ended reason=remoteHangup');
     // The page is on another origin than the endpoint: CORS let it read the config.
-    const fetched = backend.requests.filter((r) => r.userId === 'visitor-out');
-    expect(fetched.length).toBeGreaterThan(0);
-    expect(fetched[0]!.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const fetched = backend.requests.at(-1)!;
+    expect(fetched.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(fetched.search).toBe('');
   });
 
   it('SIP.js calls back into the Cognigy client: same trace as SIP.js to SIP.js', async () => {
-    // The backend gives a userId the same SIP user every time; connect once to learn it.
-    const probe = await PageClient.create(await openPage(), 'probe', cognigyConfig('visitor-in'));
-    await probe.connect();
-    await probe.disconnect();
-    const cognigyUser = backend.userFor('visitor-in');
-    expect(cognigyUser).toMatch(/^cognigy-\d$/);
+    // The visitor registered its own AOR: its userId at the Cognigy realm.
     const cognigy = await scenario(
       { name: 'bob', config: sipjsConfig('bob', { dtmfTransport: 'info' }) },
       { name: 'visitor', config: cognigyConfig('visitor-in') },
-      `sip:${cognigyUser}@${kamailio.domain}`,
+      `sip:visitor-in@${COGNIGY_REALM}`,
     );
     const golden = await scenario(
       { name: 'bob', config: sipjsConfig('bob', { dtmfTransport: 'info' }) },
@@ -156,10 +165,10 @@ describe('Cognigy calls with real media (Chromium + Kamailio + lab backend)', ()
     await visitor.waitForLine('call#1 active');
     await waitForRisingAudio(bob.page);
 
-    const before = backend.requests.filter((r) => r.userId === 'visitor-refresh').length;
+    const before = backend.requests.length;
     const from = await visitor.traceLength();
     await visitor.page.evaluate(() => (window as any).__clients.visitor.client.refreshToken());
-    expect(backend.requests.filter((r) => r.userId === 'visitor-refresh').length).toBe(before + 1);
+    expect(backend.requests.length).toBe(before + 1);
     expect((await visitor.lines()).slice(from)).toEqual(['client tokenRefreshed']);
     for (const side of [visitor, bob]) {
       const window = await waitForRisingAudio(side.page);
@@ -169,10 +178,10 @@ describe('Cognigy calls with real media (Chromium + Kamailio + lab backend)', ()
     // Still registered after the refresh: bob can reach the visitor once the first call is over.
     expect((await bob.hangup()).outcome).toBe('ok');
     expect((await visitor.waitForEnd()).reason).toBe('remoteHangup');
-    const user = backend.userFor('visitor-refresh');
+    const user = 'visitor-refresh';
     const bobFrom = await bob.traceLength();
     const visitorFrom = await visitor.traceLength();
-    expect((await bob.call(`sip:${user}@${kamailio.domain}`, { iceServers: [] })).outcome).toBe('ok');
+    expect((await bob.call(`sip:${user}@${COGNIGY_REALM}`, { iceServers: [] })).outcome).toBe('ok');
     await visitor.waitForLine('client incomingCall', { from: visitorFrom });
     expect((await visitor.reject(486)).outcome).toBe('ok');
     expect((await bob.waitForEnd({ from: bobFrom })).reason).toBe('busy');
@@ -195,13 +204,124 @@ describe('Cognigy calls with real media (Chromium + Kamailio + lab backend)', ()
     expect((await bob.reject(603)).outcome).toBe('ok');
     expect(await visitor.waitForEnd()).toMatchObject({ reason: 'rejected', code: undefined });
 
-    const user = backend.userFor('visitor-reject');
     const bobFrom = await bob.traceLength();
     const visitorFrom = await visitor.traceLength();
-    expect((await bob.call(`sip:${user}@${kamailio.domain}`)).outcome).toBe('ok');
+    expect((await bob.call(`sip:visitor-reject@${COGNIGY_REALM}`)).outcome).toBe('ok');
     await visitor.waitForLine('client incomingCall', { from: visitorFrom });
     await bob.waitForLine('call#2 ringing', { from: bobFrom });
     expect((await bob.hangup()).outcome).toBe('ok');
     expect((await visitor.waitForEnd({ from: visitorFrom })).reason).toBe('canceled');
+  });
+});
+
+describe('Cognigy visitor and agent (the lab gateway plays Cognigy Voice Gateway)', () => {
+  /** The INVITE's header values by name, case-insensitively, as the agent received them. */
+  const header = (invite: { headers: Record<string, string[]> }, name: string) =>
+    Object.entries(invite.headers).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
+
+  it('call() without a target reaches app-<applicationSid>@<realm> with the X- headers; audio both ways; DTMF as INFO dtmf-relay; hangup carries the Reason; one ended each side', async () => {
+    const before = await agent.record();
+    const visitor = (await PageClient.create(await openPage(), 'visitor', cognigyConfig('visitor-agent'))) as Party;
+    await visitor.connect();
+    expect((await visitor.op('call', undefined, { iceServers: [] })).outcome).toBe('ok');
+    await visitor.waitForLine('call#1 active');
+    await agent.waitFor(`agent.invites.length > ${before.invites.length}`);
+    const invite = (await agent.record()).invites.at(-1)!;
+    expect(invite.requestUri).toBe(`sip:app-${LAB_APPLICATION_SID}@${COGNIGY_REALM}`);
+    expect(invite.from).toBe(`sip:visitor-agent@${COGNIGY_REALM}`);
+    expect(header(invite, 'X-Source')).toEqual(['webrtc']);
+    expect(header(invite, 'X-Organisation-Id')).toEqual([LAB_ORGANISATION_ID]);
+    expect(header(invite, 'X-Project-Id')).toEqual([LAB_PROJECT_ID]);
+    expect(header(invite, 'X-Endpoint-Id')).toBeUndefined();
+    // Audio both ways, each proven by its receiver.
+    for (const page of [visitor.page, agent.page]) {
+      const window = await waitForRisingAudio(page);
+      expect(window.packets).toBeGreaterThan(0);
+      expect(window.energy).toBeGreaterThan(0);
+    }
+    // DTMF by default as SIP INFO, application/dtmf-relay (what Voice Gateway expects).
+    expect((await visitor.sendDtmf('19#')).outcome).toBe('ok');
+    await agent.waitFor(`agent.dtmf.length >= ${before.dtmf.length + 3}`);
+    expect((await agent.record()).dtmf.slice(before.dtmf.length)).toEqual(['1', '9', '#'].map((tone) => ({ tone, contentType: 'application/dtmf-relay' })));
+    // An INFO from the gateway (a transcript) is taken in without harm to the call.
+    await agent.sendInfo(JSON.stringify({ _transcription: { originator: 'bot', messages: [{ text: 'Hello from the lab agent' }] } }));
+    expect((await visitor.hangup()).outcome).toBe('ok');
+    expect((await visitor.waitForEnd()).reason).toBe('hangup');
+    await agent.waitFor(`agent.ends.length > ${before.ends.length}`);
+    const after = await agent.record();
+    expect(after.ends.slice(before.ends.length)).toEqual([{ originator: 'remote', cause: 'Terminated', reason: 'SIP ;cause=480; text="Ended by user"', method: 'BYE' }]);
+    expect(after.active).toBe(0);
+    expect((await visitor.lines()).filter((line) => / ended /.test(line))).toEqual(['call#1 ended reason=hangup']);
+  });
+
+  it('a runtime endpoint: no REGISTER, and call() reaches the agent by the endpoint id with X-Endpoint-Id; audio both ways', async () => {
+    const before = await agent.record();
+    const visitor = (await PageClient.create(await openPage(), 'runtime', { ...cognigyConfig('runtime-visitor'), server: backend.url('runtime') })) as Party;
+    await visitor.connect();
+    expect(await visitor.lines()).not.toContain('client registered');
+    expect(kamailio.logs()).not.toContain('runtime-visitor');
+    expect((await visitor.op('call', undefined, { iceServers: [] })).outcome).toBe('ok');
+    await visitor.waitForLine('call#1 active');
+    await agent.waitFor(`agent.invites.length > ${before.invites.length}`);
+    const invite = (await agent.record()).invites.at(-1)!;
+    expect(invite.requestUri).toBe(`sip:${LAB_ENDPOINT_ID}@127.0.0.1`);
+    expect(invite.from).toBe('sip:runtime-visitor@127.0.0.1');
+    expect(header(invite, 'X-Endpoint-Id')).toEqual([LAB_ENDPOINT_ID]);
+    expect(header(invite, 'X-Source')).toEqual(['webrtc']);
+    expect(header(invite, 'X-Organisation-Id')).toEqual([LAB_ORGANISATION_ID]);
+    for (const page of [visitor.page, agent.page]) expect((await waitForRisingAudio(page)).energy).toBeGreaterThan(0);
+    // The agent hangs up this time: one ended on the visitor's side, remoteHangup.
+    await agent.hangup();
+    expect((await visitor.waitForEnd()).reason).toBe('remoteHangup');
+    expect((await visitor.lines()).filter((line) => / ended /.test(line))).toEqual(['call#1 ended reason=remoteHangup']);
+  });
+
+  it('the gateway admits a runtime call only to the endpoint it declares', async () => {
+    // A runtime visitor dialling someone else than its endpoint is refused by the gateway (403).
+    const visitor = await PageClient.create(await openPage(), 'stray', { ...cognigyConfig('stray-visitor'), server: backend.url('runtime') });
+    await visitor.connect();
+    expect((await visitor.call(`sip:bob@${kamailio.domain}`, { iceServers: [] })).outcome).toBe('ok');
+    expect(await visitor.waitForEnd()).toMatchObject({ reason: 'failed', code: 'CALL_FAILED' });
+  });
+
+  it('what the gateway sends besides media: an INFO is taken in, a REFER is rejected (NOTIFY 603), an INVITE with Replaces is rejected (486); the call and its audio go on', async () => {
+    const before = await agent.record();
+    const visitor = (await PageClient.create(await openPage(), 'visitor', cognigyConfig('visitor-transfer'))) as Party;
+    await visitor.connect();
+    expect((await visitor.op('call', undefined, { iceServers: [] })).outcome).toBe('ok');
+    await visitor.waitForLine('call#1 active');
+    await agent.waitFor(`agent.invites.length > ${before.invites.length}`);
+    await agent.sendInfo('{"not json');
+    await agent.sendInfo(JSON.stringify({ _transcription: { originator: 'user', messages: [{ text: 'x'.repeat(10_000) }] } }));
+    expect(await agent.refer(`sip:bob@${kamailio.domain}`)).toEqual(['requestSucceeded', 'failed:603']);
+    expect(await agent.inviteReplacing(`sip:visitor-transfer@${COGNIGY_REALM}`)).toBe('failed:486');
+    expect((await visitor.state()).call?.state).toBe('active');
+    for (const page of [visitor.page, agent.page]) expect((await waitForRisingAudio(page)).energy).toBeGreaterThan(0);
+    expect((await visitor.hangup()).outcome).toBe('ok');
+    expect((await visitor.lines()).filter((line) => / ended /.test(line))).toEqual(['call#1 ended reason=hangup']);
+  });
+
+  it('Opus stereo=1 in the local SDP (as Firefox offers it) reaches the gateway as stereo=0', async () => {
+    const before = await agent.record();
+    const page = await openPage();
+    // Firefox's offer: Opus with stereo=1; Chromium is made to offer the same.
+    await page.evaluate(() => {
+      const create = RTCPeerConnection.prototype.createOffer;
+      RTCPeerConnection.prototype.createOffer = async function (this: RTCPeerConnection, ...args: any[]) {
+        const offer = await (create as any).apply(this, args);
+        return { type: offer.type, sdp: offer.sdp.replace(/(a=fmtp:111 [^\r\n]*)/, '$1;stereo=1') };
+      } as any;
+    });
+    const visitor = (await PageClient.create(page, 'visitor', cognigyConfig('visitor-stereo'))) as Party;
+    await visitor.connect();
+    expect((await visitor.op('call', undefined, { iceServers: [] })).outcome).toBe('ok');
+    await visitor.waitForLine('call#1 active');
+    await agent.waitFor(`agent.invites.length > ${before.invites.length}`);
+    const offer = (await agent.record()).invites.at(-1)!.body;
+    expect(await page.evaluate(() => (window as any).__pcs.at(-1).localDescription.sdp.includes('stereo=1'))).toBe(true);
+    expect(offer).toMatch(/a=fmtp:111 [^\r\n]*stereo=0/);
+    expect(offer).not.toContain('stereo=1');
+    expect((await waitForRisingAudio(agent.page)).energy).toBeGreaterThan(0);
+    expect((await visitor.hangup()).outcome).toBe('ok');
   });
 });

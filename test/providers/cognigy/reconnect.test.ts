@@ -59,6 +59,20 @@ describe('cognigy: lost SIP connection', () => {
     await client.disconnect();
   }, 30_000);
 
+  it('a runtime endpoint (no REGISTER): Kamailio restarts → reconnecting, then connected once the WebSocket is back, never (un)registered', async () => {
+    const client = await createVoiceClient({ provider: 'cognigy', server: backend.url('runtime'), userId: 'runtime-restart', signalingOnly: true });
+    clients.push(client);
+    await client.connect();
+    const restarted = kamailio.restart();
+    await waitForState(client, 'reconnecting', 5_000);
+    await restarted;
+    await waitForState(client, 'connected', 15_000);
+    const lines = normalizeTrace(client.trace());
+    expect(lines.slice(lines.indexOf('client stateChanged connected>reconnecting'))).toEqual(['client stateChanged connected>reconnecting', 'client stateChanged reconnecting>connected']);
+    expect(lines.filter((line) => /registered/.test(line))).toEqual([]);
+    await client.disconnect();
+  }, 30_000);
+
   it('Kamailio stays down: after reconnectionAttempts failed tries → disconnected with NETWORK_UNREACHABLE', async () => {
     const client = await createVoiceClient({ provider: 'cognigy', server: backend.url('ok'), userId: 'down', signalingOnly: true, reconnectionAttempts: 2 });
     clients.push(client);
