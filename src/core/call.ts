@@ -59,6 +59,7 @@ export class Call {
     provider: () => this.internals.provider,
     live: () => this._state !== 'ended',
     emit: (type, payload) => this.emit(type, payload as never),
+    declares: (capability) => this.internals.capabilities()[capability] === true,
     respond: (id, output) => this.run('respondToolCall', () => this.require('respondToolCall', 'agentTools').respondToolCall!(id, output)),
     invalidState: (operation, why) => this.invalidState(operation, why),
   });
@@ -309,7 +310,8 @@ export class Call {
     else if (type === 'dtmf') data.digit = (payload as CallEvents['dtmf']).digit;
     else if (type === 'error') Object.assign(data, errorData((payload as CallEvents['error']).error));
     else if (type === 'transcript' || type === 'agentToolCall') Object.assign(data, agentTraceData(type, payload as never));
-    this.internals.trace.record('call', type, data, this.internals.id);
+    // A partial utterance is traced only once it is final: a streamed reply must not flood the log.
+    if (type !== 'transcript' || (payload as CallEvents['transcript']).final) this.internals.trace.record('call', type, data, this.internals.id);
     // An app handler that throws must not break the state machine or the vendor's event loop.
     try {
       this.emitter.emit(type, payload);

@@ -98,15 +98,17 @@ describe('agent conversation in the core', () => {
       'a2 agent false Bye',
       'a2 agent true Bye',
     ]);
-    // The trace names who spoke and whether it was final, never the words.
-    const lines = normalizeTrace(client.trace()).filter((l) => l.includes('transcript'));
+    // The trace keeps final utterances only, naming who spoke, never the words; the last one is
+    // closed before the end.
+    const lines = normalizeTrace(client.trace()).filter((l) => l.startsWith('call#1') && !l.startsWith('call#1 stateChanged new'));
     expect(lines).toEqual([
-      'call#1 transcript final=false role=agent',
-      'call#1 transcript final=false role=agent',
+      'call#1 stateChanged connecting>active',
+      'call#1 active',
       'call#1 transcript final=true role=agent',
       'call#1 transcript final=true role=user',
-      'call#1 transcript final=false role=agent',
       'call#1 transcript final=true role=agent',
+      'call#1 stateChanged active>ended',
+      'call#1 ended reason=hangup',
     ]);
     expect(JSON.stringify(client.trace())).not.toContain('Hello');
     // The transcript handed out is a copy.
@@ -168,13 +170,26 @@ describe('agent conversation in the core', () => {
     expect(error.details).toMatchObject({ operation: 'sendText' });
   });
 
-  it('declared false wins even where the call has the method', async () => {
-    const { call, sink, agent } = await activeCall({ agentText: false, agentTools: false, agentTranscript: true });
-    expect((await rejection(call.sendText('hello'))).code).toBe('UNSUPPORTED');
+  it('tools declared but the call cannot answer: respond is UNSUPPORTED', async () => {
+    const { call, sink } = await activeCall({ agentTools: true }, false);
     let tool: AgentToolCall | undefined;
     call.on('agentToolCall', (e) => (tool = e));
     sink.toolCall!({ id: 'c1', name: 'x', arguments: {} });
     expect((await rejection(tool!.respond('y'))).code).toBe('UNSUPPORTED');
+  });
+
+  it('declared false wins even where the call has the method, and the events of an undeclared capability do not come', async () => {
+    const { call, sink, agent } = await activeCall({ agentText: false, agentTools: false, agentTranscript: false });
+    const heard: unknown[] = [];
+    call.on('transcript', (e) => heard.push(e));
+    sink.transcript!({ id: 'a1', role: 'agent', text: 'not declared', final: true });
+    expect(heard).toEqual([]);
+    expect(call.transcript).toEqual([]);
+    expect((await rejection(call.sendText('hello'))).code).toBe('UNSUPPORTED');
+    let tool: AgentToolCall | undefined;
+    call.on('agentToolCall', (e) => (tool = e));
+    sink.toolCall!({ id: 'c1', name: 'x', arguments: {} });
+    expect(tool).toBeUndefined();
     expect(agent.sent).toEqual([]);
     expect(agent.answers).toEqual([]);
   });

@@ -13,6 +13,8 @@ interface ConversationHost {
   live(): boolean;
   emit<K extends 'transcript' | 'agentToolCall'>(type: K, payload: K extends 'transcript' ? TranscriptEntry : AgentToolCall): void;
   respond(id: string, output: string): Promise<void>;
+  /** What the provider declares: events of an undeclared capability are not passed on. */
+  declares(capability: 'agentTranscript' | 'agentTools'): boolean;
   invalidState(operation: string, why: string): VoiceError;
 }
 
@@ -48,7 +50,7 @@ export class AgentConversation {
   }
 
   private onTranscript(entry: TranscriptEntry): void {
-    if (!this.host.live() || !isEntry(entry)) return;
+    if (!this.host.live() || !this.host.declares('agentTranscript') || !isEntry(entry)) return;
     const index = this.entries.findIndex((e) => e.id === entry.id);
     const known = index >= 0 ? this.entries[index] : undefined;
     // A final utterance is closed; a changed role would be another utterance under a reused id.
@@ -64,7 +66,7 @@ export class AgentConversation {
   }
 
   private onToolCall(request: { id: string; name: string; arguments: AgentData }): void {
-    if (!this.host.live()) return;
+    if (!this.host.live() || !this.host.declares('agentTools')) return;
     let answered = false;
     const event: AgentToolCall = {
       id: request.id,
@@ -119,7 +121,7 @@ function toolOutput(output: unknown, provider: string): string {
   throw new VoiceError('INVALID_ARGUMENT', 'A tool result must be text or a JSON-able value.', { provider });
 }
 
-/** The secret-free trace line of an agent event: who and whether final, never the words. */
+/** The secret-free trace data of an agent event: who and whether final, never the words. */
 export function agentTraceData(type: 'transcript' | 'agentToolCall', payload: TranscriptEntry | AgentToolCall): Record<string, string | boolean> {
   if (type === 'transcript') {
     const entry = payload as TranscriptEntry;

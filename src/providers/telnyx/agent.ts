@@ -48,11 +48,6 @@ export class TelnyxAgent {
     // response.created, widget settings and the rest carry no words for the transcript.
   }
 
-  /** Utterances are closed by the core at the end of the call; this forgets the open one. */
-  reset(): void {
-    this.open = undefined;
-  }
-
   async sendText(text: string, data: AgentData | undefined): Promise<void> {
     if (data !== undefined) this.log('warn', 'Telnyx AI assistants take text only: the data passed to sendText was not sent.');
     const send = this.sdkCall.sendConversationMessage;
