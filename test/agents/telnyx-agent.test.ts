@@ -54,8 +54,12 @@ const clientFrames = () =>
   emulator.frames.filter((f: any) => f.dir === 'in' && f.msg?.method === 'ai_conversation').map((f: any) => f.msg);
 
 describe('telnyx AI assistant', () => {
-  it('declares the agent capabilities for an anonymous assistant session', async () => {
+  it('declares the agent capabilities for an anonymous assistant session, and none for a user session', async () => {
     expect(await visitor.capabilities('visitor')).toMatchObject({ agentTranscript: true, agentText: true, agentTools: true });
+    await visitor.create('user', { provider: 'telnyx', server: emulator.url, iceServers: [], credentials: { type: 'jwt', token: emulator.issueJwt('alice') } });
+    expect(await visitor.connect('user')).toMatchObject({ ok: true });
+    expect(await visitor.capabilities('user')).toMatchObject({ agentTranscript: false, agentText: false, agentTools: false });
+    await visitor.disconnect('user');
   });
 
   it('transcript in order, sendText as the SDK frame, a tool call answered, malformed frames dropped, audio throughout', async () => {
