@@ -1,6 +1,6 @@
 // The softphone, written once against VoiceClient. The provider is a config (picked from the lab's
 // presets or typed as a string); nothing below knows which vendor runs.
-import { createVoiceClient, normalizeTrace, type Call, type VoiceClient, type VoiceClientConfig } from '../src/index.js';
+import { createVoiceClient, normalizeTrace, type Call, type TranscriptEntry, type VoiceClient, type VoiceClientConfig } from '../src/index.js';
 
 export interface Preset {
   id: string;
@@ -44,6 +44,10 @@ function render(): void {
   for (const id of ['mute', 'hold']) ($(id) as HTMLButtonElement).disabled = !(live && (call!.state === 'active' || call!.state === 'held'));
   $('mute').textContent = call?.muted ? 'Unmute' : 'Mute';
   $('hold').textContent = call?.state === 'held' ? 'Unhold' : 'Hold';
+  // The agent panel only where the session has an agent to talk to.
+  const caps = client?.capabilities;
+  $('agent').hidden = !(call && (caps?.agentTranscript || caps?.agentText));
+  ($('send-text') as HTMLButtonElement).disabled = !(live && caps?.agentText && (call!.state === 'active' || call!.state === 'held'));
   document.body.dataset.callState = call?.state ?? 'none';
   document.body.dataset.clientState = client?.state ?? 'none';
 }
@@ -90,8 +94,28 @@ function meter(stream: MediaStream): void {
   };
 }
 
+/** One line per utterance: partial updates replace the line of their id. */
+function showTranscript(entry: TranscriptEntry): void {
+  const list = $('transcript');
+  let line = list.querySelector<HTMLLIElement>(`li[data-id="${CSS.escape(entry.id)}"]`);
+  if (!line) {
+    line = document.createElement('li');
+    line.dataset.id = entry.id;
+    list.append(line);
+  }
+  line.dataset.role = entry.role;
+  line.dataset.final = String(entry.final);
+  line.textContent = `${entry.role}: ${entry.text}`;
+}
+
 function watch(c: Call): void {
   call = c;
+  $('transcript').replaceChildren();
+  c.on('transcript', showTranscript);
+  c.on('agentToolCall', ({ name, respond }) => {
+    log(`agent asked for tool ${name}`);
+    respond({ error: 'the demo softphone has no tools' }).catch(fail);
+  });
   const started = performance.now();
   // Some vendors hand over the remote stream after `active`: meter it whenever it arrives.
   const waitForStream = setInterval(() => {
@@ -147,6 +171,12 @@ const actions: Record<string, () => Promise<unknown> | undefined> = {
   reject: () => call?.reject(),
   mute: () => (call?.muted ? call.unmute() : call?.mute()),
   hold: () => (call?.state === 'held' ? call.unhold() : call?.hold()),
+  'send-text': async () => {
+    const input = $('agent-text') as HTMLInputElement;
+    await call?.sendText(input.value);
+    log('sent text to the agent');
+    input.value = '';
+  },
 };
 
 for (const [id, action] of Object.entries(actions)) {

@@ -20,4 +20,5 @@ export type {
   LogLevel,
 } from './core/contract.js';
 export { normalizeTrace, type TraceEntry } from './core/trace.js';
+export type { TranscriptEntry, TranscriptRole, AgentToolCall, AgentData, AgentCapabilities, AgentCallSink, AgentProviderCall } from './core/agent/types.js';
 export { BUILT_IN_PROVIDERS } from './core/registry.js';

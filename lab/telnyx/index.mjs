@@ -6,6 +6,7 @@ import { randomBytes, randomUUID, createHash, timingSafeEqual } from 'node:crypt
 import { WebSocketServer } from 'ws';
 import { signJwt, verifyJwt } from './jwt.mjs';
 import { CallRelay, RpcError, ASSISTANT_LOGIN } from './calls.mjs';
+import { AiAssistant } from './assistant.mjs';
 
 export { ASSISTANT_LOGIN };
 
@@ -372,6 +373,8 @@ export async function startTelnyxEmulator({ users = TELNYX_USERS, jwtSecret = ra
         case 'telnyx_rtc.candidate':
         case 'telnyx_rtc.endOfCandidates':
           return relay.candidate(conn, method, params, reply);
+        case 'ai_conversation':
+          return assistant.onClientFrame(id, params, reply);
         default:
           return conn.replyError(id, -32601, 'Method not found');
       }
@@ -380,6 +383,8 @@ export async function startTelnyxEmulator({ users = TELNYX_USERS, jwtSecret = ra
       return conn.replyError(id, -32603, 'Internal error');
     }
   }
+
+  const assistant = new AiAssistant(() => [...connections].filter((c) => c.loggedIn && c.anonymous));
 
   const http = createServer((req, res) => {
     // Only WebSocket upgrades are served; the SDK posts /call_report only if REGED names a call_report_id.
@@ -428,6 +433,8 @@ export async function startTelnyxEmulator({ users = TELNYX_USERS, jwtSecret = ra
     port,
     issueJwt: (login, { expiresInSec = 3600 } = {}) => signJwt(login, jwtSecret, { expiresInSec }),
     faults,
+    /** The AI assistant of anonymous_login sessions: `say`, `heard`, `callTool`, `push`, `received` (assistant.mjs). */
+    ai: assistant,
     dropSockets(code = 1001) {
       for (const conn of connections) {
         try {

@@ -5,6 +5,8 @@ import type { CallEndReason, CallEvents, CallState } from './events.js';
 import type { Redactor } from './redact.js';
 import { bounded } from './runtime.js';
 import { errorData, type TraceRecorder } from './trace.js';
+import { AgentConversation, agentTraceData, checkAgentText } from './agent/conversation.js';
+import type { AgentData, TranscriptEntry } from './agent/types.js';
 
 export type CallDirection = 'outgoing' | 'incoming';
 
@@ -53,6 +55,14 @@ export class Call {
   private hangingUp = false;
   private readonly endedPromise: Promise<CallEvents['ended']>;
   private resolveEnded!: (event: CallEvents['ended']) => void;
+  private readonly agent: AgentConversation = new AgentConversation({
+    provider: () => this.internals.provider,
+    live: () => this._state !== 'ended',
+    emit: (type, payload) => this.emit(type, payload as never),
+    declares: (capability) => this.internals.capabilities()[capability] === true,
+    respond: (id, output) => this.run('respondToolCall', () => this.require('respondToolCall', 'agentTools').respondToolCall!(id, output)),
+    invalidState: (operation, why) => this.invalidState(operation, why),
+  });
 
   /** @internal */
   constructor(private readonly internals: CallInternals) {
@@ -73,6 +83,10 @@ export class Call {
   }
   get endReason(): CallEndReason | undefined {
     return this._endReason;
+  }
+  /** The conversation with the AI agent so far (empty where the call has no agent transcript). */
+  get transcript(): readonly TranscriptEntry[] {
+    return this.agent.transcript;
   }
   /** Resolves with the `ended` event, whenever it comes. */
   get ended(): Promise<CallEvents['ended']> {
@@ -183,6 +197,15 @@ export class Call {
     await this.run('sendDtmf', () => provider.sendDtmf!(digits));
   }
 
+  /** Sends a typed message (and optional JSON data) to the AI agent on the far end. */
+  async sendText(text: string, data?: AgentData): Promise<void> {
+    checkAgentText(text, data, this.internals.provider);
+    this.require('sendText', 'agentText');
+    this.requireLive('sendText', ['active', 'held']);
+    const provider = this.require('sendText', 'agentText');
+    await this.run('sendText', () => provider.sendText!(text, data));
+  }
+
   /** The RTCPeerConnection's stats, where the vendor exposes the connection. */
   async getStats(): Promise<RTCStatsReport | undefined> {
     return this.providerCall?.getStats?.();
@@ -236,12 +259,14 @@ export class Call {
         this.end(reason, error ? this.internals.redactor.error(error) : undefined);
       },
       error: (error) => this.emit('error', { error: this.internals.redactor.error(error) }),
+      ...this.agent.sink(),
     };
   }
 
   /** @internal Ends the call once; later reports of its end are ignored. */
   end(reason: CallEndReason, error?: VoiceError): void {
     if (this._state === 'ended') return;
+    for (const entry of this.agent.close()) this.emit('transcript', entry);
     this._endReason = reason;
     this.setState('ended');
     const event = { reason, error };
@@ -284,7 +309,9 @@ export class Call {
     } else if (type === 'held' || type === 'unheld') data.by = (payload as CallEvents['held']).by;
     else if (type === 'dtmf') data.digit = (payload as CallEvents['dtmf']).digit;
     else if (type === 'error') Object.assign(data, errorData((payload as CallEvents['error']).error));
-    this.internals.trace.record('call', type, data, this.internals.id);
+    else if (type === 'transcript' || type === 'agentToolCall') Object.assign(data, agentTraceData(type, payload as never));
+    // A partial utterance is traced only once it is final: a streamed reply must not flood the log.
+    if (type !== 'transcript' || (payload as CallEvents['transcript']).final) this.internals.trace.record('call', type, data, this.internals.id);
     // An app handler that throws must not break the state machine or the vendor's event loop.
     try {
       this.emitter.emit(type, payload);
@@ -298,7 +325,8 @@ export class Call {
     const caps = this.internals.capabilities();
     const provider = this.providerCall;
     const method = (provider as unknown as Record<string, unknown> | undefined)?.[operation];
-    const declared = capabilityName in caps ? caps[capabilityName] : true;
+    // Agent capabilities are opt-in: a provider that does not name them has none.
+    const declared = capabilityName in caps ? caps[capabilityName] : !capabilityName.startsWith('agent');
     if (!declared || (provider && typeof method !== 'function')) {
       throw new VoiceError('UNSUPPORTED', `The ${this.internals.provider} provider cannot ${operation}.`, {
         provider: this.internals.provider,

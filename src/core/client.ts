@@ -7,6 +7,7 @@ import type { ClientEvents, ClientState } from './events.js';
 import { Redactor, credentialSecrets } from './redact.js';
 import { bounded, deadline } from './runtime.js';
 import { TraceRecorder, errorData, type TraceEntry } from './trace.js';
+import { AGENT_CAPABILITIES_NONE } from './agent/types.js';
 
 export interface ConnectOptions {
   signal?: AbortSignal;
@@ -53,6 +54,7 @@ const CAPABILITIES_NONE: ProviderCapabilities = {
   receiveDtmf: false,
   tokenRefresh: false,
   anonymous: false,
+  ...AGENT_CAPABILITIES_NONE,
 };
 
 export class DefaultVoiceClient implements VoiceClient {
@@ -94,7 +96,7 @@ export class DefaultVoiceClient implements VoiceClient {
     return this._state;
   }
   get capabilities(): ProviderCapabilities {
-    return this._state === 'idle' ? { ...CAPABILITIES_NONE, ...this.impl.capabilities } : { ...this.impl.capabilities };
+    return this._state === 'idle' ? { ...CAPABILITIES_NONE, ...this.impl.capabilities } : { ...AGENT_CAPABILITIES_NONE, ...this.impl.capabilities };
   }
   get currentCall(): Call | undefined {
     return this._currentCall;

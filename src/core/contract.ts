@@ -6,6 +6,7 @@
 import type { VoiceError } from './errors.js';
 import type { CallEndReason } from './events.js';
 import type { Redactor } from './redact.js';
+import type { AgentCallSink, AgentCapabilities, AgentProviderCall } from './agent/types.js';
 
 export type Credentials =
   | { type: 'anonymous'; displayName?: string; targetType?: string; targetId?: string; targetParams?: Record<string, string> }
@@ -13,7 +14,7 @@ export type Credentials =
   | { type: 'jwt'; token: string }
   | { type: 'accessToken'; userId: string; accessToken: string };
 
-export interface ProviderCapabilities {
+export interface ProviderCapabilities extends AgentCapabilities {
   /** The session can receive calls. */
   incomingCalls: boolean;
   mute: boolean;
@@ -60,7 +61,7 @@ export interface ProviderSink {
   log(level: LogLevel, message: string, data?: Record<string, unknown>): void;
 }
 
-export interface CallSink {
+export interface CallSink extends AgentCallSink {
   /** The far end is alerting (SIP 180, Telnyx ringing, Sendbird dial received). */
   ringing(): void;
   /** The call is established: media may flow. */
@@ -80,7 +81,7 @@ export interface ProviderCallOptions {
   extraHeaders?: string[];
 }
 
-export interface ProviderCall {
+export interface ProviderCall extends AgentProviderCall {
   /** Ends the call whatever its state: cancel before answer, reject while ringing in, bye after. */
   hangup(): Promise<void>;
   answer?(options: ProviderCallOptions): Promise<void>;

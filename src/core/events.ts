@@ -1,5 +1,6 @@
 import type { VoiceError } from './errors.js';
 import type { Call } from './call.js';
+import type { AgentCallEvents } from './agent/types.js';
 
 export type ClientState =
   | 'idle'
@@ -44,4 +45,4 @@ export type CallEvents = {
   dtmf: { digit: string };
   ended: { reason: CallEndReason; error: VoiceError | undefined };
   error: { error: VoiceError };
-};
+} & AgentCallEvents;

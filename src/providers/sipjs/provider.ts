@@ -64,7 +64,8 @@ class SipjsProvider implements VoiceProviderV1 {
 
   get capabilities(): ProviderCapabilities {
     const registered = this.credentials?.type === 'password';
-    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true };
+    // Agent transcripts and text: the Cognigy INFO bodies, which any SIP peer may speak (README "AI agents").
+    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true, agentTranscript: true, agentText: true, agentTools: false };
   }
 
   async init(): Promise<void> {
@@ -124,7 +125,7 @@ class SipjsProvider implements VoiceProviderV1 {
     if (!uri) throw new VoiceError('INVALID_ARGUMENT', 'The call target is not a SIP URI or user name.', { provider: NAME, details: { field: 'target' } });
     const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } as object });
     this.iceServersBySession.set(inviter, options.iceServers);
-    const call = new SipjsCall(sip, inviter, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice));
+    const call = new SipjsCall(sip, inviter, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice), this.context.sink.log);
     try {
       await inviter.invite({
         requestDelegate: {
@@ -313,7 +314,7 @@ class SipjsProvider implements VoiceProviderV1 {
 
   private onInvite(invitation: Invitation): void {
     const sip = this.sip!;
-    const call = new SipjsCall(sip, invitation, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice));
+    const call = new SipjsCall(sip, invitation, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice), this.context.sink.log);
     const identity = invitation.remoteIdentity;
     const sink = this.context.sink.incomingCall({ from: identity.uri.toString(), displayName: identity.displayName || undefined }, call);
     call.bind(sink);

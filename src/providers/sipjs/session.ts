@@ -1,7 +1,9 @@
 import type { Info, Invitation, Inviter, Session } from 'sip.js';
 import type { Core } from 'sip.js';
 type IncomingRequestMessage = Core.IncomingRequestMessage;
-import type { CallEndReason, CallSink, ProviderCall, ProviderCallOptions } from '../../core/provider-kit.js';
+import type { AgentData, CallEndReason, CallSink, LogLevel, ProviderCall, ProviderCallOptions } from '../../core/provider-kit.js';
+import { SipAgentInfo, isAgentInfo } from '../sip/agent-info.js';
+import { sendAgentText } from './agent-text.js';
 import { VoiceError, describeCause, mediaError } from '../../core/provider-kit.js';
 import type { DtmfTransport } from './options.js';
 
@@ -43,6 +45,8 @@ export class SipjsCall implements ProviderCall {
   // microphone is refused); the end is held back so answer()'s own error decides the reason.
   private answering = false;
   private deferredEnd: ((sink: CallSink) => void) | undefined;
+  /** JSON INFOs from an AI agent (Cognigy's voice gateway, or any peer speaking its bodies). */
+  private readonly agent: SipAgentInfo;
 
   constructor(
     private readonly sip: SipModule,
@@ -50,7 +54,9 @@ export class SipjsCall implements ProviderCall {
     private readonly dtmfTransport: DtmfTransport,
     private readonly failureFor: (status: number, reason: string) => { reason: CallEndReason; error?: VoiceError },
     private readonly prepareMedia: (session: Session, iceServers: RTCIceServer[] | undefined) => void,
+    log: (level: LogLevel, message: string, data?: Record<string, unknown>) => void = () => {},
   ) {
+    this.agent = new SipAgentInfo((fn) => this.report(fn), log, 'sipjs');
     session.delegate = {
       onBye: () => {
         this.remoteBye = true;
@@ -175,6 +181,11 @@ export class SipjsCall implements ProviderCall {
     return sender?.dtmf?.canInsertDTMF ? sender.dtmf : undefined;
   }
 
+  /** Text for the AI agent: one INFO with the JSON body Cognigy's SDK sends. */
+  sendText(text: string, data: AgentData | undefined): Promise<void> {
+    return sendAgentText(this.session, text, data);
+  }
+
   /** Sends one digit by SIP INFO and waits for its answer, so digits arrive in the order typed. */
   private sendInfoDigit(digit: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -222,6 +233,11 @@ export class SipjsCall implements ProviderCall {
   private onInfo(info: Info): void {
     const body = info.request.body ?? '';
     const type = String(info.request.getHeader('content-type') ?? '');
+    if (isAgentInfo(type)) {
+      void info.accept().catch(() => {});
+      this.agent.onInfo(body);
+      return;
+    }
     const match = DTMF_RELAY.exec(body) ?? (type.includes('application/dtmf') ? /([0-9A-Da-d*#])/.exec(body.trim()) : null);
     void info.accept().catch(() => {});
     if (match?.[1]) {

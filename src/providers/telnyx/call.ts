@@ -1,10 +1,11 @@
-import { VoiceError, delay, mediaError, describeCause, type CallSink, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
+import { VoiceError, delay, mediaError, describeCause, type AgentData, type CallSink, type LogLevel, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
+import { TelnyxAgent, type AgentSdkCall } from './agent.js';
 import { remoteEndReason } from './codes.js';
 
 const NAME = 'telnyx';
 
 /** The part of the SDK's Call object the provider uses (2.27.x). */
-export interface SdkCall {
+export interface SdkCall extends AgentSdkCall {
   id: string;
   state: string;
   direction?: string;
@@ -37,14 +38,18 @@ export class TelnyxCall implements ProviderCall {
   private ringingReported = false;
   private streamReported: MediaStream | undefined;
   private failure: VoiceError | undefined;
+  /** The AI assistant's side of the call: its `ai_conversation` frames and what goes back. */
+  readonly agent: TelnyxAgent;
 
   constructor(
     readonly sdkCall: SdkCall,
     readonly direction: 'inbound' | 'outbound',
     /** Calls of an anonymous session cannot be answered. */
     answerable: boolean,
+    log: (level: LogLevel, message: string, data?: Record<string, unknown>) => void = () => {},
   ) {
     if (!answerable) this.answer = undefined;
+    this.agent = new TelnyxAgent(sdkCall, (fn) => this.report(fn), log);
   }
 
   bind(sink: CallSink): void {
@@ -158,6 +163,14 @@ export class TelnyxCall implements ProviderCall {
       if (digit === ',') await delay(500);
       else this.sdkCall.dtmf(digit);
     }
+  }
+
+  sendText(text: string, data: AgentData | undefined): Promise<void> {
+    return this.agent.sendText(text, data);
+  }
+
+  async respondToolCall(id: string, output: string): Promise<void> {
+    await this.agent.respondToolCall(id, output);
   }
 
   async getStats(): Promise<RTCStatsReport | undefined> {

@@ -19,6 +19,7 @@ import {
   type VoiceProviderV1,
 } from '../../core/provider-kit.js';
 import { TelnyxCall, type SdkCall } from './call.js';
+import { agentCallOf, agentCapabilities } from './agent-routing.js';
 import { sdkCause, sdkError, type TelnyxSdkError } from './codes.js';
 import { routeSdkLogs, type SdkLogger } from './logs.js';
 import { parseTelnyxOptions, type TelnyxOptions } from './options.js';
@@ -86,6 +87,8 @@ class TelnyxProvider implements VoiceProviderV1 {
       receiveDtmf: true,
       tokenRefresh: this.credentials?.type === 'jwt',
       anonymous: true,
+      // Only an anonymous_login to an AI assistant gets ai_conversation frames.
+      ...agentCapabilities(this.credentials?.type === 'anonymous'),
     };
   }
 
@@ -170,7 +173,7 @@ class TelnyxProvider implements VoiceProviderV1 {
     } finally {
       this.reservedIds.delete(id);
     }
-    const call = new TelnyxCall(sdkCall, 'outbound', true);
+    const call = new TelnyxCall(sdkCall, 'outbound', true, this.context.sink.log);
     this.calls.set(id, call);
     call.bind(sink);
     call.onState(sdkCall.state);
@@ -249,6 +252,7 @@ class TelnyxProvider implements VoiceProviderV1 {
     on('telnyx.socket.error', () => this.onSocketGone('failed'));
     // Server pushes the SDK turns into no event of its own (ringing) or only a generic one (DTMF).
     on('telnyx.socket.message', (message: { method?: string; params?: Record<string, unknown> }) => this.onServerPush(message));
+    on('telnyx.ai.conversation', (event: { params?: unknown } | undefined) => agentCallOf(this.calls)?.agent.onFrame(event?.params));
     this.observeLogins(client);
   }
 
@@ -368,7 +372,7 @@ class TelnyxProvider implements VoiceProviderV1 {
       void sdkCall.hangup({ cause: 'CALL_REJECTED', causeCode: 21 }, true).catch(() => {});
       return undefined;
     }
-    const call = new TelnyxCall(sdkCall, 'inbound', true);
+    const call = new TelnyxCall(sdkCall, 'inbound', true, this.context.sink.log);
     this.calls.set(sdkCall.id, call);
     // The SDK copies caller_id_* from the server's invite as they are: a number or an object there
     // must not reach the app (or the core's redactor, which reads text) as anything but text.
