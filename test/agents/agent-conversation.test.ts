@@ -14,13 +14,14 @@ import { SENDBIRD_USERS, startSendbirdEmulator } from '../../lab/sendbird/index.
 import { installHarness, tx, until, type TelnyxPage } from '../providers/telnyx/harness.js';
 import { agentRecord, finalLines, sendText, watchAgent } from './agent-page.js';
 import { agentInfos, agentSendsInfo, startSipAgent, transcriptionBody } from './sip-agent-peer.js';
+import { cognigyGateway, cognigyUsers, startCognigyBackend, startLabAgent } from '../../lab/cognigy/index.mjs';
 
 type Browser = { newPage(): Promise<TelnyxPage>; close(): Promise<void> };
 
 /** What differs per provider: how the lab's agent is started, speaks, and is read. */
 interface AgentLab {
-  /** Starts the lab and connects the app's client `app` in `page`; returns the call target. */
-  start(browser: Browser, page: TelnyxPage): Promise<string>;
+  /** Starts the lab and connects the app's client `app` in `page`; returns the call target (none: the session's agent). */
+  start(browser: Browser, page: TelnyxPage): Promise<string | undefined>;
   agentSays(role: 'agent' | 'user', text: string): Promise<void>;
   /** Texts the agent has received from the app, in order. */
   received(): Promise<string[]>;
@@ -50,6 +51,37 @@ function sipjsLab(): AgentLab {
       await this.agentSays('agent', `You said: ${text}`);
     },
     stop: async () => kamailio?.stop(),
+  };
+}
+
+// The visitor calls with no target: the endpoint's agent, which the lab gateway routes to the lab agent.
+function cognigyLab(): AgentLab {
+  let kamailio: any;
+  let backend: any;
+  let agent: Awaited<ReturnType<typeof startLabAgent>>;
+  return {
+    async start(browser, page) {
+      const gateway = cognigyGateway();
+      kamailio = await startKamailio({ users: { ...TEST_USERS, ...cognigyUsers(1), ...gateway.users }, agents: gateway.agents });
+      backend = await startCognigyBackend({ kamailio });
+      agent = await startLabAgent({ browser: browser as any, kamailio });
+      await tx(page).create('app', { provider: 'cognigy', server: backend.url('ok'), userId: 'visitor-agent', iceServers: [] });
+      return undefined;
+    },
+    async agentSays(role, text) {
+      await agent.sendInfo(transcriptionBody(role === 'agent' ? 'bot' : 'user', text));
+    },
+    async received() {
+      return (await agent.record()).infos.filter((i) => i.contentType === 'application/json').map((i) => (JSON.parse(i.body) as { text: string }).text);
+    },
+    async echo(text) {
+      await this.agentSays('agent', `You said: ${text}`);
+    },
+    async stop() {
+      await agent?.stop();
+      await backend?.stop();
+      await kamailio?.stop();
+    },
   };
 }
 
@@ -95,7 +127,7 @@ const EXPECTED_TRACE = [
 const EXPECTED_TRANSCRIPT = ['agent: Welcome, how can I help?', 'user: I need a hand.', 'agent: You said: hello'];
 
 /** The scenario, the same steps on every provider; returns what is compared. */
-async function agentConversation(page: TelnyxPage, lab: AgentLab, target: string) {
+async function agentConversation(page: TelnyxPage, lab: AgentLab, target: string | undefined) {
   const app = tx(page);
   expect(await app.connect('app')).toMatchObject({ ok: true });
   const caps = await app.capabilities('app');
@@ -117,14 +149,14 @@ async function agentConversation(page: TelnyxPage, lab: AgentLab, target: string
   return { trace: fromActive, transcript: finalLines((await agentRecord(page)).final), received: await lab.received() };
 }
 
-const labs: Record<'sipjs' | 'telnyx', () => AgentLab> = { sipjs: sipjsLab, telnyx: telnyxLab };
+const labs: Record<'sipjs' | 'cognigy' | 'telnyx', () => AgentLab> = { sipjs: sipjsLab, cognigy: cognigyLab, telnyx: telnyxLab };
 
 for (const [name, makeLab] of Object.entries(labs)) {
   describe(`agent conversation · ${name}`, () => {
     let browser: Browser;
     let lab: AgentLab;
     let page: TelnyxPage;
-    let target: string;
+    let target: string | undefined;
     beforeAll(async () => {
       browser = await launchBrowser();
       lab = makeLab();

@@ -65,6 +65,9 @@ class CognigyProvider implements VoiceProviderV1 {
       tokenRefresh: true,
       anonymous: true,
       defaultTarget: true,
+      agentTranscript: true,
+      agentText: true,
+      agentTools: false,
     };
   }
 

@@ -1,5 +1,6 @@
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
-import { VoiceError, type CallSink, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
+import { VoiceError, type AgentData, type CallSink, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
+import { AGENT_INFO_CONTENT_TYPE, SipAgentInfo, agentInfoBody, isAgentInfo } from '../sip/agent-info.js';
 import { capText } from './fetch-config.js';
 import type { DtmfTransport } from './options.js';
 import { sessionEnd } from './status.js';
@@ -10,7 +11,7 @@ const DTMF_TONE = { duration: 100, interToneGap: 70 } as const;
 const HANGUP = { status_code: 480, reason_phrase: 'Ended by user' } as const;
 const MAX_INFO_LOGGED = 200;
 
-type Log = (level: 'debug' | 'info' | 'warn', message: string) => void;
+type Log = (level: 'debug' | 'info' | 'warn', message: string, data?: Record<string, unknown>) => void;
 
 type EndEvent = { originator: string; cause: string; message?: { status_code?: number } | null };
 
@@ -22,6 +23,8 @@ export class JssipCall implements ProviderCall {
   private streamReported = false;
   private endedWith: EndEvent | undefined;
   private readonly endWaiters = new Set<(event: EndEvent) => void>();
+  /** The voice gateway's transcripts, read as Cognigy's SDK reads them. */
+  private readonly agent: SipAgentInfo;
 
   constructor(
     readonly session: RTCSession,
@@ -29,6 +32,7 @@ export class JssipCall implements ProviderCall {
     private readonly incoming: boolean,
     private readonly log: Log = () => {},
   ) {
+    this.agent = new SipAgentInfo((fn) => this.report(fn), (level, message, data) => this.log(level === 'error' ? 'warn' : level, message, data), NAME);
     session.on('progress', (event: unknown) => {
       const status = (event as { response?: { status_code?: number } }).response?.status_code;
       if (!incoming && (status === 180 || status === 183)) this.report((s) => s.ringing());
@@ -124,6 +128,27 @@ export class JssipCall implements ProviderCall {
     return this.session.connection?.getStats();
   }
 
+  /** Text for the AI agent: one INFO with the JSON body Cognigy's SDK sends (SipManager.sendInfo). */
+  sendText(text: string, data: AgentData | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const session = this.session as unknown as { on(name: string, l: (e: any) => void): void; removeListener(name: string, l: (e: any) => void): void };
+      // JsSIP reports the outcome of our own INFO as a `newInfo` with originator 'local'.
+      const onInfo = (event: { originator: string; info: { on(name: string, l: (e?: any) => void): void } }) => {
+        if (event.originator !== 'local') return;
+        session.removeListener('newInfo', onInfo);
+        event.info.on('succeeded', () => resolve());
+        event.info.on('failed', () => reject(new VoiceError('CALL_FAILED', 'The far end refused the text for the agent.', { provider: NAME })));
+      };
+      session.on('newInfo', onInfo);
+      try {
+        this.session.sendInfo(AGENT_INFO_CONTENT_TYPE, agentInfoBody(text, data));
+      } catch (error) {
+        session.removeListener('newInfo', onInfo);
+        reject(callFailed('The text for the agent could not be sent.', error));
+      }
+    });
+  }
+
   /** What Cognigy's SDK and widget do with what the voice gateway sends besides media. */
   private followGateway(): void {
     const session = this.session as unknown as { on(name: string, listener: (event: any) => void): void };
@@ -131,19 +156,16 @@ export class JssipCall implements ProviderCall {
     session.on('sdp', (event: { originator: string; sdp: string }) => {
       if (event.originator === 'local' && /opus/i.test(event.sdp)) event.sdp = event.sdp.replace(/stereo=1/g, 'stereo=0');
     });
-    // JsSIP answers an INFO 200 by itself; a transcript or agent message is read, never trusted.
+    // JsSIP answers an INFO 200 by itself; a transcript is read (never trusted), anything else logged.
     session.on('newInfo', (event: { originator: string; info?: { contentType?: string; body?: string } }) => {
       if (event.originator !== 'remote') return;
-      const body = typeof event.info?.body === 'string' ? event.info.body : '';
-      let transcription = false;
-      try {
-        const parsed = body.length <= 64 * 1024 ? (JSON.parse(body) as unknown) : undefined;
-        transcription = typeof parsed === 'object' && parsed !== null && Object.hasOwn(parsed, '_transcription');
-      } catch {
-        /* not JSON: an ordinary INFO */
+      if (isAgentInfo(event.info?.contentType)) {
+        this.agent.onInfo(event.info?.body);
+        return;
       }
+      const body = typeof event.info?.body === 'string' ? event.info.body : '';
       const type = String(event.info?.contentType ?? 'none').slice(0, 60).replace(/[^\x20-\x7e]/g, '?');
-      this.log('debug', `INFO from the gateway (${type}, ${body.length} bytes${transcription ? ', transcription' : ''})`.slice(0, MAX_INFO_LOGGED));
+      this.log('debug', `INFO from the gateway (${type}, ${body.length} bytes)`.slice(0, MAX_INFO_LOGGED));
     });
     // The current widget rejects both: transfer by REFER is not a Click-to-Call mode, and
     // answering a Replaces INVITE unasked would open the microphone without the visitor's consent.

@@ -103,7 +103,7 @@ export function tx(page: Page) {
     capabilities: (name: string) => run<Record<string, boolean>>('capabilities', name),
     record: (name: string) => run<{ events: Array<{ type: string; e: any }>; logs: string[]; trace: string[] }>('record', name),
     setAutoAnswer: (name: string, mode: 'answer' | 'reject' | 'busy' | undefined) => run<void>('setAutoAnswer', name, mode),
-    call: (name: string, callName: string, target: string) => run<Outcome>('call', name, callName, target),
+    call: (name: string, callName: string, target: string | undefined) => run<Outcome>('call', name, callName, target),
     op: (callName: string, method: string, ...args: unknown[]) => run<Outcome>('op', callName, method, ...args),
     callState: (callName: string) => run<string | undefined>('callState', callName),
     callEvents: (callName: string) => run<Array<{ type: string; e: any }>>('callEvents', callName),
