@@ -1,4 +1,5 @@
-export { createVoiceClient, type VoiceConfig } from './core/create.js';
+export { createVoiceClient, type CreateVoiceClientOptions } from './core/create.js';
+export type { VoiceConfig, CommonConfig, ConfigOfProvider, DefinitionConfig, AnyProviderDefinition } from './core/typed-config.js';
 export type { VoiceClient, ConnectOptions } from './core/client.js';
 export { Call, type CallOptions, type CallDirection } from './core/call.js';
 export { VoiceError, isVoiceError, VOICE_ERROR_CODES, type VoiceErrorCode, type VoiceErrorCause } from './core/errors.js';
@@ -20,4 +21,3 @@ export type {
   LogLevel,
 } from './core/contract.js';
 export { normalizeTrace, type TraceEntry } from './core/trace.js';
-export { BUILT_IN_PROVIDERS } from './core/registry.js';

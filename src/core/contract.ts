@@ -132,9 +132,16 @@ export interface ProviderConfigInput {
   credentials: Credentials | undefined;
 }
 
-export interface ProviderDefinitionV1<Options = unknown> {
+/**
+ * A provider as the app hands it to `createVoiceClient(config, { providers })`.
+ * `Name` is the word config strings and `provider:` fields choose it by; `Config` the options of
+ * its object config (typed, so a misspelt option fails to compile).
+ */
+export interface ProviderDefinitionV1<Options = unknown, Name extends string = string, Config extends object = Record<string, unknown>> {
   readonly specificationVersion: 'v1';
-  readonly name: string;
+  readonly name: Name;
+  /** Types only, never present at run time: what an object config of this provider holds. */
+  readonly types?: { config: Config };
   /** Throws VoiceError('CONFIG_INVALID') naming the field. Makes no request. */
   parseOptions(input: ProviderConfigInput): Options;
   create(options: Options, context: ProviderContext): VoiceProviderV1;

@@ -1,3 +1,36 @@
-export { provider } from './provider.js';
+import type { Credentials, ProviderDefinitionV1 } from '../../core/contract.js';
+import { provider } from './provider.js';
+import type { CognigyOptions, DtmfTransport } from './options.js';
+
 export type { CognigyOptions, DtmfTransport } from './options.js';
 export type { CognigySipConfig } from './config-schema.js';
+
+/** The object config of the Cognigy Click-to-Call provider (`{ provider: 'cognigy', server, … }`). */
+export interface CognigyConfig {
+  /** The Click-to-Call endpoint URL (`http://` or `https://`) that hands out the SIP config. Give it here or as `endpointUrl`. */
+  server?: string;
+  /** The Click-to-Call endpoint URL, when not given as `server`. */
+  endpointUrl?: string;
+  /** None: the endpoint hands out short-lived SIP credentials itself. */
+  credentials?: Extract<Credentials, { type: 'anonymous' }>;
+  /** Identifies the session to the backend (the `userId` query parameter); not a secret. Default: none. */
+  userId?: string;
+  /** Skip the WebRTC check of `init()` on signalling-only hosts such as Node. Default false. */
+  signalingOnly?: boolean;
+  /** Bound on the config request, in ms. Default 10 000 (Cognigy's own); 1–120 000. */
+  configTimeoutMs?: number;
+  /** DTMF through the media (RFC 4733) or SIP INFO. Default `'rfc4733'`. */
+  dtmfTransport?: DtmfTransport;
+  /** Failed WebSocket restores in a row before the client gives up. Default 5; 0–100. */
+  reconnectionAttempts?: number;
+}
+
+export type CognigyDefinition = ProviderDefinitionV1<CognigyOptions, 'cognigy', CognigyConfig>;
+
+// The definition in provider.ts is typed loosely (name: string); this gives it its name and config types.
+/**
+ * The Cognigy Click-to-Call provider (vendor SDK `jssip`, loaded when the client connects):
+ * `createVoiceClient('cognigy:https://endpoint.example.com/…', { providers: [cognigy] })`.
+ */
+export const cognigy = provider as unknown as CognigyDefinition;
+export { cognigy as provider };
