@@ -1,6 +1,6 @@
 // The softphone, written once against VoiceClient. The provider is a config (picked from the lab's
 // presets or typed as a string); nothing below knows which vendor runs.
-import { createVoiceClient, normalizeTrace, type Call, type VoiceClient, type VoiceClientConfig } from '../src/index.js';
+import { createVoiceClient, normalizeTrace, type Call, type VoiceClient, type VoiceClientConfig } from '../src/all.js';
 
 export interface Preset {
   id: string;

@@ -4,7 +4,7 @@
 // refresh keeps the session registered and warns no more. (The refresh itself and its refusals
 // are covered in test/providers/cognigy/connect.test.ts; this is the expiry half.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVoiceClient, normalizeTrace } from '../../src/index.js';
+import { createVoiceClient, normalizeTrace } from '../../src/all.js';
 import { startKamailio } from '../../lab/kamailio/index.mjs';
 import { cognigyUsers, startCognigyBackend } from '../../lab/cognigy/index.mjs';
 

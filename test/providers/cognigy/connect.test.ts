@@ -1,7 +1,7 @@
 // The Cognigy provider in Node (signalling only): the real JsSIP against the real Kamailio of
 // lab/kamailio, configured by the lab's Cognigy backend. One test per row of Cognigy's error table.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVoiceClient, normalizeTrace, VoiceError, type VoiceClient, type VoiceClientConfig } from '../../../src/index.js';
+import { createVoiceClient, normalizeTrace, VoiceError, type VoiceClient, type VoiceClientConfig } from '../../../src/all.js';
 import { startKamailio, TEST_USERS } from '../../../lab/kamailio/index.mjs';
 import { cognigyUsers, startCognigyBackend } from '../../../lab/cognigy/index.mjs';
 
