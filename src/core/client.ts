@@ -206,6 +206,7 @@ export class DefaultVoiceClient implements VoiceClient {
     if (this._currentCall) throw this.invalidState('call', 'a call is already in progress');
     const call = this.newCall('outgoing', target, undefined, options.audioElement);
     call.start('connecting');
+    this.emit('callStarted', { call, direction: 'outgoing' });
     const ringMs = options.ringTimeoutMs ?? this.config.timeouts.ringMs;
     const ringTimer = setTimeout(() => {
       if (call.state === 'connecting' || call.state === 'ringing') void call.terminate('unanswered');
@@ -314,6 +315,7 @@ export class DefaultVoiceClient implements VoiceClient {
         }
         call.attach(providerCall);
         call.start('ringing');
+        this.emit('callStarted', { call, direction: 'incoming' });
         this.emit('incomingCall', { call, from: this.redactor.text(info.from), displayName: info.displayName });
         return call.sink();
       },
@@ -359,7 +361,8 @@ export class DefaultVoiceClient implements VoiceClient {
     if (type === 'stateChanged') data = { ...(payload as ClientEvents['stateChanged']) };
     else if (type === 'error') data = errorData((payload as ClientEvents['error']).error);
     else if (type === 'providerChanged') data = { ...(payload as ClientEvents['providerChanged']) };
-    this.recorder.record('client', type, data);
+    // callStarted repeats the call's own first stateChanged line, so the trace leaves it out.
+    if (type !== 'callStarted') this.recorder.record('client', type, data);
     try {
       this.emitter.emit(type, payload);
     } catch {

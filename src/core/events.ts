@@ -27,6 +27,8 @@ export type ClientEvents = {
   registered: Record<string, never>;
   unregistered: Record<string, never>;
   incomingCall: { call: Call; from: string; displayName: string | undefined };
+  /** A call began, placed by `call()` or arriving (then before `incomingCall`): a UI can follow client events alone. */
+  callStarted: { call: Call; direction: 'outgoing' | 'incoming' };
   tokenWillExpire: { expiresAt: number | undefined };
   tokenRefreshed: Record<string, never>;
   providerChanged: { from: string; to: string };
