@@ -2,12 +2,12 @@
 // vendor SDK each, build them with Vite, esbuild, webpack 5 and Rollup. Every build succeeds,
 // prints no warning about polyphone, and holds its own vendor SDK and no other.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../lab/browser/index.mjs';
 import { startKamailio } from '../../lab/kamailio/index.mjs';
@@ -50,9 +50,35 @@ describe.each(Object.keys(VENDORS) as ProviderName[])('an app with only %s insta
 describe('the packed package', () => {
   it('passes publint and attw (profile esm-only: CommonJS and node10 resolution are out of scope)', () => {
     const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
-    expect(run(bin('publint'), ['--strict'], ROOT)).toContain('All good');
+    expect(run(bin('publint'), [tarball, '--strict'], ROOT)).toContain('All good');
     // attw exits non-zero on any problem within the profile.
     run(bin('attw'), [tarball, '--profile', 'esm-only', '--format', 'table-flipped'], ROOT);
+  });
+
+  it('ships LICENSE, CHANGELOG and README; every source map and declaration map points at a shipped file', () => {
+    const files = new Set(run('tar', ['-tzf', tarball], work).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, '')));
+    for (const name of ['LICENSE', 'CHANGELOG.md', 'README.md', 'package.json']) expect(files, name).toContain(name);
+    const maps = [...files].filter((f) => f.endsWith('.js.map') || f.endsWith('.d.ts.map'));
+    expect(maps.some((f) => f.endsWith('.d.ts.map')), 'declaration maps are shipped').toBe(true);
+    const extracted = join(work, 'unpacked');
+    mkdirSync(extracted, { recursive: true });
+    run('tar', ['-xzf', tarball, '-C', extracted], work);
+    const unresolved: string[] = [];
+    for (const map of maps) {
+      const { sources } = JSON.parse(readFileSync(join(extracted, 'package', map), 'utf8')) as { sources: string[] };
+      for (const source of sources) {
+        const target = posix.normalize(posix.join(posix.dirname(map), source));
+        if (!files.has(target)) unresolved.push(`${map} → ${source}`);
+      }
+    }
+    expect(unresolved).toEqual([]);
+  });
+
+  it('README links work from the npm page: absolute URLs or anchors only', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.filter((l) => !/^(https:\/\/|#)/.test(l))).toEqual([]);
   });
 
   it("Node's require() of the package works where Node can require ESM (here, Node " + process.versions.node + ')', () => {
