@@ -98,6 +98,31 @@ describe('the packed package', () => {
   });
 });
 
+describe("'polyphone/provider' for a provider in its own package", () => {
+  it('a provider built on the kit alone connects through the packed polyphone, its VoiceErrors being polyphone\'s', () => {
+    const script = `import { createVoiceClient, VoiceError } from 'polyphone';
+      import { defineProvider, VoiceError as KitError } from 'polyphone/provider';
+      const capabilities = { incomingCalls: false, mute: false, hold: false, remoteHold: false, dtmf: false, receiveDtmf: false, tokenRefresh: false, anonymous: true };
+      const echo = defineProvider()({
+        specificationVersion: 'v1', name: 'echo',
+        parseOptions: (input) => ({ where: input.locator }),
+        defaultCredentials: () => ({ type: 'anonymous' }),
+        create: () => ({
+          specificationVersion: 'v1', name: 'echo', capabilities,
+          init: async () => {}, authenticate: async () => {}, connect: async () => ({ registered: true }), disconnect: async () => {},
+          call: async () => { throw new KitError('CALL_FAILED', 'echo places no calls'); },
+          refreshToken: async () => {},
+        }),
+      });
+      const client = await createVoiceClient('echo:here', { providers: [echo] });
+      await client.connect();
+      const error = await client.call('anyone').catch((e) => e);
+      console.log(JSON.stringify({ state: client.state, sameClass: KitError === VoiceError, code: error.code, isVoiceError: error instanceof VoiceError }));`;
+    const out = JSON.parse(run(process.execPath, ['--input-type=module', '-e', script], join(work, 'sipjs')).trim()) as Record<string, unknown>;
+    expect(out).toEqual({ state: 'connected', sameClass: true, code: 'CALL_FAILED', isVoiceError: true });
+  });
+});
+
 describe('a built app in headless Chromium', () => {
   let kamailio: { wsUrl: string; domain: string; users: Record<string, string>; stop(): Promise<void> };
   let server: Server;
