@@ -85,6 +85,9 @@ class CognigyProvider implements VoiceProviderV1 {
   readonly name = NAME;
   private jssip: JsSipModule | undefined;
   private ua: UA | undefined;
+  get vendor(): UA | undefined {
+    return this.ua;
+  }
   private sip: CognigySipConfig | undefined;
   private phase: Phase = 'idle';
   private failedRecoveries = 0;

@@ -62,6 +62,10 @@ class SipjsProvider implements VoiceProviderV1 {
     private readonly context: ProviderContext,
   ) {}
 
+  get vendor(): UserAgent | undefined {
+    return this.ua;
+  }
+
   get capabilities(): ProviderCapabilities {
     const registered = this.credentials?.type === 'password';
     return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true };
