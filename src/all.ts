@@ -6,7 +6,7 @@
  */
 import { createVoiceClient as createWith, type CreateVoiceClientOptions } from './core/create.js';
 import type { VoiceClient } from './core/client.js';
-import type { AnyProviderDefinition, VoiceConfig } from './core/typed-config.js';
+import type { AnyProviderDefinition, VendorOfProviders, VoiceConfig } from './core/typed-config.js';
 import { cognigy } from './providers/cognigy/index.js';
 import { sendbird } from './providers/sendbird/index.js';
 import { sipjs } from './providers/sipjs/index.js';
@@ -14,10 +14,10 @@ import { telnyx } from './providers/telnyx/index.js';
 
 export * from './index.js';
 export { sipjs, cognigy, telnyx, sendbird };
-export type { SipjsConfig, SipjsDefinition } from './providers/sipjs/index.js';
-export type { CognigyConfig, CognigyDefinition } from './providers/cognigy/index.js';
-export type { TelnyxConfig, TelnyxDefinition } from './providers/telnyx/index.js';
-export type { SendbirdConfig, SendbirdDefinition } from './providers/sendbird/index.js';
+export type { SipjsConfig, SipjsDefinition, SipjsVendor } from './providers/sipjs/index.js';
+export type { CognigyConfig, CognigyDefinition, CognigyVendor } from './providers/cognigy/index.js';
+export type { TelnyxConfig, TelnyxDefinition, TelnyxVendor } from './providers/telnyx/index.js';
+export type { SendbirdConfig, SendbirdDefinition, SendbirdVendor } from './providers/sendbird/index.js';
 
 /** The four built-in providers. */
 export const ALL_PROVIDERS = [sipjs, cognigy, telnyx, sendbird] as const;
@@ -27,7 +27,7 @@ export type AllProviders = typeof ALL_PROVIDERS;
 export function createVoiceClient<const P extends readonly AnyProviderDefinition[] = readonly []>(
   config: VoiceConfig<[...AllProviders, ...P]> | readonly VoiceConfig<[...AllProviders, ...P]>[],
   options?: CreateVoiceClientOptions<P>,
-): Promise<VoiceClient> {
+): Promise<VoiceClient<VendorOfProviders<[...AllProviders, ...P]>>> {
   const providers: readonly AnyProviderDefinition[] = [...(options?.providers ?? []), ...ALL_PROVIDERS];
-  return createWith(config as VoiceConfig<readonly AnyProviderDefinition[]>, { ...options, providers });
+  return createWith(config as VoiceConfig<readonly AnyProviderDefinition[]>, { ...options, providers }) as Promise<VoiceClient<any>>;
 }

@@ -87,6 +87,8 @@ export interface ProviderCall {
   sendDtmf?(digits: string): Promise<void>;
   /** The RTCPeerConnection's stats, where the vendor exposes the connection. */
   getStats?(): Promise<RTCStatsReport | undefined>;
+  /** The vendor SDK's own call object, handed to the app as `call.vendor`. */
+  readonly vendor?: unknown;
 }
 
 export interface ConnectResult {
@@ -109,6 +111,17 @@ export interface VoiceProviderV1 {
   disconnect(): Promise<void>;
   call(target: string, options: ProviderCallOptions, sink: CallSink, signal: AbortSignal): Promise<ProviderCall>;
   refreshToken(credentials: Credentials | string | undefined, signal: AbortSignal): Promise<void>;
+  /**
+   * The vendor SDK's own session object (sip.js UserAgent, JsSIP UA, TelnyxRTC, SendBirdCall),
+   * handed to the app as `client.vendor`; undefined before the SDK is loaded.
+   */
+  readonly vendor?: unknown;
+}
+
+/** Types only: what `client.vendor` and `call.vendor` hold for a provider. */
+export interface VendorObjects {
+  client: unknown;
+  call: unknown;
 }
 
 /** What a provider module receives besides its own options. */
@@ -137,11 +150,16 @@ export interface ProviderConfigInput {
  * `Name` is the word config strings and `provider:` fields choose it by; `Config` the options of
  * its object config (typed, so a misspelt option fails to compile).
  */
-export interface ProviderDefinitionV1<Options = unknown, Name extends string = string, Config extends object = Record<string, unknown>> {
+export interface ProviderDefinitionV1<
+  Options = unknown,
+  Name extends string = string,
+  Config extends object = Record<string, unknown>,
+  Vendor extends VendorObjects = VendorObjects,
+> {
   readonly specificationVersion: 'v1';
   readonly name: Name;
   /** Types only, never present at run time: what an object config of this provider holds. */
-  readonly types?: { config: Config };
+  readonly types?: { config: Config; vendor: Vendor };
   /** Throws VoiceError('CONFIG_INVALID') naming the field. Makes no request. */
   parseOptions(input: ProviderConfigInput): Options;
   create(options: Options, context: ProviderContext): VoiceProviderV1;

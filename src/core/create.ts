@@ -3,7 +3,7 @@ import { configInvalid, parseConfig, type ParsedConfig } from './config.js';
 import type { ProviderDefinitionV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError } from './errors.js';
 import { checkProviders, providerNamed } from './registry.js';
-import type { AnyProviderDefinition, VoiceConfig } from './typed-config.js';
+import type { AnyProviderDefinition, VendorOfProviders, VoiceConfig } from './typed-config.js';
 
 export interface CreateVoiceClientOptions<P extends readonly AnyProviderDefinition[]> {
   /**
@@ -36,7 +36,7 @@ function definitionFor(parsed: ParsedConfig, providers: readonly AnyProviderDefi
 export async function createVoiceClient<const P extends readonly AnyProviderDefinition[] = readonly []>(
   config: VoiceConfig<P> | readonly VoiceConfig<P>[],
   options?: CreateVoiceClientOptions<P>,
-): Promise<VoiceClient> {
+): Promise<VoiceClient<VendorOfProviders<P>>> {
   const list = Array.isArray(config);
   const configs: readonly unknown[] = list ? config : [config];
   if (configs.length === 0) throw configInvalid('config', 'The list of configs is empty.');

@@ -3,10 +3,10 @@
  * handed over, so a misspelt provider name or option fails to compile.
  */
 import type { Logger, Timeouts } from './config.js';
-import type { Credentials, ProviderDefinitionV1 } from './contract.js';
+import type { Credentials, ProviderDefinitionV1, VendorObjects } from './contract.js';
 
 // `any` options: a definition's `parseOptions`/`create` pair is opaque to the app.
-export type AnyProviderDefinition = ProviderDefinitionV1<any, string, any>;
+export type AnyProviderDefinition = ProviderDefinitionV1<any, string, any, any>;
 
 /** Fields every object config has, whatever its provider. */
 export interface CommonConfig {
@@ -24,6 +24,11 @@ export interface CommonConfig {
 /** The object config of one provider definition. */
 export type ConfigOfProvider<D> =
   D extends ProviderDefinitionV1<any, infer Name, infer Config> ? Omit<CommonConfig, keyof Config> & { provider: Name } & Config : never;
+
+type VendorOf<D> = D extends ProviderDefinitionV1<any, any, any, infer Vendor> ? Vendor : never;
+
+/** What `client.vendor` and `call.vendor` may hold, given the providers handed over. */
+export type VendorOfProviders<P extends readonly AnyProviderDefinition[]> = [P[number]] extends [never] ? VendorObjects : VendorOf<P[number]>;
 
 /** An object config that carries its provider definition itself (no `providers` needed). */
 export type DefinitionConfig = CommonConfig & { provider: AnyProviderDefinition; [option: string]: unknown };

@@ -56,3 +56,16 @@ export async function configs(): Promise<void> {
 }
 
 declare const echoDefinition: import('../../src/index.js').ProviderDefinitionV1<null, 'echo'>;
+
+// client.vendor / call.vendor are typed from the providers handed over.
+export async function vendor(): Promise<void> {
+  const client = await createVoiceClient('sipjs:wss://pbx.example.com/ws', { providers: [sipjs] });
+  expectTypeOf(client.vendor).toEqualTypeOf<import('sip.js').UserAgent | undefined>();
+  const call = await client.call('sip:bob@example.com');
+  expectTypeOf(call.vendor).toEqualTypeOf<import('sip.js').Session | undefined>();
+  client.on('incomingCall', ({ call: incoming }) => expectTypeOf(incoming.vendor).toEqualTypeOf<import('sip.js').Session | undefined>());
+  const either = await createVoiceClient('telnyx', { providers: [sipjs, telnyx] });
+  expectTypeOf(either.vendor).toEqualTypeOf<import('sip.js').UserAgent | import('@telnyx/webrtc').TelnyxRTC | undefined>();
+  const own = await createVoiceClient({ provider: echoDefinition });
+  expectTypeOf(own.vendor).toEqualTypeOf<unknown>();
+}

@@ -1,3 +1,5 @@
+import type { RTCSession } from 'jssip/lib/RTCSession.js';
+import type { UA } from 'jssip/lib/UA.js';
 import type { Credentials, ProviderDefinitionV1 } from '../../core/contract.js';
 import { provider } from './provider.js';
 import type { CognigyOptions, DtmfTransport } from './options.js';
@@ -25,7 +27,13 @@ export interface CognigyConfig {
   reconnectionAttempts?: number;
 }
 
-export type CognigyDefinition = ProviderDefinitionV1<CognigyOptions, 'cognigy', CognigyConfig>;
+/** `client.vendor` and `call.vendor` of this provider (outside the stability promise). */
+export interface CognigyVendor {
+  client: UA;
+  call: RTCSession;
+}
+
+export type CognigyDefinition = ProviderDefinitionV1<CognigyOptions, 'cognigy', CognigyConfig, CognigyVendor>;
 
 // The definition in provider.ts is typed loosely (name: string); this gives it its name and config types.
 /**

@@ -1,3 +1,4 @@
+import type { DirectCall } from 'sendbird-calls';
 import type { Credentials, ProviderDefinitionV1 } from '../../core/contract.js';
 import { provider } from './provider.js';
 import type { SendbirdOptions } from './options.js';
@@ -20,7 +21,14 @@ export interface SendbirdConfig {
   reconnectTimeoutMs?: number;
 }
 
-export type SendbirdDefinition = ProviderDefinitionV1<SendbirdOptions, 'sendbird', SendbirdConfig>;
+/** `client.vendor` and `call.vendor` of this provider (outside the stability promise). */
+export interface SendbirdVendor {
+  /** The sendbird-calls module (`SendBirdCall`). */
+  client: typeof import('sendbird-calls');
+  call: DirectCall;
+}
+
+export type SendbirdDefinition = ProviderDefinitionV1<SendbirdOptions, 'sendbird', SendbirdConfig, SendbirdVendor>;
 
 // The definition in provider.ts is typed loosely (name: string); this gives it its name and config types.
 /**

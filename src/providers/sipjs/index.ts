@@ -1,3 +1,4 @@
+import type { Session, UserAgent } from 'sip.js';
 import type { Credentials, ProviderDefinitionV1 } from '../../core/contract.js';
 import { provider } from './provider.js';
 import type { DtmfTransport, SipjsOptions } from './options.js';
@@ -26,7 +27,13 @@ export interface SipjsConfig {
   iceGatheringTimeoutMs?: number;
 }
 
-export type SipjsDefinition = ProviderDefinitionV1<SipjsOptions, 'sipjs', SipjsConfig>;
+/** `client.vendor` and `call.vendor` of this provider (outside the stability promise). */
+export interface SipjsVendor {
+  client: UserAgent;
+  call: Session;
+}
+
+export type SipjsDefinition = ProviderDefinitionV1<SipjsOptions, 'sipjs', SipjsConfig, SipjsVendor>;
 
 // The definition in provider.ts is typed loosely (name: string); this gives it its name and config types.
 /**

@@ -1,3 +1,4 @@
+import type { Call, TelnyxRTC } from '@telnyx/webrtc';
 import type { Credentials, ProviderDefinitionV1 } from '../../core/contract.js';
 import { provider } from './provider.js';
 import type { TelnyxOptions } from './options.js';
@@ -18,7 +19,13 @@ export interface TelnyxConfig {
   callerNumber?: string;
 }
 
-export type TelnyxDefinition = ProviderDefinitionV1<TelnyxOptions, 'telnyx', TelnyxConfig>;
+/** `client.vendor` and `call.vendor` of this provider (outside the stability promise). */
+export interface TelnyxVendor {
+  client: TelnyxRTC;
+  call: Call;
+}
+
+export type TelnyxDefinition = ProviderDefinitionV1<TelnyxOptions, 'telnyx', TelnyxConfig, TelnyxVendor>;
 
 // The definition in provider.ts is typed loosely (name: string); this gives it its name and config types.
 /**
