@@ -1,6 +1,7 @@
 // Throwaway apps built from the packed tarball, as a user would make them: one vendor SDK
 // installed, polyphone's entry and that provider imported, built by a real bundler.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -32,13 +33,15 @@ export function testedVersion(pkg: string): string {
   return (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+const npmAsync = (args: string[], cwd: string) => promisify(execFile)('npm', args, { cwd, encoding: 'utf8', timeout: NPM_TIMEOUT_MS });
+
 /** Installs from the npm cache when it has everything, else lets npm fetch what is missing. */
-export function install(dir: string, specs: string[]): void {
+export async function install(dir: string, specs: string[]): Promise<void> {
   const base = ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', ...specs];
   try {
-    npm([...base, '--offline'], dir);
+    await npmAsync([...base, '--offline'], dir);
   } catch {
-    npm([...base, '--prefer-offline'], dir);
+    await npmAsync([...base, '--prefer-offline'], dir);
   }
 }
 
@@ -49,13 +52,13 @@ window.appReady = true;
 `;
 
 /** A fresh app folder with the tarball and one vendor SDK installed. */
-export function makeApp(dir: string, tarball: string, name: ProviderName): void {
+export async function makeApp(dir: string, tarball: string, name: ProviderName): Promise<void> {
   mkdirSync(join(dir, 'src'), { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `app-${name}`, private: true, type: 'module' }));
   writeFileSync(join(dir, 'src', 'main.js'), APP_SOURCE(name));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><html><head><meta charset="utf-8"></head><body><script type="module" src="/src/main.js"></script></body></html>\n');
   const pkg = VENDORS[name].pkg;
-  install(dir, [tarball, `${pkg}@${testedVersion(pkg)}`]);
+  await install(dir, [tarball, `${pkg}@${testedVersion(pkg)}`]);
 }
 
 /** Every file under a folder, with its text. */

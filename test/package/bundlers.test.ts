@@ -2,7 +2,7 @@
 // vendor SDK each, build them with Vite, esbuild, webpack 5 and Rollup. Every build succeeds,
 // prints no warning about polyphone, and holds its own vendor SDK and no other.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,16 +11,26 @@ import { extname, join, normalize, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../lab/browser/index.mjs';
 import { startKamailio } from '../../lab/kamailio/index.mjs';
-import { makeApp, outputFiles, packPolyphone, ROOT, VENDORS, type ProviderName } from './apps.js';
+import { install, makeApp, outputFiles, packPolyphone, ROOT, testedVersion, VENDORS, type ProviderName } from './apps.js';
 import { BUNDLERS, type BundlerName } from './bundlers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pack-apps-'));
 const table: Array<Record<string, string | number | boolean>> = [];
 let tarball: string;
 
-beforeAll(() => {
+// The examples' folders are installed with the apps, all at once.
+const EXAMPLES = { 'node-bot': ['sip.js', 'ws'], 'browser-call': ['sip.js'] } as const;
+
+beforeAll(async () => {
   tarball = packPolyphone(work);
-  for (const name of Object.keys(VENDORS) as ProviderName[]) makeApp(join(work, name), tarball, name);
+  await Promise.all([
+    ...(Object.keys(VENDORS) as ProviderName[]).map((name) => makeApp(join(work, name), tarball, name)),
+    ...Object.entries(EXAMPLES).map(([name, sdks]) => {
+      const dir = join(work, `example-${name}`);
+      cpSync(join(ROOT, 'examples', name), dir, { recursive: true });
+      return install(dir, [tarball, ...sdks.map((pkg) => `${pkg}@${testedVersion(pkg)}`)]);
+    }),
+  ]);
 }, 240_000);
 
 afterAll(() => {
@@ -169,6 +179,52 @@ describe('a built app in headless Chromium', () => {
     await bob.waitForAudio({ minPackets: 20, timeoutMs: 10_000 });
     expect([...alice.pageErrors, ...bob.pageErrors]).toEqual([]);
   }, 60_000);
+});
+
+describe('examples/, built and run from the packed tarball', () => {
+  let kamailio: { wsUrl: string; domain: string; users: Record<string, string>; stop(): Promise<void> };
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  const servers: Server[] = [];
+
+  beforeAll(async () => {
+    kamailio = await startKamailio();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    for (const server of servers) server.close();
+    await kamailio?.stop();
+  });
+
+
+  it('node-bot registers a user in Node and stops cleanly', () => {
+    const dir = join(work, 'example-node-bot');
+    const out = execFileSync(process.execPath, ['bot.mjs'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, SIP_SERVER: kamailio.wsUrl, SIP_URI: `sip:carol@${kamailio.domain}`, SIP_PASSWORD: kamailio.users.carol, BOT_ONCE: '1' },
+    });
+    expect(out.split('\n')).toEqual(expect.arrayContaining(['registered', 'state connected', 'state disconnected']));
+  });
+
+  it('browser-call builds with Vite and connects from its form in Chromium', async () => {
+    const dir = join(work, 'example-browser-call');
+    const outdir = join(dir, 'dist');
+    const result = await BUNDLERS.vite(dir, outdir);
+    expect(result.warnings.filter((w) => /polyphone/i.test(w))).toEqual([]);
+    const server = await serveFolder(outdir);
+    servers.push(server);
+    browser = await launchBrowser();
+    const page = await browser.newPage({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, waitFor: 'window.exampleReady === true' });
+    await page.fill('input[name=server]', kamailio.wsUrl);
+    await page.fill('input[name=uri]', `sip:dave@${kamailio.domain}`);
+    await page.fill('input[name=password]', kamailio.users.dave!);
+    await page.click('#login button');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'connected', undefined, { timeout: 15_000 });
+    expect(await page.isVisible('#dial')).toBe(true);
+    expect(page.url()).not.toContain(kamailio.users.dave!);
+    expect(page.pageErrors).toEqual([]);
+  });
 });
 
 function run(command: string, args: string[], cwd: string): string {
