@@ -25,7 +25,8 @@ export interface CommonConfig {
 export type ConfigOfProvider<D> =
   D extends ProviderDefinitionV1<any, infer Name, infer Config> ? Omit<CommonConfig, keyof Config> & { provider: Name } & Config : never;
 
-type VendorOf<D> = D extends ProviderDefinitionV1<any, any, any, infer Vendor> ? Vendor : never;
+/** The vendor objects of one provider definition. */
+export type VendorOf<D> = D extends ProviderDefinitionV1<any, any, any, infer Vendor> ? Vendor : never;
 
 /** What `client.vendor` and `call.vendor` may hold, given the providers handed over. */
 export type VendorOfProviders<P extends readonly AnyProviderDefinition[]> = [P[number]] extends [never] ? VendorObjects : VendorOf<P[number]>;
