@@ -11,7 +11,7 @@
 // stops starting new sizes once the overall time limit is spent.
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createVoiceClient } from '../dist/index.js';
+import { createVoiceClient } from '../dist/all.js';
 import { DOMAIN, loadUsers, startKamailio } from '../lab/kamailio/index.mjs';
 
 const MAX_CLIENTS = 2_000;
@@ -58,7 +58,7 @@ function quantile(values, q) {
 async function runSize(n) {
   const users = loadUsers(n);
   const kamailio = await startKamailio({ users });
-  /** @type {import('../dist/index.js').VoiceClient[]} */
+  /** @type {import('../dist/all.js').VoiceClient[]} */
   const clients = [];
   try {
     const before = await settledMemory();

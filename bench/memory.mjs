@@ -72,7 +72,7 @@ async function child() {
   // Both variants load their code before the baseline: only per-client state is compared.
   let make;
   if (args.variant === 'polyphone') {
-    const { createVoiceClient } = await import('../dist/index.js');
+    const { createVoiceClient } = await import('../dist/all.js');
     await (await createVoiceClient({ provider: 'sipjs', server, uri: `sip:warmup@${DOMAIN}`, credentials: { type: 'password', password: 'warm-up' } })).init();
     make = (user) => polyphoneClient(createVoiceClient, server, user, users[user]);
   } else {

@@ -11,13 +11,26 @@ import { demoCall } from './drive.mjs';
 const serve = process.argv.includes('--serve');
 const only = process.argv.find((a) => a.startsWith('--provider='))?.split('=')[1];
 
+// A person gets the same address every time (SOFTPHONE_PORT to change it).
+const SOFTPHONE_PORT = Number(process.env.SOFTPHONE_PORT ?? 5180);
+
 const lab = await startDemoLab();
-const server = await startDemoServer(lab.presets);
+let server;
+try {
+  server = await startDemoServer(lab.presets, serve ? { port: SOFTPHONE_PORT } : {});
+} catch (error) {
+  await lab.stop();
+  if (error?.code !== 'EADDRINUSE') throw error;
+  console.error(`Port ${SOFTPHONE_PORT} is taken: stop what uses it, or run SOFTPHONE_PORT=<port> npm run softphone.`);
+  process.exit(1);
+}
 const browser = await launchBrowser();
 let failed = false;
 try {
   if (serve) {
-    console.log(`softphone: ${server.url}demo  (presets: ${lab.presets.map((p) => p.id).join(', ')}; add ?preset=<id>)`);
+    console.log(`softphone: ${server.url}demo`);
+    console.log(`  lab presets: ${lab.presets.map((p) => p.id).join(', ')} (pick one in the page, or open ${server.url}demo?preset=<id>)`);
+    console.log('  or type your own config string and credentials: they stay in the page\'s memory, never in the URL or storage');
     console.log('Ctrl-C to stop');
     await new Promise((resolve) => process.once('SIGINT', resolve));
   } else {

@@ -5,9 +5,11 @@ import { startPageServer } from '../lab/browser/server.mjs';
 
 const here = import.meta.dirname;
 
-export function startDemoServer(presets) {
+/** `port`: a fixed port for a person (`npm run softphone`); tests leave it out. */
+export function startDemoServer(presets, { port } = {}) {
   const html = readFileSync(join(here, 'softphone.html'), 'utf8');
   return startPageServer({
+    port,
     extraEntries: { 'demo/softphone': join(here, 'softphone.ts') },
     routes: {
       '/demo': (_req, res) => {

@@ -1,6 +1,6 @@
 // The smallest polyphone session: a SIP.js client registers on a private Kamailio, in Node.
 // Prints the normalised event trace and the time to registered.
-import { createVoiceClient, normalizeTrace } from '../dist/index.js';
+import { createVoiceClient, normalizeTrace } from '../dist/all.js';
 import { startKamailio, TEST_USERS, DOMAIN } from '../lab/kamailio/index.mjs';
 
 export async function runSipjsNodeDemo(log = console.log) {

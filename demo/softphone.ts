@@ -1,6 +1,6 @@
 // The softphone, written once against VoiceClient. The provider is a config (picked from the lab's
 // presets or typed as a string); nothing below knows which vendor runs.
-import { createVoiceClient, normalizeTrace, type Call, type TranscriptEntry, type VoiceClient, type VoiceClientConfig } from '../src/index.js';
+import { createVoiceClient, normalizeTrace, type Call, type Credentials, type TranscriptEntry, type VoiceClient, type VoiceClientConfig } from '../src/all.js';
 
 export interface Preset {
   id: string;
@@ -136,11 +136,32 @@ function watch(c: Call): void {
   render();
 }
 
+/** The credentials typed into the form, if any; read at connect time, kept nowhere else. */
+function typedCredentials(): Credentials | undefined {
+  const type = ($('cred-type') as HTMLSelectElement).value;
+  const user = ($('cred-user') as HTMLInputElement).value.trim();
+  const secret = ($('cred-secret') as HTMLInputElement).value;
+  switch (type) {
+    case 'anonymous':
+      return { type: 'anonymous' };
+    case 'password':
+      return { type: 'password', password: secret, ...(user ? { username: user, login: user } : {}) };
+    case 'jwt':
+      return { type: 'jwt', token: secret };
+    case 'accessToken':
+      return { type: 'accessToken', userId: user, accessToken: secret };
+    default:
+      return undefined;
+  }
+}
+
 async function connect(): Promise<void> {
   const preset = presets.find((p) => p.id === ($('preset') as HTMLSelectElement).value);
   const typed = ($('config') as HTMLInputElement).value.trim();
+  const credentials = typedCredentials();
   try {
-    client = await createVoiceClient(typed || preset!.config);
+    // Any config the person types is checked at run time; the demo hands over all four providers.
+    client = await createVoiceClient((typed || preset!.config) as Parameters<typeof createVoiceClient>[0]);
     for (const type of ['stateChanged', 'registered', 'unregistered', 'tokenWillExpire', 'tokenRefreshed', 'providerChanged', 'error'] as const) {
       client.on(type, (event) => {
         log(`client ${type} ${JSON.stringify(event, (k, v) => (k === 'error' && v ? v.code : v))}`);
@@ -152,8 +173,11 @@ async function connect(): Promise<void> {
       watch(incoming);
     });
     render();
+    if (credentials) await client.authenticate(credentials);
     const started = performance.now();
     await client.connect();
+    // Connected: the secret leaves the form too (the client holds it for re-registration).
+    ($('cred-secret') as HTMLInputElement).value = '';
     timings.connectMs = performance.now() - started;
     if (preset && !($('target') as HTMLInputElement).value) ($('target') as HTMLInputElement).value = preset.dial;
   } catch (error) {

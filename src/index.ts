@@ -1,13 +1,15 @@
-export { createVoiceClient, type VoiceConfig } from './core/create.js';
+export { createVoiceClient, type CreateVoiceClientOptions } from './core/create.js';
+export type { VoiceConfig, CommonConfig, ConfigOfProvider, DefinitionConfig, AnyProviderDefinition, VendorOf, VendorOfProviders } from './core/typed-config.js';
 export type { VoiceClient, ConnectOptions } from './core/client.js';
 export { Call, type CallOptions, type CallDirection } from './core/call.js';
-export { VoiceError, isVoiceError, VOICE_ERROR_CODES, type VoiceErrorCode, type VoiceErrorCause } from './core/errors.js';
+export { VoiceError, isVoiceError, VOICE_ERROR_CODES, type VoiceErrorCode, type VoiceErrorCause, type VoiceErrorOptions } from './core/errors.js';
 export type { ClientEvents, CallEvents, ClientState, CallState, CallEndReason } from './core/events.js';
 export type { VoiceClientConfig, Timeouts, Logger } from './core/config.js';
 export { DEFAULT_TIMEOUTS } from './core/config.js';
 export type {
   VoiceProviderV1,
   ProviderDefinitionV1,
+  VendorObjects,
   ProviderCapabilities,
   ProviderSink,
   CallSink,
@@ -21,4 +23,3 @@ export type {
 } from './core/contract.js';
 export { normalizeTrace, type TraceEntry } from './core/trace.js';
 export type { TranscriptEntry, TranscriptRole, AgentToolCall, AgentData, AgentCapabilities, AgentCallSink, AgentProviderCall } from './core/agent/types.js';
-export { BUILT_IN_PROVIDERS } from './core/registry.js';

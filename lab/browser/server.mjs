@@ -10,7 +10,8 @@ const INDEX = `<!doctype html><html><head><meta charset="utf-8"><title>polyphone
 
 /**
  * `headers` go on every response, the routes' included (e.g. a CSP or COOP/COEP a page needs).
- * @param {{ routes?: Record<string, (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void>, headers?: Record<string, string>, extraEntries?: Record<string, string> }} [options]
+ * `port` fixes the port (a person's bookmark); by default any free one.
+ * @param {{ routes?: Record<string, (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void>, headers?: Record<string, string>, extraEntries?: Record<string, string>, port?: number }} [options]
  * @returns {Promise<{ url: string, port: number, stop(): Promise<void> }>}
  */
 export async function startPageServer(options = {}) {
@@ -41,7 +42,10 @@ export async function startPageServer(options = {}) {
       res.end('not found');
     }
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve(undefined));
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {

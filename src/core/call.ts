@@ -40,7 +40,7 @@ export interface CallInternals {
  * One call, the same handle for every vendor. The state machine lives here, so a vendor that
  * reports an end twice, or not at all, still yields exactly one `ended`.
  */
-export class Call {
+export class Call<VendorCall = unknown> {
   readonly direction: CallDirection;
   /** The other party: a SIP URI, a phone number or a vendor user id. */
   readonly peer: string;
@@ -87,6 +87,15 @@ export class Call {
   /** The conversation with the AI agent so far (empty where the call has no agent transcript). */
   get transcript(): readonly TranscriptEntry[] {
     return this.agent.transcript;
+  }
+  /**
+   * The vendor SDK's own call object (sip.js Session, JsSIP RTCSession, Telnyx Call, Sendbird
+   * DirectCall), for what polyphone does not cover. **Outside the stability promise**: its type
+   * and behaviour are the vendor SDK's and change with it; acting on it behind polyphone's back
+   * (ending, holding) can leave the call's state out of step. Undefined until the vendor made it.
+   */
+  get vendor(): VendorCall | undefined {
+    return this.providerCall?.vendor as VendorCall | undefined;
   }
   /** Resolves with the `ended` event, whenever it comes. */
   get ended(): Promise<CallEvents['ended']> {

@@ -1,7 +1,7 @@
 import { createEmitter, type Emitter, type Handler } from './emitter.js';
 import { Call, type CallOptions } from './call.js';
 import type { ParsedConfig } from './config.js';
-import type { Credentials, LogLevel, ProviderCapabilities, ProviderDefinitionV1, ProviderSink, VoiceProviderV1 } from './contract.js';
+import type { Credentials, LogLevel, ProviderCapabilities, ProviderDefinitionV1, ProviderSink, VendorObjects, VoiceProviderV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError, type VoiceErrorCode } from './errors.js';
 import type { ClientEvents, ClientState } from './events.js';
 import { Redactor, credentialSecrets } from './redact.js';
@@ -16,12 +16,19 @@ export interface ConnectOptions {
 }
 
 /** The one API a call UI is written against, whatever the vendor. */
-export interface VoiceClient {
+export interface VoiceClient<Vendor extends VendorObjects = VendorObjects> {
   readonly provider: string;
+  /**
+   * The vendor SDK's own session object (sip.js UserAgent, JsSIP UA, TelnyxRTC, the SendBirdCall
+   * module), for what polyphone does not cover. **Outside the stability promise**: its type and
+   * behaviour are the vendor SDK's and change with it; acting on it behind polyphone's back can
+   * leave the client's state out of step. Undefined until the SDK is loaded (or connected).
+   */
+  readonly vendor: Vendor['client'] | undefined;
   readonly state: ClientState;
   readonly capabilities: ProviderCapabilities;
   /** The call in progress, if any. */
-  readonly currentCall: Call | undefined;
+  readonly currentCall: Call<Vendor['call']> | undefined;
   /** The address the session is known by, once connected, where the provider chose it (Cognigy's generated user). */
   readonly identity: string | undefined;
   /** Loads the vendor SDK. `connect` runs it when the app has not. */
@@ -32,15 +39,15 @@ export interface VoiceClient {
   connect(options?: ConnectOptions): Promise<void>;
   disconnect(): Promise<void>;
   /** Without a target, dials the session's natural destination where `capabilities.defaultTarget` says there is one. */
-  call(target?: string, options?: CallOptions): Promise<Call>;
+  call(target?: string, options?: CallOptions): Promise<Call<Vendor['call']>>;
   /** `connect` (where needed) then `call`, like Cognigy's `connectAndCall`. */
-  connectAndCall(target?: string, options?: CallOptions & ConnectOptions): Promise<Call>;
+  connectAndCall(target?: string, options?: CallOptions & ConnectOptions): Promise<Call<Vendor['call']>>;
   /** Ends the current call; no-op without one. */
   hangup(): Promise<void>;
   /** A new token or password (or, for Cognigy, nothing: a fresh config is fetched). */
   refreshToken(credentials?: Credentials | string): Promise<void>;
-  on<K extends keyof ClientEvents>(type: K, handler: Handler<ClientEvents[K]>): () => void;
-  off<K extends keyof ClientEvents>(type: K, handler: Handler<ClientEvents[K]>): void;
+  on<K extends keyof ClientEvents>(type: K, handler: Handler<ClientEvents<Vendor['call']>[K]>): () => void;
+  off<K extends keyof ClientEvents>(type: K, handler: Handler<ClientEvents<Vendor['call']>[K]>): void;
   /** The normalised, secret-free event log of this client, for support tickets and comparisons. */
   trace(): TraceEntry[];
 }
@@ -91,6 +98,9 @@ export class DefaultVoiceClient implements VoiceClient {
   /** The provider in use (with failover, the one currently active). */
   get provider(): string {
     return this.impl.name;
+  }
+  get vendor(): unknown {
+    return this.impl.vendor;
   }
   get state(): ClientState {
     return this._state;
@@ -220,6 +230,7 @@ export class DefaultVoiceClient implements VoiceClient {
     if (this._currentCall) throw this.invalidState('call', 'a call is already in progress');
     const call = this.newCall('outgoing', target ?? '', undefined, options.audioElement);
     call.start('connecting');
+    this.emit('callStarted', { call, direction: 'outgoing' });
     const ringMs = options.ringTimeoutMs ?? this.config.timeouts.ringMs;
     const ringTimer = setTimeout(() => {
       if (call.state === 'connecting' || call.state === 'ringing') void call.terminate('unanswered');
@@ -328,6 +339,7 @@ export class DefaultVoiceClient implements VoiceClient {
         }
         call.attach(providerCall);
         call.start('ringing');
+        this.emit('callStarted', { call, direction: 'incoming' });
         this.emit('incomingCall', { call, from: this.redactor.text(info.from), displayName: info.displayName });
         return call.sink();
       },
@@ -373,7 +385,8 @@ export class DefaultVoiceClient implements VoiceClient {
     if (type === 'stateChanged') data = { ...(payload as ClientEvents['stateChanged']) };
     else if (type === 'error') data = errorData((payload as ClientEvents['error']).error);
     else if (type === 'providerChanged') data = { ...(payload as ClientEvents['providerChanged']) };
-    this.recorder.record('client', type, data);
+    // callStarted repeats the call's own first stateChanged line, so the trace leaves it out.
+    if (type !== 'callStarted') this.recorder.record('client', type, data);
     try {
       this.emitter.emit(type, payload);
     } catch {

@@ -13,7 +13,7 @@ export interface Timeouts {
 export type Logger = (entry: { level: LogLevel; message: string; data?: Record<string, unknown> }) => void;
 
 export interface VoiceClientConfig {
-  /** A built-in provider name, or a provider definition of your own (VoiceProviderV1). */
+  /** The name of a provider handed over in `createVoiceClient(config, { providers })`, or a provider definition of your own. */
   provider: string | ProviderDefinitionV1<any>;
   /** The provider's locator: a SIP WebSocket URL, a Cognigy endpoint URL, a Sendbird app id… */
   server?: string;

@@ -93,6 +93,8 @@ export interface ProviderCall extends AgentProviderCall {
   sendDtmf?(digits: string): Promise<void>;
   /** The RTCPeerConnection's stats, where the vendor exposes the connection. */
   getStats?(): Promise<RTCStatsReport | undefined>;
+  /** The vendor SDK's own call object, handed to the app as `call.vendor`. */
+  readonly vendor?: unknown;
 }
 
 export interface ConnectResult {
@@ -118,6 +120,17 @@ export interface VoiceProviderV1 {
   /** `target` is undefined only when `capabilities.defaultTarget` is true: dial the session's own destination. */
   call(target: string | undefined, options: ProviderCallOptions, sink: CallSink, signal: AbortSignal): Promise<ProviderCall>;
   refreshToken(credentials: Credentials | string | undefined, signal: AbortSignal): Promise<void>;
+  /**
+   * The vendor SDK's own session object (sip.js UserAgent, JsSIP UA, TelnyxRTC, SendBirdCall),
+   * handed to the app as `client.vendor`; undefined before the SDK is loaded.
+   */
+  readonly vendor?: unknown;
+}
+
+/** Types only: what `client.vendor` and `call.vendor` hold for a provider. */
+export interface VendorObjects {
+  client: unknown;
+  call: unknown;
 }
 
 /** What a provider module receives besides its own options. */
@@ -141,9 +154,21 @@ export interface ProviderConfigInput {
   credentials: Credentials | undefined;
 }
 
-export interface ProviderDefinitionV1<Options = unknown> {
+/**
+ * A provider as the app hands it to `createVoiceClient(config, { providers })`.
+ * `Name` is the word config strings and `provider:` fields choose it by; `Config` the options of
+ * its object config (typed, so a misspelt option fails to compile).
+ */
+export interface ProviderDefinitionV1<
+  Options = unknown,
+  Name extends string = string,
+  Config extends object = Record<string, unknown>,
+  Vendor extends VendorObjects = VendorObjects,
+> {
   readonly specificationVersion: 'v1';
-  readonly name: string;
+  readonly name: Name;
+  /** Types only, never present at run time: what an object config of this provider holds. */
+  readonly types?: { config: Config; vendor: Vendor };
   /** Throws VoiceError('CONFIG_INVALID') naming the field. Makes no request. */
   parseOptions(input: ProviderConfigInput): Options;
   create(options: Options, context: ProviderContext): VoiceProviderV1;

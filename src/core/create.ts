@@ -1,29 +1,48 @@
 import { DefaultVoiceClient, type VoiceClient } from './client.js';
-import { configInvalid, parseConfig, type ParsedConfig, type VoiceClientConfig } from './config.js';
+import { configInvalid, parseConfig, type ParsedConfig } from './config.js';
 import type { ProviderDefinitionV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError } from './errors.js';
-import { loadProvider } from './registry.js';
+import { checkProviders, providerNamed } from './registry.js';
+import type { AnyProviderDefinition, VendorOfProviders, VoiceConfig } from './typed-config.js';
 
-export type VoiceConfig = string | VoiceClientConfig;
+export interface CreateVoiceClientOptions<P extends readonly AnyProviderDefinition[]> {
+  /**
+   * The providers a config may choose, each imported from its own entry
+   * (`import { sipjs } from 'polyphone/sipjs'`). Only these end up in the app's bundle; each loads
+   * its vendor SDK when it connects.
+   */
+  providers?: P;
+}
 
-async function definitionFor(parsed: ParsedConfig): Promise<ProviderDefinitionV1<any>> {
-  return typeof parsed.provider === 'string' ? loadProvider(parsed.provider) : parsed.provider;
+function definitionFor(parsed: ParsedConfig, providers: readonly AnyProviderDefinition[]): ProviderDefinitionV1<any> {
+  return typeof parsed.provider === 'string' ? providerNamed(parsed.provider, providers) : parsed.provider;
 }
 
 /**
- * Creates a client for one vendor, chosen by a config string
- * (`sipjs:wss://pbx.example.com/ws?uri=sip:alice@example.com`) or an object. Loads only the
- * chosen provider's glue; its vendor SDK is loaded by `init()`. Makes no network request.
+ * Creates a client for one vendor, chosen among the handed-over `providers` by a config string
+ * (`sipjs:wss://pbx.example.com/ws?uri=sip:alice@example.com`) or an object. The chosen
+ * provider's vendor SDK is loaded by `init()`. Makes no network request.
+ *
+ * ```ts
+ * import { createVoiceClient } from 'polyphone';
+ * import { sipjs } from 'polyphone/sipjs';
+ * const client = await createVoiceClient('sipjs:wss://pbx.example.com/ws', { providers: [sipjs] });
+ * ```
  *
  * A list of configs gives failover: the first is used while it can connect; when it is
  * unreachable or times out, the next takes over (`providerChanged`). Only the providers actually
  * tried load their vendor SDK.
  */
-export async function createVoiceClient(config: VoiceConfig | VoiceConfig[]): Promise<VoiceClient> {
+export async function createVoiceClient<const P extends readonly AnyProviderDefinition[] = readonly []>(
+  config: VoiceConfig<P> | readonly VoiceConfig<P>[],
+  options?: CreateVoiceClientOptions<P>,
+): Promise<VoiceClient<VendorOfProviders<P>>> {
   const list = Array.isArray(config);
-  if (list && config.length === 0) throw configInvalid('config', 'The list of configs is empty.');
-  const parsed = (list ? config : [config]).map(parseConfig);
-  const definitions = await Promise.all(parsed.map(definitionFor));
+  const configs: readonly unknown[] = list ? config : [config];
+  if (configs.length === 0) throw configInvalid('config', 'The list of configs is empty.');
+  const providers = checkProviders(options?.providers);
+  const parsed = configs.map(parseConfig);
+  const definitions = parsed.map((p) => definitionFor(p, providers));
   try {
     if (!list) return new DefaultVoiceClient(definitions[0]!, parsed[0]!);
     // Failover is loaded only by apps that use it.

@@ -23,11 +23,13 @@ export type CallEndReason =
   | 'canceled' // the caller gave up before an answer
   | 'failed'; // anything else: unreachable callee, network, media
 
-export type ClientEvents = {
+export type ClientEvents<VendorCall = unknown> = {
   stateChanged: { from: ClientState; to: ClientState };
   registered: Record<string, never>;
   unregistered: Record<string, never>;
-  incomingCall: { call: Call; from: string; displayName: string | undefined };
+  incomingCall: { call: Call<VendorCall>; from: string; displayName: string | undefined };
+  /** A call began, placed by `call()` or arriving (then before `incomingCall`): a UI can follow client events alone. */
+  callStarted: { call: Call<VendorCall>; direction: 'outgoing' | 'incoming' };
   tokenWillExpire: { expiresAt: number | undefined };
   tokenRefreshed: Record<string, never>;
   providerChanged: { from: string; to: string };

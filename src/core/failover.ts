@@ -81,6 +81,9 @@ class FailoverProvider implements VoiceProviderV1 {
   get capabilities(): ProviderCapabilities {
     return this.current.provider.capabilities;
   }
+  get vendor(): unknown {
+    return this.current.provider.vendor;
+  }
   private get current(): Member {
     return this.members[this.active]!;
   }

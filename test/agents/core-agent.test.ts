@@ -12,7 +12,7 @@ import {
   type ProviderCapabilities,
   type ProviderDefinitionV1,
   type TranscriptEntry,
-} from '../../src/index.js';
+} from '../../src/all.js';
 
 interface Agent {
   sink?: CallSink;

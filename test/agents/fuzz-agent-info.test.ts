@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SipAgentInfo, readAgentInfo } from '../../src/providers/sip/agent-info.js';
-import type { CallSink, TranscriptEntry } from '../../src/index.js';
+import type { CallSink, TranscriptEntry } from '../../src/all.js';
 import { FUZZ_SEED, fuzzRuns, tally } from '../reliability/fuzz-support.js';
 
 const RUNS = fuzzRuns();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createVoiceClient, normalizeTrace, VoiceError, type VoiceClient } from '../../src/index.js';
+import { createVoiceClient, normalizeTrace, VoiceError, type VoiceClient } from '../../src/all.js';
 import { newScript, scriptedProvider } from './scripted-provider.js';
 
 async function rejection(promise: Promise<unknown>): Promise<VoiceError> {

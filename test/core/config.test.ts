@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createVoiceClient, VoiceError } from '../../src/index.js';
+import { createVoiceClient, VoiceError } from '../../src/all.js';
 
 // Bad configs must fail before anything touches the network: every socket and fetch is counted.
 let opened: string[] = [];

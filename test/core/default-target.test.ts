@@ -2,7 +2,7 @@
 // dials it when call() or connectAndCall() gets no target; every other session refuses with
 // INVALID_ARGUMENT before the provider is asked anything.
 import { describe, expect, it } from 'vitest';
-import { createVoiceClient, VoiceError } from '../../src/index.js';
+import { createVoiceClient, VoiceError } from '../../src/all.js';
 import { newScript, scriptedProvider } from './scripted-provider.js';
 
 async function rejection(promise: Promise<unknown>): Promise<VoiceError> {

@@ -10,8 +10,8 @@ import type {
   ProviderContext,
   ProviderDefinitionV1,
   VoiceProviderV1,
-} from '../../src/index.js';
-import { VoiceError } from '../../src/index.js';
+} from '../../src/all.js';
+import { VoiceError } from '../../src/all.js';
 
 export interface Script {
   connect?: ((signal: AbortSignal) => Promise<ConnectResult>) | undefined;

@@ -1,6 +1,6 @@
 // Failover in Node, between two SIP.js configs: one server down, one real Kamailio up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVoiceClient, normalizeTrace, VoiceError } from '../../src/index.js';
+import { createVoiceClient, normalizeTrace, VoiceError } from '../../src/all.js';
 // @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS, DOMAIN } from '../../lab/kamailio/index.mjs';
 

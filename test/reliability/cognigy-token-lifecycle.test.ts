@@ -4,7 +4,7 @@
 // (`tokenRefreshed`, no reconnect, the registration never lost), and a refused refresh keeps the
 // session registered. (Refusals of a refresh are covered in test/providers/cognigy/connect.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVoiceClient, normalizeTrace } from '../../src/index.js';
+import { createVoiceClient, normalizeTrace } from '../../src/all.js';
 import { startKamailio } from '../../lab/kamailio/index.mjs';
 import { cognigyUsers, startCognigyBackend } from '../../lab/cognigy/index.mjs';
 

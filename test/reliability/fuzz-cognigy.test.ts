@@ -6,7 +6,7 @@
 // fault calls for, within the connect bound, with nothing unhandled.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVoiceClient, VoiceError } from '../../src/index.js';
+import { createVoiceClient, VoiceError } from '../../src/all.js';
 import { startKamailio } from '../../lab/kamailio/index.mjs';
 import { cognigyUsers, startCognigyBackend } from '../../lab/cognigy/index.mjs';
 import { FUZZ_SEED, connectOutcome, fuzzRuns, tally, watchProcessFaults } from './fuzz-support.js';

@@ -7,7 +7,7 @@
 // sendbird-calls is one instance per process.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVoiceClient, VoiceError, type VoiceClient } from '../../src/index.js';
+import { createVoiceClient, VoiceError, type VoiceClient } from '../../src/all.js';
 import { SENDBIRD_USERS, startSendbirdEmulator } from '../../lab/sendbird/index.mjs';
 import { installSendbirdNodeShims } from '../../lab/sendbird/node-shims.mjs';
 import { FUZZ_SEED, connectOutcome, fuzzRuns, tally, watchProcessFaults } from './fuzz-support.js';

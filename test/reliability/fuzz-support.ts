@@ -1,6 +1,6 @@
 // What every fuzz target shares: a fixed seed, the case count (FUZZ_RUNS overrides it, e.g. in a
 // slow CI), a watch on unhandled rejections and uncaught exceptions, and the outcome of one connect.
-import { VoiceError, type VoiceClient } from '../../src/index.js';
+import { VoiceError, type VoiceClient } from '../../src/all.js';
 
 /** The one seed every target starts from, so a failing case replays exactly. */
 export const FUZZ_SEED = 20_251_107;

@@ -7,7 +7,7 @@
 // Cases run a batch at a time, each client with its own login, so the bounded waits overlap.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVoiceClient, VoiceError, type VoiceClient } from '../../src/index.js';
+import { createVoiceClient, VoiceError, type VoiceClient } from '../../src/all.js';
 import { startTelnyxEmulator } from '../../lab/telnyx/index.mjs';
 import { installTelnyxNodeShims } from '../../lab/telnyx/node-shims.mjs';
 import { FUZZ_SEED, connectOutcome, fuzzRuns, tally, watchProcessFaults } from './fuzz-support.js';

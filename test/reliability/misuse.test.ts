@@ -3,7 +3,7 @@
 // Each call either works or rejects with a VoiceError; none rejects with a raw error; nothing is
 // left unhandled; and once every client is disconnected, no timer or socket is left open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVoiceClient, VoiceError, type ClientState, type VoiceClient } from '../../src/index.js';
+import { createVoiceClient, VoiceError, type ClientState, type VoiceClient } from '../../src/all.js';
 import { DOMAIN, TEST_USERS, loadUsers, startKamailio } from '../../lab/kamailio/index.mjs';
 
 type Kamailio = Awaited<ReturnType<typeof startKamailio>>;

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVoiceClient, VoiceError, type VoiceClient } from '../../src/index.js';
+import { createVoiceClient, VoiceError, type VoiceClient } from '../../src/all.js';
 import { DOMAIN, startKamailio } from '../../lab/kamailio/index.mjs';
 import { startCognigyBackend } from '../../lab/cognigy/index.mjs';
 import { startTelnyxEmulator } from '../../lab/telnyx/index.mjs';

@@ -2,7 +2,7 @@
 // down, in Node (signalling only). Registration is proven from the server's side: another SIP
 // party's INVITE reaches the client, where an unregistered user gets 404.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createVoiceClient, normalizeTrace, VoiceError, type VoiceClient } from '../../src/index.js';
+import { createVoiceClient, normalizeTrace, VoiceError, type VoiceClient } from '../../src/all.js';
 import { DOMAIN, TEST_USERS, startKamailio } from '../../lab/kamailio/index.mjs';
 import { probeInvite } from './sip-probe.js';
 

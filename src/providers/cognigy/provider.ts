@@ -38,6 +38,9 @@ class CognigyProvider implements VoiceProviderV1 {
   private endpoint: CognigyEndpointConfig | undefined;
   /** The user part of the visitor's address: the app's, or made once and kept for the client's life. */
   private userId: string | undefined;
+  get vendor(): UA | undefined {
+    return this.ua;
+  }
   private phase: Phase = 'idle';
   private failedRecoveries = 0;
   /** While a refresh re-REGISTERs, its failure is the refresh's to report, not `unregistered`. */

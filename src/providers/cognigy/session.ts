@@ -17,6 +17,9 @@ type EndEvent = { originator: string; cause: string; message?: { status_code?: n
 
 /** Maps one JsSIP RTCSession onto polyphone's ProviderCall, reporting through a CallSink. */
 export class JssipCall implements ProviderCall {
+  get vendor(): RTCSession {
+    return this.session;
+  }
   private sink: CallSink | undefined;
   private pending: Array<(sink: CallSink) => void> = [];
   private established = false;

@@ -1,5 +1,5 @@
 import type { UA, UAConfiguration } from 'jssip/lib/UA.js';
-import { VoiceError } from '../../core/provider-kit.js';
+import { VoiceError, importVendorSdk } from '../../core/provider-kit.js';
 import type { CognigyEndpointConfig } from './config-schema.js';
 import { capText } from './fetch-config.js';
 
@@ -17,7 +17,7 @@ export async function ensureWebSocket(): Promise<void> {
   // Node without a global WebSocket: the `ws` package stands in. The name is a variable so that
   // browser bundlers leave it out.
   const wsPackage = 'ws';
-  const ws = (await import(/* @vite-ignore */ wsPackage)) as { WebSocket: unknown };
+  const ws = await importVendorSdk(NAME, 'ws', () => import(/* webpackIgnore: true */ /* @vite-ignore */ wsPackage) as Promise<{ WebSocket: unknown }>);
   (globalThis as { WebSocket?: unknown }).WebSocket = ws.WebSocket;
 }
 

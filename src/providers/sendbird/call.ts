@@ -65,6 +65,9 @@ export function remoteStreamCatcher(onStream: (stream: MediaStream) => void): HT
 
 /** Maps one sendbird-calls DirectCall onto polyphone's ProviderCall, reporting through a CallSink. */
 export class SendbirdCall implements ProviderCall {
+  get vendor(): DirectCall | undefined {
+    return this.directCall;
+  }
   private sink: CallSink | undefined;
   private pending: Array<(sink: CallSink) => void> = [];
   private endedReported = false;

@@ -35,6 +35,9 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
   readonly specificationVersion = 'v1' as const;
   readonly name = NAME;
   private sdk: SendBirdCallSdk | undefined;
+  get vendor(): SendBirdCallSdk | undefined {
+    return this.sdk;
+  }
   private credentials: AccessToken | undefined;
   private state: SessionState = 'idle';
   // Bumped by every login and every teardown: a login reply for an older number comes too late.

@@ -40,7 +40,7 @@ async function ensureWebSocket(): Promise<void> {
   // Node without a global WebSocket: the `ws` package stands in. The name is a variable so that
   // browser bundlers leave it out.
   const wsPackage = 'ws';
-  const ws = (await import(/* @vite-ignore */ wsPackage)) as { WebSocket: unknown };
+  const ws = await importVendorSdk(NAME, 'ws', () => import(/* webpackIgnore: true */ /* @vite-ignore */ wsPackage) as Promise<{ WebSocket: unknown }>);
   (globalThis as { WebSocket?: unknown }).WebSocket = ws.WebSocket;
 }
 
@@ -61,6 +61,10 @@ class SipjsProvider implements VoiceProviderV1 {
     private readonly options: SipjsOptions,
     private readonly context: ProviderContext,
   ) {}
+
+  get vendor(): UserAgent | undefined {
+    return this.ua;
+  }
 
   get capabilities(): ProviderCapabilities {
     const registered = this.credentials?.type === 'password';

@@ -31,6 +31,9 @@ export function sdpHolds(sdp: string | undefined): boolean | undefined {
 
 /** Maps one sip.js session onto polyphone's ProviderCall, reporting through a CallSink. */
 export class SipjsCall implements ProviderCall {
+  get vendor(): Session {
+    return this.session;
+  }
   private sink: CallSink | undefined;
   private pending: Array<(sink: CallSink) => void> = [];
   private remoteBye = false;

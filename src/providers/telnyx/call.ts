@@ -28,6 +28,9 @@ const ESTABLISHED = new Set(['active', 'held']);
 
 /** Maps one SDK call onto polyphone's ProviderCall, reporting through a CallSink. */
 export class TelnyxCall implements ProviderCall {
+  get vendor(): SdkCall {
+    return this.sdkCall;
+  }
   private sink: CallSink | undefined;
   private readonly pending: Array<(sink: CallSink) => void> = [];
   private wasActive = false;

@@ -61,6 +61,9 @@ class TelnyxProvider implements VoiceProviderV1 {
   private sdk: TelnyxModule | undefined;
   private credentials: Credentials | undefined;
   private client: SdkClient | undefined;
+  get vendor(): TelnyxRTC | undefined {
+    return this.client;
+  }
   private phase: Phase = 'idle';
   private pending: PendingConnect | undefined;
   private readonly calls = new Map<string, TelnyxCall>();

@@ -3,7 +3,7 @@
 // One test per row of Cognigy's error table, the request as the SDK makes it, the visitor's own
 // SIP identity, and runtime endpoints (no REGISTER).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVoiceClient, normalizeTrace, VoiceError, type VoiceClient, type VoiceClientConfig } from '../../../src/index.js';
+import { createVoiceClient, normalizeTrace, VoiceError, type VoiceClient, type VoiceClientConfig } from '../../../src/all.js';
 import { COGNIGY_REALM, startKamailio, TEST_USERS } from '../../../lab/kamailio/index.mjs';
 import { cognigyGateway, cognigyUsers, startCognigyBackend } from '../../../lab/cognigy/index.mjs';
 

@@ -4,7 +4,7 @@
 // copied into errors or logs. Node, signalling only, the real provider against the lab endpoint.
 import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVoiceClient, VoiceError, type VoiceClient } from '../../../src/index.js';
+import { createVoiceClient, VoiceError, type VoiceClient } from '../../../src/all.js';
 import { startKamailio } from '../../../lab/kamailio/index.mjs';
 import { cognigyUsers, startCognigyBackend } from '../../../lab/cognigy/index.mjs';
 

@@ -1,7 +1,7 @@
 // A Cognigy client through a Kamailio restart (JsSIP reconnects and re-REGISTERs by itself) and
 // through a Kamailio that stays down (the provider bounds JsSIP's endless retries).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVoiceClient, normalizeTrace, type VoiceClient } from '../../../src/index.js';
+import { createVoiceClient, normalizeTrace, type VoiceClient } from '../../../src/all.js';
 import { startKamailio } from '../../../lab/kamailio/index.mjs';
 import { cognigyUsers, startCognigyBackend } from '../../../lab/cognigy/index.mjs';
 

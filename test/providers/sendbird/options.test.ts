@@ -1,6 +1,6 @@
 // The sendbird config grammar: checked before any SDK load or request, secrets refused as options.
 import { describe, expect, it } from 'vitest';
-import { createVoiceClient, VoiceError } from '../../../src/index.js';
+import { createVoiceClient, VoiceError } from '../../../src/all.js';
 
 async function configError(config: Parameters<typeof createVoiceClient>[0]): Promise<VoiceError> {
   const error = await createVoiceClient(config).then(

@@ -1,6 +1,6 @@
 // The telnyx config grammar: checked before anything loads or connects.
 import { describe, expect, it } from 'vitest';
-import { createVoiceClient, VoiceError } from '../../../src/index.js';
+import { createVoiceClient, VoiceError } from '../../../src/all.js';
 import { provider } from '../../../src/providers/telnyx/index.js';
 
 const parse = (locator: string | undefined, params: Record<string, unknown> = {}) =>
