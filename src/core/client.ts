@@ -1,6 +1,6 @@
 import { createEmitter, type Emitter, type Handler } from './emitter.js';
 import { Call, type CallOptions } from './call.js';
-import type { ParsedConfig } from './config.js';
+import { timeoutArgument, type ParsedConfig } from './config.js';
 import type { Credentials, LogLevel, ProviderCapabilities, ProviderDefinitionV1, ProviderSink, VoiceProviderV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError, type VoiceErrorCode } from './errors.js';
 import type { ClientEvents, ClientState } from './events.js';
@@ -25,8 +25,17 @@ export interface VoiceClient {
   init(): Promise<void>;
   /** Takes credentials (or those of the config); `connect` runs it when the app has not. */
   authenticate(credentials?: Credentials): Promise<void>;
-  /** Resolves when registered / ready; bounded by `timeouts.connectMs`; cancelled by `signal`. */
+  /**
+   * Resolves when registered / ready; bounded by `timeouts.connectMs` (or `timeoutMs`) whatever
+   * the server does; cancelled by `signal` at once. A failed attempt's teardown is bounded too
+   * (TEARDOWN_MS) and goes on in the background if the server does not answer.
+   */
   connect(options?: ConnectOptions): Promise<void>;
+  /**
+   * Resolves within TEARDOWN_MS (3 s) whatever the server does; what the server has not answered
+   * by then goes on in the background. The state is `disconnected` from the moment it is called,
+   * and a `connect()` made meanwhile starts after this teardown.
+   */
   disconnect(): Promise<void>;
   call(target: string, options?: CallOptions): Promise<Call>;
   /** `connect` (where needed) then `call`, like Cognigy's `connectAndCall`. */
@@ -41,6 +50,17 @@ export interface VoiceClient {
   trace(): TraceEntry[];
 }
 
+/**
+ * How long disconnect() (and the teardown of a failed connect) may take: an unREGISTER and a
+ * WebSocket close handshake to a hung server would otherwise take a minute.
+ */
+export const TEARDOWN_MS = 3_000;
+/**
+ * How long a cancelled or timed-out connect() waits for its teardown before it rejects (the rest
+ * goes on in the background; the next connect() waits for it within its own bound).
+ */
+const CANCELLED_TEARDOWN_MS = 200;
+
 const CAPABILITIES_NONE: ProviderCapabilities = {
   incomingCalls: false,
   mute: false,
@@ -54,7 +74,7 @@ const CAPABILITIES_NONE: ProviderCapabilities = {
 
 export class DefaultVoiceClient implements VoiceClient {
   private _state: ClientState = 'idle';
-  private readonly emitter: Emitter<ClientEvents> = createEmitter<ClientEvents>();
+  private readonly emitter: Emitter<ClientEvents> = createEmitter<ClientEvents>((type, error) => this.handlerFailed(`client ${String(type)}`, error));
   private readonly redactor = new Redactor();
   private readonly recorder = new TraceRecorder();
   private readonly impl: VoiceProviderV1;
@@ -64,6 +84,10 @@ export class DefaultVoiceClient implements VoiceClient {
   private connectAbort: AbortController | undefined;
   /** Settles once the connect() under way has finished, teardown of a failed attempt included. */
   private connectSettled: Promise<void> | undefined;
+  /** The disconnect() under way: a second one joins it, a connect() waits for it. */
+  private teardown: Promise<void> | undefined;
+  /** The provider's last disconnect(), possibly still running in the background. */
+  private providerStopping: Promise<void> = Promise.resolve();
   private _currentCall: Call | undefined;
   private callCount = 0;
   private readonly lifetime = new AbortController();
@@ -138,6 +162,9 @@ export class DefaultVoiceClient implements VoiceClient {
   }
 
   async connect(options: ConnectOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs === undefined ? this.config.timeouts.connectMs : this.checked(() => timeoutArgument(options.timeoutMs, 'timeoutMs'));
+    // Called during a disconnect(): the old session goes first, so the state matches the new one.
+    if (this.teardown) await this.teardown;
     if (!['idle', 'initialized', 'authenticated', 'disconnected'].includes(this._state)) throw this.invalidState('connect');
     // Until the SDK is loaded the state is still idle/initialized; a second attempt must not slip
     // through and open a second session whose socket nobody would ever close.
@@ -149,7 +176,7 @@ export class DefaultVoiceClient implements VoiceClient {
     this.connectSettled = new Promise<void>((resolve) => (settle = resolve));
     const onUserAbort = () => abort.abort(new VoiceError('ABORTED', 'connect() was aborted.', { provider: this.provider }));
     options.signal?.addEventListener('abort', onUserAbort, { once: true });
-    const timeoutMs = options.timeoutMs ?? this.config.timeouts.connectMs;
+    const deadlineAt = Date.now() + timeoutMs;
     const timer = setTimeout(
       () => abort.abort(new VoiceError('TIMEOUT', `connect() did not finish within ${timeoutMs} ms.`, { provider: this.provider, details: { timeoutMs } })),
       timeoutMs,
@@ -161,6 +188,8 @@ export class DefaultVoiceClient implements VoiceClient {
       }
       if (this._state === 'disconnected' && !this.credentials) throw this.invalidState('connect');
       this.setState('connecting');
+      // A teardown the last attempt left running must be over before a new session starts.
+      await bounded(this.providerStopping, { signal: abort.signal, what: 'the previous teardown', provider: this.provider });
       const result = await bounded(this.impl.connect(abort.signal), { signal: abort.signal, what: 'connect()', provider: this.provider });
       if (abort.signal.aborted) throw abort.signal.reason;
       if (result.registered && !this.registered) {
@@ -170,8 +199,10 @@ export class DefaultVoiceClient implements VoiceClient {
       this.setState('connected');
     } catch (error) {
       const wrapped = this.wrap(abort.signal.aborted ? abort.signal.reason : error, 'NETWORK_UNREACHABLE');
-      // Nothing of a failed attempt may keep running: no socket, no retry timer.
-      await this.impl.disconnect().catch(() => {});
+      // Nothing of a failed attempt may keep running (no socket, no retry timer), but a hung server
+      // must not hold the app: the teardown is bounded and finishes in the background.
+      const waitMs = abort.signal.aborted ? CANCELLED_TEARDOWN_MS : Math.min(TEARDOWN_MS, Math.max(CANCELLED_TEARDOWN_MS, deadlineAt - Date.now()));
+      await this.teardownProvider(undefined, waitMs);
       if (this._state === 'connecting' || this._state === 'connected') this.setState('disconnected');
       throw wrapped;
     } finally {
@@ -182,31 +213,54 @@ export class DefaultVoiceClient implements VoiceClient {
     }
   }
 
-  async disconnect(): Promise<void> {
-    // A connect() under way is cancelled whatever the state says (it may still be loading the SDK),
-    // and disconnect() resolves only once its teardown is done, so nothing of it outlives the call.
+  disconnect(): Promise<void> {
+    if (!this.teardown) {
+      // Set before any state change, so that a connect() from a `stateChanged` handler waits.
+      let release!: () => void;
+      this.teardown = new Promise<void>((resolve) => (release = resolve));
+      void this.tearDown().finally(() => {
+        this.teardown = undefined;
+        release();
+      });
+    }
+    return this.teardown;
+  }
+
+  private async tearDown(): Promise<void> {
+    // A connect() under way is cancelled whatever the state says (it may still be loading the SDK);
+    // its own failure path tears the provider down within the bound. One that had already
+    // succeeded (disconnect() from its `registered` handler) is torn down below.
     if (this.connectAbort) {
       const settled = this.connectSettled;
       this.connectAbort.abort(new VoiceError('ABORTED', 'connect() was cancelled by disconnect().', { provider: this.provider }));
       await settled;
-      return;
     }
     if (this._state !== 'connected' && this._state !== 'reconnecting') return;
     const call = this._currentCall;
-    if (call) await call.hangup();
-    await this.impl.disconnect().catch(() => {});
     this.markDisconnected();
+    await this.teardownProvider(call, TEARDOWN_MS);
+  }
+
+  /** Hangs up and stops the provider, waiting at most `waitMs`; the rest goes on in the background. */
+  private async teardownProvider(call: Call | undefined, waitMs: number): Promise<void> {
+    const work = (async () => {
+      if (call) await call.hangup();
+      await this.impl.disconnect();
+    })().catch(() => {});
+    this.providerStopping = work;
+    await bounded(work, { timeoutMs: waitMs, what: 'disconnect()' }).catch(() => {});
+    if (call && call.state !== 'ended') call.end('hangup');
   }
 
   async call(target: string, options: CallOptions = {}): Promise<Call> {
     if (typeof target !== 'string' || target.trim() === '') {
       throw new VoiceError('INVALID_ARGUMENT', 'call() needs a target (SIP URI, number or user id).', { provider: this.provider, details: { field: 'target' } });
     }
+    const ringMs = options.ringTimeoutMs === undefined ? this.config.timeouts.ringMs : this.checked(() => timeoutArgument(options.ringTimeoutMs, 'ringTimeoutMs'));
     if (this._state !== 'connected') throw this.invalidState('call');
     if (this._currentCall) throw this.invalidState('call', 'a call is already in progress');
     const call = this.newCall('outgoing', target, undefined, options.audioElement);
     call.start('connecting');
-    const ringMs = options.ringTimeoutMs ?? this.config.timeouts.ringMs;
     const ringTimer = setTimeout(() => {
       if (call.state === 'connecting' || call.state === 'ringing') void call.terminate('unanswered');
     }, ringMs);
@@ -272,6 +326,7 @@ export class DefaultVoiceClient implements VoiceClient {
       operationMs: this.config.timeouts.operationMs,
       iceServers: this.config.iceServers,
       audioElement,
+      onHandlerError: (what, error) => this.handlerFailed(what, error),
       onEnded: (ended) => {
         if (this._currentCall === ended) this._currentCall = undefined;
       },
@@ -341,9 +396,28 @@ export class DefaultVoiceClient implements VoiceClient {
     const logger = this.config.logger;
     if (!logger) return;
     try {
-      logger({ level, message: this.redactor.text(message), ...(data ? { data: this.redactor.value(data) } : {}) });
+      const result = logger({ level, message: this.redactor.text(message), ...(data ? { data: this.redactor.value(data) } : {}) }) as unknown;
+      // An async logger that rejects must not leave an unhandled rejection in the app.
+      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+        (result as PromiseLike<unknown>).then(undefined, () => {});
+      }
     } catch {
       /* a failing logger must not break the client */
+    }
+  }
+
+  /** An app handler threw (or its promise rejected): the other handlers have run; the logger hears of it. */
+  private handlerFailed(what: string, error: unknown): void {
+    const cause = describeCause(error);
+    this.log('error', `A ${what} handler failed: ${(cause.name ?? 'Error').slice(0, 80)}: ${(cause.message ?? '').slice(0, 300)}`);
+  }
+
+  /** Runs an argument check, naming this client's provider in its error. */
+  private checked<T>(check: () => T): T {
+    try {
+      return check();
+    } catch (error) {
+      throw this.wrap(error, 'INVALID_ARGUMENT');
     }
   }
 
@@ -360,11 +434,7 @@ export class DefaultVoiceClient implements VoiceClient {
     else if (type === 'error') data = errorData((payload as ClientEvents['error']).error);
     else if (type === 'providerChanged') data = { ...(payload as ClientEvents['providerChanged']) };
     this.recorder.record('client', type, data);
-    try {
-      this.emitter.emit(type, payload);
-    } catch {
-      /* an app handler's own failure must not break the client */
-    }
+    this.emitter.emit(type, payload);
   }
 
   private checkCredentials(credentials: Credentials): void {

@@ -15,7 +15,8 @@ const builtInProviders: Record<string, () => Promise<ProviderModule>> = {
 export const BUILT_IN_PROVIDERS = Object.keys(builtInProviders);
 
 export async function loadProvider(name: string): Promise<ProviderDefinitionV1<any>> {
-  const load = builtInProviders[name];
+  // Own keys only: "constructor" or "__proto__" must not find Object.prototype's members.
+  const load = Object.hasOwn(builtInProviders, name) ? builtInProviders[name] : undefined;
   if (!load) {
     throw new VoiceError('PROVIDER_UNKNOWN', `Unknown provider "${name.slice(0, 40)}"; built in: ${BUILT_IN_PROVIDERS.join(', ')}.`, {
       details: { provider: name.slice(0, 40) },

@@ -20,6 +20,7 @@ import {
   type VoiceProviderV1,
 } from '../../core/provider-kit.js';
 import { parseSipjsOptions, type SipjsOptions } from './options.js';
+import { dropWebSocket } from './quirks.js';
 import { SipjsCall } from './session.js';
 import { inviteFailure, registerFailure } from './status.js';
 
@@ -34,6 +35,10 @@ const RECONNECT_BACKOFF = { minTimeout: 500, factor: 2, maxTimeout: 8_000, rando
 // A REGISTER on a fresh connection that gets no answer must not hold the reconnection loop for
 // sip.js's own 32 s transaction timer.
 const RECONNECT_REGISTER_TIMEOUT_MS = 10_000;
+// disconnect() within the core's 3 s teardown bound: the unREGISTER gets 1 s to go out and 1 s for
+// its answer, sip.js's own stop 500 ms; then the WebSocket is dropped without a close handshake.
+const UNREGISTER_MS = 1_000;
+const STOP_MS = 500;
 
 async function ensureWebSocket(): Promise<void> {
   if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'undefined') return;
@@ -56,6 +61,8 @@ class SipjsProvider implements VoiceProviderV1 {
   /** The refresh under way: sip.js refuses a REGISTER while another is pending (RequestPendingError). */
   private refreshing: Promise<void> = Promise.resolve();
   private stopping = false;
+  /** Fails the connect() under way when its connection drops: reconnection is for sessions that were up. */
+  private connectLost: ((error: VoiceError) => void) | undefined;
 
   constructor(
     private readonly options: SipjsOptions,
@@ -85,35 +92,52 @@ class SipjsProvider implements VoiceProviderV1 {
     const sip = this.sip!;
     await ensureWebSocket();
     this.stopping = false;
-    const ua = new sip.UserAgent(this.userAgentOptions(sip));
+    const owner: { ua?: UserAgent } = {};
+    const ua = new sip.UserAgent(this.userAgentOptions(sip, owner));
+    owner.ua = ua;
     this.ua = ua;
+    const lost = new Promise<never>((_, reject) => (this.connectLost = reject));
+    lost.catch(() => {});
     try {
-      await ua.start();
-    } catch (error) {
-      throw new VoiceError('NETWORK_UNREACHABLE', 'The SIP WebSocket server could not be reached.', { provider: NAME, cause: describeCause(error) });
+      try {
+        await Promise.race([ua.start(), lost]);
+      } catch (error) {
+        if (isVoiceError(error)) throw error;
+        throw new VoiceError('NETWORK_UNREACHABLE', 'The SIP WebSocket server could not be reached.', { provider: NAME, cause: describeCause(error) });
+      }
+      if (this.credentials?.type !== 'password') return { registered: false };
+      this.registerer = new sip.Registerer(ua, { expires: this.options.registerExpires });
+      await Promise.race([this.register(signal), lost]);
+      return { registered: true };
+    } finally {
+      this.connectLost = undefined;
     }
-    if (this.credentials?.type !== 'password') return { registered: false };
-    this.registerer = new sip.Registerer(ua, { expires: this.options.registerExpires });
-    await this.register(signal);
-    return { registered: true };
   }
 
+  /**
+   * Bounded (UNREGISTER_MS, STOP_MS) whatever the server does: sip.js's own stop waits for a pending
+   * REGISTER (32 s) and the WebSocket close handshake (30 s on a hung server); it goes on in the
+   * background on a socket already dropped.
+   */
   async disconnect(): Promise<void> {
     this.stopping = true;
     this.reconnecting?.abort();
     const { ua, registerer } = this;
     this.ua = undefined;
     this.registerer = undefined;
-    if (registerer && registerer.state === this.sip?.RegistererState.Registered && ua?.isConnected()) {
-      await bounded(registerer.unregister(), { timeoutMs: 2_000, what: 'unREGISTER' }).catch(() => {});
+    if (!ua) return;
+    if (registerer && registerer.state === this.sip?.RegistererState.Registered && ua.isConnected()) {
+      const unregistered = new Promise<void>((resolve) => registerer.stateChange.addListener((s) => s === this.sip?.RegistererState.Unregistered && resolve()));
+      await bounded(registerer.unregister(), { timeoutMs: UNREGISTER_MS, what: 'unREGISTER' }).catch(() => {});
       // unregister() resolves when the request is sent; give the 200 a moment so the binding is gone.
-      await bounded(new Promise<void>((resolve) => registerer.stateChange.addListener((s) => s === this.sip?.RegistererState.Unregistered && resolve())), {
-        timeoutMs: 2_000,
-        what: 'unREGISTER reply',
-      }).catch(() => {});
+      await bounded(unregistered, { timeoutMs: UNREGISTER_MS, what: 'unREGISTER reply' }).catch(() => {});
     }
-    await registerer?.dispose().catch(() => {});
-    await ua?.stop().catch(() => {});
+    const stopped = ua.stop().then(
+      () => true,
+      () => true,
+    );
+    const done = await bounded(stopped, { timeoutMs: STOP_MS, what: 'sip.js stop' }).catch(() => false);
+    if (!done) dropWebSocket(ua);
   }
 
   async call(target: string, options: ProviderCallOptions, sink: CallSink): Promise<ProviderCall> {
@@ -187,7 +211,8 @@ class SipjsProvider implements VoiceProviderV1 {
     }
   }
 
-  private userAgentOptions(sip: SipModule): UserAgentOptions {
+  /** `owner.ua` is the user agent these options end up in: a stopped one's late events are ignored. */
+  private userAgentOptions(sip: SipModule, owner: { ua?: UserAgent }): UserAgentOptions {
     const authenticated = this.credentials?.type === 'password' ? this.credentials : undefined;
     const base = sip.Web.defaultSessionDescriptionHandlerFactory();
     const options: UserAgentOptions = {
@@ -208,7 +233,10 @@ class SipjsProvider implements VoiceProviderV1 {
       delegate: {
         onInvite: (invitation) => this.onInvite(invitation),
         onDisconnect: (error) => {
-          if (error && !this.stopping) void this.reconnect();
+          if (!error || this.stopping || owner.ua !== this.ua) return;
+          if (this.connectLost) {
+            this.connectLost(new VoiceError('NETWORK_UNREACHABLE', 'The SIP server closed the connection during connect().', { provider: NAME, cause: describeCause(error) }));
+          } else void this.reconnect();
         },
       },
     };
