@@ -61,6 +61,10 @@ export const TEARDOWN_MS = 3_000;
  */
 const CANCELLED_TEARDOWN_MS = 200;
 
+/** An incoming caller's display name and address are cut to these lengths (they are the caller's text). */
+const MAX_CALLER_NAME_LENGTH = 128;
+const MAX_PEER_LENGTH = 1_024;
+
 const CAPABILITIES_NONE: ProviderCapabilities = {
   incomingCalls: false,
   mute: false,
@@ -369,7 +373,7 @@ export class DefaultVoiceClient implements VoiceClient {
         }
         call.attach(providerCall);
         call.start('ringing');
-        this.emit('incomingCall', { call, from: this.redactor.text(info.from), displayName: info.displayName });
+        this.emit('incomingCall', { call, from: this.redactor.text(info.from), displayName: call.displayName });
         return call.sink();
       },
       tokenWillExpire: (info) => this.emit('tokenWillExpire', { expiresAt: info.expiresAt }),
@@ -381,7 +385,8 @@ export class DefaultVoiceClient implements VoiceClient {
 
   private newCallForIncoming(from: string, displayName: string | undefined): Call | undefined {
     if (this._currentCall || this._state !== 'connected') return undefined;
-    return this.newCall('incoming', from, displayName, undefined);
+    // The caller chose these words: untrusted text (README), cut to a sensible length.
+    return this.newCall('incoming', from.slice(0, MAX_PEER_LENGTH), displayName?.slice(0, MAX_CALLER_NAME_LENGTH), undefined);
   }
 
   private markDisconnected(): void {

@@ -1,4 +1,5 @@
 import { configInvalid, optionInteger, optionString, parseWebSocketUrl, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
+import { checkDigestUser, checkDisplayName, checkSipAddress } from '../sip/header-text.js';
 
 export type DtmfTransport = 'rfc4733' | 'info';
 
@@ -30,8 +31,6 @@ export interface SipjsOptions {
 }
 
 const KNOWN = ['uri', 'displayName', 'authorizationUsername', 'registerExpires', 'dtmfTransport', 'reconnectionAttempts', 'iceGatheringTimeoutMs'] as const;
-const SIP_URI = /^sips?:[^@\s]+@[^@\s]+$/;
-
 
 export function parseSipjsOptions(input: ProviderConfigInput): SipjsOptions {
   const { params } = input;
@@ -41,8 +40,11 @@ export function parseSipjsOptions(input: ProviderConfigInput): SipjsOptions {
   rejectUnknownOptions(params, KNOWN);
   const server = parseWebSocketUrl(input.locator, 'server');
   const uri = optionString(params, 'uri');
-  if (uri !== undefined && !SIP_URI.test(uri)) throw configInvalid('uri', 'The option "uri" must be a SIP URI such as sip:alice@example.com.');
+  if (uri !== undefined) checkSipAddress(uri, 'uri');
   const authorizationUsername = optionString(params, 'authorizationUsername');
+  if (authorizationUsername !== undefined) checkDigestUser(authorizationUsername, 'authorizationUsername');
+  const displayName = optionString(params, 'displayName');
+  if (displayName !== undefined) checkDisplayName(displayName, 'displayName');
   if ((authorizationUsername !== undefined || input.credentials?.type === 'password') && uri === undefined) {
     throw configInvalid('uri', 'An authenticated SIP.js client needs "uri" (the address of record to register).');
   }
@@ -51,7 +53,7 @@ export function parseSipjsOptions(input: ProviderConfigInput): SipjsOptions {
   return {
     server,
     uri,
-    displayName: optionString(params, 'displayName'),
+    displayName,
     authorizationUsername,
     registerExpires: optionInteger(params, 'registerExpires', 300, 30, 86_400),
     dtmfTransport,

@@ -20,6 +20,7 @@ import {
   type VoiceProviderV1,
 } from '../../core/provider-kit.js';
 import { parseSipjsOptions, type SipjsOptions } from './options.js';
+import { DISPLAY_NAME_MAX, SIP_URI_MAX, checkDigestUser, headerTextProblem, quotedStringContent } from '../sip/header-text.js';
 import { dropWebSocket } from './quirks.js';
 import { SipjsCall } from './session.js';
 import { inviteFailure, registerFailure } from './status.js';
@@ -81,7 +82,10 @@ class SipjsProvider implements VoiceProviderV1 {
   async authenticate(credentials: Credentials): Promise<void> {
     if (credentials.type === 'password') {
       if (!this.options.uri) throw configInvalid('uri', 'An authenticated SIP.js client needs "uri" (the address of record to register).');
+      // Checked again with sip.js's own parser: one it cannot read would register anonymously.
+      if (!this.sip?.UserAgent.makeURI(this.options.uri)) throw configInvalid('uri', 'The option "uri" is not a SIP URI that sip.js can parse.');
       if (typeof credentials.password !== 'string' || credentials.password === '') throw configInvalid('credentials.password', 'The password is empty.');
+      if (credentials.username !== undefined) checkDigestUser(credentials.username, 'credentials.username', NAME);
     } else if (credentials.type !== 'anonymous') {
       throw new VoiceError('UNSUPPORTED', `The sipjs provider takes "password" or "anonymous" credentials, not "${credentials.type}".`, { provider: NAME });
     }
@@ -144,7 +148,8 @@ class SipjsProvider implements VoiceProviderV1 {
     assertWebRtc(NAME);
     const sip = this.sip!;
     const ua = this.ua!;
-    const uri = sip.UserAgent.makeURI(this.targetUri(target));
+    const problem = headerTextProblem(target, SIP_URI_MAX);
+    const uri = problem ? undefined : sip.UserAgent.makeURI(this.targetUri(target));
     if (!uri) throw new VoiceError('INVALID_ARGUMENT', 'The call target is not a SIP URI or user name.', { provider: NAME, details: { field: 'target' } });
     const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } as object });
     this.iceServersBySession.set(inviter, options.iceServers);
@@ -219,8 +224,10 @@ class SipjsProvider implements VoiceProviderV1 {
       transportOptions: { server: this.options.server, connectionTimeout: CONNECTION_TIMEOUT_S },
       logBuiltinEnabled: false,
       logLevel: 'warn',
+      // sip.js's own lines (its configuration dump among them) are the vendor's, not polyphone's
+      // events: debug only, and through the core's redactor like every log line.
       logConnector: (level, category, _label, content) => {
-        this.context.sink.log(level === 'log' ? 'info' : level, `${category}: ${content}`);
+        this.context.sink.log('debug', `${category} [${level}]: ${content}`);
       },
       // sip.js's own reconnection (off by default; the option is deprecated and would log a warning
       // per client) never re-registers afterwards, so the provider reconnects by itself.
@@ -240,7 +247,8 @@ class SipjsProvider implements VoiceProviderV1 {
         },
       },
     };
-    if (this.options.displayName) options.displayName = this.options.displayName;
+    // sip.js writes the name between quotes as it is: a quote or backslash must arrive escaped.
+    if (this.options.displayName) options.displayName = quotedStringContent(this.options.displayName.slice(0, DISPLAY_NAME_MAX));
     if (authenticated) {
       options.uri = sip.UserAgent.makeURI(this.options.uri!);
       options.authorizationUsername = this.options.authorizationUsername ?? authenticated.username ?? options.uri?.user;
