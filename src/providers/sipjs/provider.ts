@@ -21,6 +21,7 @@ import {
 } from '../../core/provider-kit.js';
 import { parseSipjsOptions, type SipjsOptions } from './options.js';
 import { DISPLAY_NAME_MAX, SIP_URI_MAX, checkDigestUser, headerTextProblem, quotedStringContent } from '../sip/header-text.js';
+import { KeepAlive } from './keep-alive.js';
 import { dropWebSocket } from './quirks.js';
 import { SipjsCall } from './session.js';
 import { inviteFailure, registerFailure } from './status.js';
@@ -64,6 +65,9 @@ class SipjsProvider implements VoiceProviderV1 {
   private stopping = false;
   /** Fails the connect() under way when its connection drops: reconnection is for sessions that were up. */
   private connectLost: ((error: VoiceError) => void) | undefined;
+  private keepAlive: KeepAlive | undefined;
+  /** Refreshes under way: their REGISTER may unregister on purpose (a refused password). */
+  private refreshDepth = 0;
 
   constructor(
     private readonly options: SipjsOptions,
@@ -109,9 +113,17 @@ class SipjsProvider implements VoiceProviderV1 {
         if (isVoiceError(error)) throw error;
         throw new VoiceError('NETWORK_UNREACHABLE', 'The SIP WebSocket server could not be reached.', { provider: NAME, cause: describeCause(error) });
       }
-      if (this.credentials?.type !== 'password') return { registered: false };
-      this.registerer = new sip.Registerer(ua, { expires: this.options.registerExpires });
+      if (this.credentials?.type !== 'password') {
+        this.watchConnection(sip, ua);
+        return { registered: false };
+      }
+      const registerer = new sip.Registerer(ua, { expires: this.options.registerExpires });
+      this.registerer = registerer;
       await Promise.race([this.register(signal), lost]);
+      registerer.stateChange.addListener((state) => {
+        if (state === sip.RegistererState.Unregistered) this.onRegistrationLost(registerer);
+      });
+      this.watchConnection(sip, ua);
       return { registered: true };
     } finally {
       this.connectLost = undefined;
@@ -126,6 +138,8 @@ class SipjsProvider implements VoiceProviderV1 {
   async disconnect(): Promise<void> {
     this.stopping = true;
     this.reconnecting?.abort();
+    this.keepAlive?.stop();
+    this.keepAlive = undefined;
     const { ua, registerer } = this;
     this.ua = undefined;
     this.registerer = undefined;
@@ -188,12 +202,15 @@ class SipjsProvider implements VoiceProviderV1 {
     }
     this.context.redactor.add(password);
     const previous = this.credentials.password;
+    this.refreshDepth++;
     try {
       await this.reRegisterWith(password, signal);
     } catch (error) {
       // A refused password must not leave the client silently unregistered: go back to the old one.
       await this.reRegisterWith(previous, signal).catch(() => this.context.sink.unregistered());
       throw error;
+    } finally {
+      this.refreshDepth--;
     }
     this.credentials = { ...this.credentials, password };
   }
@@ -345,6 +362,30 @@ class SipjsProvider implements VoiceProviderV1 {
     } finally {
       if (this.reconnecting === abort) this.reconnecting = undefined;
     }
+  }
+
+  /** Pings the server while connected; a dead connection is dropped, so the reconnection takes over. */
+  private watchConnection(sip: SipModule, ua: UserAgent): void {
+    const host = (this.options.uri ? sip.UserAgent.makeURI(this.options.uri)?.host : undefined) ?? new URL(this.options.server).hostname;
+    this.keepAlive?.stop();
+    this.keepAlive = new KeepAlive(sip, ua, `sip:${host}`, this.options.keepAliveIntervalMs, () => this.reconnecting !== undefined, (why) => {
+      if (ua !== this.ua || this.stopping) return;
+      this.context.sink.log('warn', `The SIP connection is dead: ${why}.`);
+      dropWebSocket(ua);
+    });
+    this.keepAlive.start();
+  }
+
+  /**
+   * sip.js unregisters by itself when a refresh is refused or unanswered, or the registration
+   * expires, and only logs it: the app would stay `connected` and unreachable. The loss is
+   * reported and the reconnection registers again (or ends NETWORK_UNREACHABLE).
+   */
+  private onRegistrationLost(registerer: Registerer): void {
+    if (registerer !== this.registerer || this.stopping || this.reconnecting || this.refreshDepth > 0) return;
+    this.context.sink.log('warn', 'The SIP registration was lost (a refresh failed or it expired).');
+    this.context.sink.unregistered();
+    void this.reconnect();
   }
 
   private onInvite(invitation: Invitation): void {
