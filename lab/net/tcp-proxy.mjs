@@ -19,6 +19,7 @@ import net from 'node:net';
 /**
  * @typedef {object} ChunkControl
  * @property {() => void} reset destroy both sides of this connection at once (a server dropping the socket)
+ * @property {() => void} swallow do not forward this chunk (one message lost on the way)
  */
 
 /**
@@ -82,7 +83,11 @@ export async function startTcpProxy({ targetPort, targetHost = '127.0.0.1', onCl
     const back = net.connect(targetPort, targetHost);
     track(back);
     let reset = false;
+    let swallowed = false;
     const control = {
+      swallow() {
+        swallowed = true;
+      },
       reset() {
         reset = true;
         front.destroy();
@@ -91,8 +96,9 @@ export async function startTcpProxy({ targetPort, targetHost = '127.0.0.1', onCl
     };
     front.on('data', (chunk) => {
       if (frozen) return;
+      swallowed = false;
       onClientChunk?.(clientFramesText(chunk), control);
-      if (!frozen && !reset) back.write(chunk);
+      if (!frozen && !reset && !swallowed) back.write(chunk);
     });
     back.on('data', (chunk) => {
       if (!frozen) front.write(chunk);

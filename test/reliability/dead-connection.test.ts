@@ -97,3 +97,30 @@ describe('a dead connection is noticed', () => {
     expect(errors.map((e) => e.code)).toEqual(['NETWORK_UNREACHABLE']);
   });
 });
+
+describe('a lost registration is never silent', () => {
+  it('a refresh the server never answers: unregistered and reconnecting when the registration expires, registered again once REGISTERs get through', async () => {
+    let swallowRegisters = false;
+    const proxy = await startTcpProxy({
+      targetPort: kamailio.port,
+      onClientChunk: (text, control) => {
+        // The refresh REGISTER is lost on the way; everything else gets through.
+        if (swallowRegisters && text.startsWith('REGISTER ')) control.swallow();
+      },
+    });
+    proxies.push(proxy);
+    // Shortest registration sip.js is allowed here, keep-alive off: only the registration can tell.
+    const { client, states } = await connected(proxy.wsUrl, 'carol', { registerExpires: 30, keepAliveIntervalMs: 0 });
+    const events: string[] = [];
+    client.on('unregistered', () => void events.push('unregistered'));
+    client.on('registered', () => void events.push('registered'));
+    const registeredAt = performance.now();
+    swallowRegisters = true;
+    await waitFor(() => events.includes('unregistered'), 'unregistered', 40_000);
+    figures.push(`registration lost (expires 30 s), reported after ${Math.round(performance.now() - registeredAt)} ms`);
+    expect(states.map((s) => s.to)).toContain('reconnecting');
+    swallowRegisters = false;
+    await waitFor(() => client.state === 'connected' && events.includes('registered'), 'registered again', 15_000);
+    expect((await probeInvite(kamailio.wsUrl, 'carol', DOMAIN)).finalStatus).toBe(486);
+  }, 70_000);
+});

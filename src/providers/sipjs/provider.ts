@@ -22,7 +22,7 @@ import {
 import { parseSipjsOptions, type SipjsOptions } from './options.js';
 import { DISPLAY_NAME_MAX, SIP_URI_MAX, checkDigestUser, headerTextProblem, quotedStringContent } from '../sip/header-text.js';
 import { KeepAlive } from './keep-alive.js';
-import { dropWebSocket } from './quirks.js';
+import { dropWebSocket, registerPending } from './quirks.js';
 import { SipjsCall } from './session.js';
 import { inviteFailure, registerFailure } from './status.js';
 
@@ -117,12 +117,9 @@ class SipjsProvider implements VoiceProviderV1 {
         this.watchConnection(sip, ua);
         return { registered: false };
       }
-      const registerer = new sip.Registerer(ua, { expires: this.options.registerExpires });
-      this.registerer = registerer;
+      this.registerer = new sip.Registerer(ua, { expires: this.options.registerExpires });
       await Promise.race([this.register(signal), lost]);
-      registerer.stateChange.addListener((state) => {
-        if (state === sip.RegistererState.Unregistered) this.onRegistrationLost(registerer);
-      });
+      this.watchRegistration(this.registerer);
       this.watchConnection(sip, ua);
       return { registered: true };
     } finally {
@@ -326,6 +323,8 @@ class SipjsProvider implements VoiceProviderV1 {
           if (!ua || abort.signal.aborted) throw new Error('stopped');
           await ua.reconnect();
           if (this.registerer) {
+            // A REGISTER still pending (a refresh the server never answered) would refuse the new one.
+            if (registerPending(this.registerer)) this.replaceRegisterer(ua);
             // The server may be a new instance (a restart) that never issued the nonce sip.js would
             // replay; Kamailio refuses such a digest with 403 instead of challenging again.
             this.dropReplayedAuthorization();
@@ -381,6 +380,19 @@ class SipjsProvider implements VoiceProviderV1 {
    * expires, and only logs it: the app would stay `connected` and unreachable. The loss is
    * reported and the reconnection registers again (or ends NETWORK_UNREACHABLE).
    */
+  private watchRegistration(registerer: Registerer): void {
+    registerer.stateChange.addListener((state) => {
+      if (state === this.sip?.RegistererState.Unregistered) this.onRegistrationLost(registerer);
+    });
+  }
+
+  private replaceRegisterer(ua: UserAgent): void {
+    const old = this.registerer;
+    this.registerer = new this.sip!.Registerer(ua, { expires: this.options.registerExpires });
+    this.watchRegistration(this.registerer);
+    void old?.dispose().catch(() => {});
+  }
+
   private onRegistrationLost(registerer: Registerer): void {
     if (registerer !== this.registerer || this.stopping || this.reconnecting || this.refreshDepth > 0) return;
     this.context.sink.log('warn', 'The SIP registration was lost (a refresh failed or it expired).');

@@ -3,7 +3,7 @@
  * a WebSocket at once: Transport.disconnect() waits for the close handshake, which a hung server
  * never completes (the `ws` package gives up after 30 s, browsers after a similar time).
  */
-import type { UserAgent } from 'sip.js';
+import type { Registerer, UserAgent } from 'sip.js';
 
 interface WebTransportInternals {
   _ws?: { close(code?: number): void; terminate?(): void };
@@ -28,4 +28,9 @@ export function dropWebSocket(ua: UserAgent): void {
   }
   // sip.js ignores the real close event of a socket it has already let go of.
   transport.onWebSocketClose?.({ code: 1006 }, ws);
+}
+
+/** A REGISTER of this registerer awaits its final answer (sip.js keeps `waiting` private). */
+export function registerPending(registerer: Registerer): boolean {
+  return (registerer as unknown as { waiting?: boolean }).waiting === true;
 }
