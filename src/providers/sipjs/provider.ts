@@ -20,17 +20,17 @@ import {
   type VoiceProviderV1,
 } from '../../core/provider-kit.js';
 import { parseSipjsOptions, type SipjsOptions } from './options.js';
-import { DISPLAY_NAME_MAX, SIP_URI_MAX, checkDigestUser, headerTextProblem, quotedStringContent } from '../sip/header-text.js';
+import { SIP_URI_MAX, checkDigestUser, headerTextProblem } from '../sip/header-text.js';
 import { KeepAlive } from './keep-alive.js';
-import { dropWebSocket, registerPending } from './quirks.js';
+import { dropReplayedAuthorization, dropWebSocket, registerPending } from './quirks.js';
+import { registerOnce } from './registration.js';
 import { SipjsCall } from './session.js';
-import { inviteFailure, registerFailure } from './status.js';
+import { inviteFailure } from './status.js';
+import { userAgentOptions } from './user-agent-options.js';
 
 type SipModule = typeof import('sip.js');
 
 const NAME = 'sipjs';
-// Seconds sip.js waits for the WebSocket to open before it gives up on one attempt.
-const CONNECTION_TIMEOUT_S = 5;
 // Waits between reconnection tries (documented on `reconnectionAttempts` in options.ts): try 1 at
 // once, try k ≥ 2 after min(8 s, 500 ms × 2^(k-2) × jitter), jitter uniform in [1, 2).
 const RECONNECT_BACKOFF = { minTimeout: 500, factor: 2, maxTimeout: 8_000, randomize: true } as const;
@@ -221,88 +221,28 @@ class SipjsProvider implements VoiceProviderV1 {
     return this.register(signal);
   }
 
-  /** sip.js replays the last Authorization header on every refresh of its REGISTER (sip.js 0.21 internals). */
   private dropReplayedAuthorization(): void {
-    const request = (this.registerer as unknown as { request?: { headers?: Record<string, unknown> } }).request;
-    if (request?.headers) {
-      delete request.headers['Authorization'];
-      delete request.headers['Proxy-Authorization'];
-    }
+    if (this.registerer) dropReplayedAuthorization(this.registerer);
   }
 
   /** `owner.ua` is the user agent these options end up in: a stopped one's late events are ignored. */
   private userAgentOptions(sip: SipModule, owner: { ua?: UserAgent }): UserAgentOptions {
-    const authenticated = this.credentials?.type === 'password' ? this.credentials : undefined;
-    const base = sip.Web.defaultSessionDescriptionHandlerFactory();
-    const options: UserAgentOptions = {
-      transportOptions: { server: this.options.server, connectionTimeout: CONNECTION_TIMEOUT_S },
-      logBuiltinEnabled: false,
-      logLevel: 'warn',
-      // sip.js's own lines (its configuration dump among them) are the vendor's, not polyphone's
-      // events: debug only, and through the core's redactor like every log line.
-      logConnector: (level, category, _label, content) => {
-        this.context.sink.log('debug', `${category} [${level}]: ${content}`);
+    return userAgentOptions(sip, this.options, this.credentials, {
+      log: (message) => this.context.sink.log('debug', message),
+      iceServersFor: (session) => (this.iceServersBySession.has(session) ? this.iceServersBySession.get(session) : this.context.iceServers),
+      onInvite: (invitation) => this.onInvite(invitation),
+      onDisconnect: (error) => {
+        if (!error || this.stopping || owner.ua !== this.ua) return;
+        if (this.connectLost) {
+          this.connectLost(new VoiceError('NETWORK_UNREACHABLE', 'The SIP server closed the connection during connect().', { provider: NAME, cause: describeCause(error) }));
+        } else void this.reconnect();
       },
-      // sip.js's own reconnection (off by default; the option is deprecated and would log a warning
-      // per client) never re-registers afterwards, so the provider reconnects by itself.
-      sessionDescriptionHandlerFactory: (session, factoryOptions) => {
-        const given = (factoryOptions ?? {}) as { peerConnectionConfiguration?: RTCConfiguration };
-        const iceServers = this.iceServersBySession.has(session) ? this.iceServersBySession.get(session) : this.context.iceServers;
-        const peerConnectionConfiguration = { ...given.peerConnectionConfiguration, ...(iceServers ? { iceServers } : {}) };
-        return base(session, { ...given, peerConnectionConfiguration, iceGatheringTimeout: this.options.iceGatheringTimeoutMs });
-      },
-      delegate: {
-        onInvite: (invitation) => this.onInvite(invitation),
-        onDisconnect: (error) => {
-          if (!error || this.stopping || owner.ua !== this.ua) return;
-          if (this.connectLost) {
-            this.connectLost(new VoiceError('NETWORK_UNREACHABLE', 'The SIP server closed the connection during connect().', { provider: NAME, cause: describeCause(error) }));
-          } else void this.reconnect();
-        },
-      },
-    };
-    // sip.js writes the name between quotes as it is: a quote or backslash must arrive escaped.
-    if (this.options.displayName) options.displayName = quotedStringContent(this.options.displayName.slice(0, DISPLAY_NAME_MAX));
-    if (authenticated) {
-      options.uri = sip.UserAgent.makeURI(this.options.uri!);
-      options.authorizationUsername = this.options.authorizationUsername ?? authenticated.username ?? options.uri?.user;
-      options.authorizationPassword = authenticated.password;
-    }
-    return options;
+    });
   }
 
   /** Sends REGISTER and waits for its final answer. */
   private register(signal: AbortSignal, timeoutMs?: number): Promise<void> {
-    const sip = this.sip!;
-    const registerer = this.registerer!;
-    const outcome = new Promise<void>((resolve, reject) => {
-      const stop = () => registerer.stateChange.removeListener(onState);
-      const onState = (state: string) => {
-        if (state === sip.RegistererState.Registered) {
-          stop();
-          resolve();
-        }
-      };
-      registerer.stateChange.addListener(onState);
-      registerer
-        .register({
-          requestDelegate: {
-            onAccept: () => {
-              stop();
-              resolve();
-            },
-            onReject: (response) => {
-              stop();
-              reject(registerFailure(response.message.statusCode ?? 0, response.message.reasonPhrase ?? ''));
-            },
-          },
-        })
-        .catch((error: unknown) => {
-          stop();
-          reject(new VoiceError('NETWORK_UNREACHABLE', 'REGISTER could not be sent.', { provider: NAME, cause: describeCause(error) }));
-        });
-    });
-    return bounded(outcome, { signal, timeoutMs, what: 'REGISTER', provider: NAME });
+    return registerOnce(this.sip!, this.registerer!, signal, timeoutMs);
   }
 
   /**

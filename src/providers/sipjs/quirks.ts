@@ -34,3 +34,12 @@ export function dropWebSocket(ua: UserAgent): void {
 export function registerPending(registerer: Registerer): boolean {
   return (registerer as unknown as { waiting?: boolean }).waiting === true;
 }
+
+/** sip.js replays the last Authorization header on every refresh of its REGISTER: dropped, so a new password or server is heard. */
+export function dropReplayedAuthorization(registerer: Registerer): void {
+  const request = (registerer as unknown as { request?: { headers?: Record<string, unknown> } }).request;
+  if (request?.headers) {
+    delete request.headers['Authorization'];
+    delete request.headers['Proxy-Authorization'];
+  }
+}
