@@ -32,9 +32,9 @@ export interface VoiceClient {
    */
   connect(options?: ConnectOptions): Promise<void>;
   /**
-   * Resolves within TEARDOWN_MS (3 s) whatever the server does; what the server has not answered
-   * by then goes on in the background. The state is `disconnected` from the moment it is called,
-   * and a `connect()` made meanwhile starts after this teardown.
+   * Resolves within TEARDOWN_MS (3 s) whatever the server does (a call in progress is hung up
+   * first); what the server has not answered by then goes on in the background. A `connect()`
+   * made meanwhile starts after this teardown.
    */
   disconnect(): Promise<void>;
   call(target: string, options?: CallOptions): Promise<Call>;
@@ -206,7 +206,7 @@ export class DefaultVoiceClient implements VoiceClient {
       // Nothing of a failed attempt may keep running (no socket, no retry timer), but a hung server
       // must not hold the app: the teardown is bounded and finishes in the background.
       const waitMs = abort.signal.aborted ? CANCELLED_TEARDOWN_MS : Math.min(TEARDOWN_MS, Math.max(CANCELLED_TEARDOWN_MS, deadlineAt - Date.now()));
-      await this.teardownProvider(undefined, waitMs);
+      await this.teardownProvider(waitMs);
       if (this._state === 'connecting' || this._state === 'connected') this.setState('disconnected');
       throw wrapped;
     } finally {
@@ -240,20 +240,22 @@ export class DefaultVoiceClient implements VoiceClient {
       await settled;
     }
     if (this._state !== 'connected' && this._state !== 'reconnecting') return;
+    const startedAt = Date.now();
+    // The call ends before the client disconnects; a hangup the server does not answer is cut short.
     const call = this._currentCall;
+    if (call) {
+      await bounded(call.hangup(), { timeoutMs: TEARDOWN_MS, what: 'hangup()' }).catch(() => {});
+      if (call.state !== 'ended') call.end('hangup');
+    }
     this.markDisconnected();
-    await this.teardownProvider(call, TEARDOWN_MS);
+    await this.teardownProvider(Math.max(CANCELLED_TEARDOWN_MS, TEARDOWN_MS - (Date.now() - startedAt)));
   }
 
-  /** Hangs up and stops the provider, waiting at most `waitMs`; the rest goes on in the background. */
-  private async teardownProvider(call: Call | undefined, waitMs: number): Promise<void> {
-    const work = (async () => {
-      if (call) await call.hangup();
-      await this.impl.disconnect();
-    })().catch(() => {});
+  /** Stops the provider, waiting at most `waitMs`; the rest goes on in the background. */
+  private async teardownProvider(waitMs: number): Promise<void> {
+    const work = this.impl.disconnect().catch(() => {});
     this.providerStopping = work;
     await bounded(work, { timeoutMs: waitMs, what: 'disconnect()' }).catch(() => {});
-    if (call && call.state !== 'ended') call.end('hangup');
   }
 
   async call(target: string, options: CallOptions = {}): Promise<Call> {
