@@ -11,6 +11,7 @@ type Kamailio = Awaited<ReturnType<typeof startKamailio>>;
 
 const MARGIN_MS = 1_000;
 const FIRST_BOUND_MS = 2_000;
+const SECOND_BOUND_MS = 5_000;
 
 let first: Kamailio;
 let second: Kamailio;
@@ -36,17 +37,27 @@ const member = (kamailio: Kamailio, connectMs: number) => ({
 
 describe('failover from a hung server', () => {
   it('moves on within the first member’s bound, and a later connect() starts from the top again', async () => {
-    client = await createVoiceClient([member(first, FIRST_BOUND_MS), member(second, 5_000)]);
+    client = await createVoiceClient([member(first, FIRST_BOUND_MS), member(second, SECOND_BOUND_MS)]);
     const changes: string[] = [];
-    client.on('providerChanged', ({ from, to }) => void changes.push(`${from}>${to}`));
+    let changedAt = 0;
+    client.on('providerChanged', ({ from, to }) => {
+      changes.push(`${from}>${to}`);
+      changedAt ||= performance.now();
+    });
     client.on('incomingCall', ({ call }) => void call.reject({ status: 486 }).catch(() => {}));
+    // Loading sip.js is the app's cost, not the server's: done before the clock starts.
+    await client.init();
 
     first.freeze();
     const started = performance.now();
     await client.connect();
     const elapsed = performance.now() - started;
-    console.log(`failover from a frozen first server: connected through the second after ${Math.round(elapsed)} ms (bound ${FIRST_BOUND_MS} ms)`);
-    expect(elapsed).toBeLessThan(FIRST_BOUND_MS + MARGIN_MS);
+    console.log(
+      `failover from a frozen first server (bound ${FIRST_BOUND_MS} ms): moved on after ${Math.round(changedAt - started)} ms, connected through the second after ${Math.round(elapsed)} ms`,
+    );
+    // Given up within the first member's own bound; then the second has its own.
+    expect(changedAt - started).toBeLessThan(FIRST_BOUND_MS + MARGIN_MS);
+    expect(elapsed).toBeLessThan(FIRST_BOUND_MS + SECOND_BOUND_MS);
     expect(changes).toEqual(['sipjs>sipjs']);
     expect(client.state).toBe('connected');
     expect((await probeInvite(second.wsUrl, 'alice', DOMAIN)).finalStatus).toBe(486);
