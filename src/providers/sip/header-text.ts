@@ -54,8 +54,9 @@ export function checkDigestUser(value: unknown, field: string, provider?: string
 }
 
 /**
- * The inside of a quoted-string (RFC 3261 §25.1: `"` and `\` as quoted-pairs). sip.js 0.21 and
- * JsSIP 3 wrap a display name in quotes without escaping it; hand them this instead of the name.
+ * The inside of a quoted-string (RFC 3261 §25.1: `"` and `\` as quoted-pairs). sip.js 0.21 wraps
+ * a display name in quotes without escaping it: hand it this instead of the name. (JsSIP 3
+ * escapes by itself, in NameAddrHeader: give it the checked name as it is.)
  */
 export function quotedStringContent(value: string): string {
   return value.replace(/[\\"]/g, (c) => `\\${c}`);
