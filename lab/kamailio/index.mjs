@@ -68,6 +68,8 @@ export function loadUsers(n) {
  * @property {() => Promise<void>} stop
  * @property {() => Promise<void>} restart stop, then start on the same port with the same users
  * @property {() => string} logs Kamailio's stdout/stderr, last 200 KB
+ * @property {() => void} freeze SIGSTOP to every Kamailio process: sockets stay open, nothing answers
+ * @property {() => void} thaw SIGCONT: the frozen server carries on where it stopped
  */
 
 /** Kamailio main processes started here and not yet exited, with their run directories. */
@@ -330,17 +332,28 @@ export async function startKamailio(options = {}) {
     agents,
     pid: /** @type {number} */ (child?.pid),
     async stop() {
+      // A frozen Kamailio would not act on SIGTERM until thawed.
+      if (child) killQuietly(child, 'SIGCONT', true);
       if (child) await terminate(child);
       await cleanupRunDir();
     },
     async restart() {
       if (removed) throw new Error('restart: this Kamailio was stopped for good; start a new one');
+      if (child) killQuietly(child, 'SIGCONT', true);
       if (child) await terminate(child);
       await launch();
       instance.pid = /** @type {number} */ (child?.pid);
     },
     logs() {
       return logBuffer.text();
+    },
+    // A hung server, not a dead one: the kernel still accepts and ACKs, so a client sees no error.
+    // The whole process group, since the workers own the connections.
+    freeze() {
+      if (child) killQuietly(child, 'SIGSTOP', true);
+    },
+    thaw() {
+      if (child) killQuietly(child, 'SIGCONT', true);
     },
   };
   return instance;

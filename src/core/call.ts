@@ -34,6 +34,8 @@ export interface CallInternals {
   iceServers: RTCIceServer[] | undefined;
   audioElement: HTMLMediaElement | undefined;
   onEnded: (call: Call) => void;
+  /** An app handler of this call threw or rejected (the other handlers still ran). */
+  onHandlerError?: (what: string, error: unknown) => void;
 }
 
 /**
@@ -50,7 +52,7 @@ export class Call<VendorCall = unknown> {
   private _remoteStream: MediaStream | undefined;
   private _endReason: CallEndReason | undefined;
   private providerCall: ProviderCall | undefined;
-  private readonly emitter: Emitter<CallEvents> = createEmitter<CallEvents>();
+  private readonly emitter: Emitter<CallEvents> = createEmitter<CallEvents>((type, error) => this.internals.onHandlerError?.(`call ${String(type)}`, error));
   private queue: Promise<unknown> = Promise.resolve();
   private hangingUp = false;
   private readonly endedPromise: Promise<CallEvents['ended']>;
@@ -277,11 +279,12 @@ export class Call<VendorCall = unknown> {
     if (this._state === 'ended') return;
     for (const entry of this.agent.close()) this.emit('transcript', entry);
     this._endReason = reason;
+    // The client lets go of this call before anyone hears of its end: a handler of `ended` may dial again.
+    this.internals.onEnded(this);
     this.setState('ended');
     const event = { reason, error };
     this.emit('ended', event);
     this.resolveEnded(event);
-    this.internals.onEnded(this);
   }
 
   private markHeld(by: 'local' | 'remote'): void {
@@ -321,12 +324,9 @@ export class Call<VendorCall = unknown> {
     else if (type === 'transcript' || type === 'agentToolCall') Object.assign(data, agentTraceData(type, payload as never));
     // A partial utterance is traced only once it is final: a streamed reply must not flood the log.
     if (type !== 'transcript' || (payload as CallEvents['transcript']).final) this.internals.trace.record('call', type, data, this.internals.id);
-    // An app handler that throws must not break the state machine or the vendor's event loop.
-    try {
-      this.emitter.emit(type, payload);
-    } catch {
-      /* the app's own bug; the trace keeps the event */
-    }
+    // An app handler that throws must not break the state machine, the vendor's event loop, or
+    // the other handlers: the emitter shields each one and reports the failure.
+    this.emitter.emit(type, payload);
   }
 
   private require(operation: string, capability?: keyof ProviderCapabilities): ProviderCall {

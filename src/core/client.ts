@@ -1,6 +1,6 @@
 import { createEmitter, type Emitter, type Handler } from './emitter.js';
 import { Call, type CallOptions } from './call.js';
-import type { ParsedConfig } from './config.js';
+import { timeoutArgument, type ParsedConfig } from './config.js';
 import type { Credentials, LogLevel, ProviderCapabilities, ProviderDefinitionV1, ProviderSink, VendorObjects, VoiceProviderV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError, type VoiceErrorCode } from './errors.js';
 import type { ClientEvents, ClientState } from './events.js';
@@ -35,8 +35,17 @@ export interface VoiceClient<Vendor extends VendorObjects = VendorObjects> {
   init(): Promise<void>;
   /** Takes credentials (or those of the config); `connect` runs it when the app has not. */
   authenticate(credentials?: Credentials): Promise<void>;
-  /** Resolves when registered / ready; bounded by `timeouts.connectMs`; cancelled by `signal`. */
+  /**
+   * Resolves when registered / ready; bounded by `timeouts.connectMs` (or `timeoutMs`) whatever
+   * the server does; cancelled by `signal` at once. A failed attempt's teardown is bounded too
+   * (TEARDOWN_MS) and goes on in the background if the server does not answer.
+   */
   connect(options?: ConnectOptions): Promise<void>;
+  /**
+   * Resolves within TEARDOWN_MS (3 s) whatever the server does (a call in progress is hung up
+   * first); what the server has not answered by then goes on in the background. A `connect()`
+   * made meanwhile starts after this teardown.
+   */
   disconnect(): Promise<void>;
   /** Without a target, dials the session's natural destination where `capabilities.defaultTarget` says there is one. */
   call(target?: string, options?: CallOptions): Promise<Call<Vendor['call']>>;
@@ -52,6 +61,21 @@ export interface VoiceClient<Vendor extends VendorObjects = VendorObjects> {
   trace(): TraceEntry[];
 }
 
+/**
+ * How long disconnect() (and the teardown of a failed connect) may take: an unREGISTER and a
+ * WebSocket close handshake to a hung server would otherwise take a minute.
+ */
+export const TEARDOWN_MS = 3_000;
+/**
+ * How long a cancelled or timed-out connect() waits for its teardown before it rejects (the rest
+ * goes on in the background; the next connect() waits for it within its own bound).
+ */
+const CANCELLED_TEARDOWN_MS = 200;
+
+/** An incoming caller's display name and address are cut to these lengths (they are the caller's text). */
+const MAX_CALLER_NAME_LENGTH = 128;
+const MAX_PEER_LENGTH = 1_024;
+
 const CAPABILITIES_NONE: ProviderCapabilities = {
   incomingCalls: false,
   mute: false,
@@ -66,7 +90,7 @@ const CAPABILITIES_NONE: ProviderCapabilities = {
 
 export class DefaultVoiceClient implements VoiceClient {
   private _state: ClientState = 'idle';
-  private readonly emitter: Emitter<ClientEvents> = createEmitter<ClientEvents>();
+  private readonly emitter: Emitter<ClientEvents> = createEmitter<ClientEvents>((type, error) => this.handlerFailed(`client ${String(type)}`, error));
   private readonly redactor = new Redactor();
   private readonly recorder = new TraceRecorder();
   private readonly impl: VoiceProviderV1;
@@ -76,6 +100,10 @@ export class DefaultVoiceClient implements VoiceClient {
   private connectAbort: AbortController | undefined;
   /** Settles once the connect() under way has finished, teardown of a failed attempt included. */
   private connectSettled: Promise<void> | undefined;
+  /** The disconnect() under way: a second one joins it, a connect() waits for it. */
+  private teardown: Promise<void> | undefined;
+  /** The provider's last disconnect(), possibly still running in the background. */
+  private providerStopping: Promise<void> = Promise.resolve();
   private _currentCall: Call | undefined;
   private callCount = 0;
   private _identity: string | undefined;
@@ -157,6 +185,9 @@ export class DefaultVoiceClient implements VoiceClient {
   }
 
   async connect(options: ConnectOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs === undefined ? this.config.timeouts.connectMs : this.checked(() => timeoutArgument(options.timeoutMs, 'timeoutMs'));
+    // Called during a disconnect(): the old session goes first, so the state matches the new one.
+    if (this.teardown) await this.teardown;
     if (!['idle', 'initialized', 'authenticated', 'disconnected'].includes(this._state)) throw this.invalidState('connect');
     // Until the SDK is loaded the state is still idle/initialized; a second attempt must not slip
     // through and open a second session whose socket nobody would ever close.
@@ -168,7 +199,7 @@ export class DefaultVoiceClient implements VoiceClient {
     this.connectSettled = new Promise<void>((resolve) => (settle = resolve));
     const onUserAbort = () => abort.abort(new VoiceError('ABORTED', 'connect() was aborted.', { provider: this.provider }));
     options.signal?.addEventListener('abort', onUserAbort, { once: true });
-    const timeoutMs = options.timeoutMs ?? this.config.timeouts.connectMs;
+    const deadlineAt = Date.now() + timeoutMs;
     const timer = setTimeout(
       () => abort.abort(new VoiceError('TIMEOUT', `connect() did not finish within ${timeoutMs} ms.`, { provider: this.provider, details: { timeoutMs } })),
       timeoutMs,
@@ -180,6 +211,8 @@ export class DefaultVoiceClient implements VoiceClient {
       }
       if (this._state === 'disconnected' && !this.credentials) throw this.invalidState('connect');
       this.setState('connecting');
+      // A teardown the last attempt left running must be over before a new session starts.
+      await bounded(this.providerStopping, { signal: abort.signal, what: 'the previous teardown', provider: this.provider });
       const result = await bounded(this.impl.connect(abort.signal), { signal: abort.signal, what: 'connect()', provider: this.provider });
       if (abort.signal.aborted) throw abort.signal.reason;
       this._identity = result.identity;
@@ -190,8 +223,10 @@ export class DefaultVoiceClient implements VoiceClient {
       this.setState('connected');
     } catch (error) {
       const wrapped = this.wrap(abort.signal.aborted ? abort.signal.reason : error, 'NETWORK_UNREACHABLE');
-      // Nothing of a failed attempt may keep running: no socket, no retry timer.
-      await this.impl.disconnect().catch(() => {});
+      // Nothing of a failed attempt may keep running (no socket, no retry timer), but a hung server
+      // must not hold the app: the teardown is bounded and finishes in the background.
+      const waitMs = abort.signal.aborted ? CANCELLED_TEARDOWN_MS : Math.min(TEARDOWN_MS, Math.max(CANCELLED_TEARDOWN_MS, deadlineAt - Date.now()));
+      await this.teardownProvider(waitMs);
       if (this._state === 'connecting' || this._state === 'connected') this.setState('disconnected');
       throw wrapped;
     } finally {
@@ -202,20 +237,45 @@ export class DefaultVoiceClient implements VoiceClient {
     }
   }
 
-  async disconnect(): Promise<void> {
-    // A connect() under way is cancelled whatever the state says (it may still be loading the SDK),
-    // and disconnect() resolves only once its teardown is done, so nothing of it outlives the call.
+  disconnect(): Promise<void> {
+    if (!this.teardown) {
+      // Set before any state change, so that a connect() from a `stateChanged` handler waits.
+      let release!: () => void;
+      this.teardown = new Promise<void>((resolve) => (release = resolve));
+      void this.tearDown().finally(() => {
+        this.teardown = undefined;
+        release();
+      });
+    }
+    return this.teardown;
+  }
+
+  private async tearDown(): Promise<void> {
+    // A connect() under way is cancelled whatever the state says (it may still be loading the SDK);
+    // its own failure path tears the provider down within the bound. One that had already
+    // succeeded (disconnect() from its `registered` handler) is torn down below.
     if (this.connectAbort) {
       const settled = this.connectSettled;
       this.connectAbort.abort(new VoiceError('ABORTED', 'connect() was cancelled by disconnect().', { provider: this.provider }));
       await settled;
-      return;
     }
     if (this._state !== 'connected' && this._state !== 'reconnecting') return;
+    const startedAt = Date.now();
+    // The call ends before the client disconnects; a hangup the server does not answer is cut short.
     const call = this._currentCall;
-    if (call) await call.hangup();
-    await this.impl.disconnect().catch(() => {});
+    if (call) {
+      await bounded(call.hangup(), { timeoutMs: TEARDOWN_MS, what: 'hangup()' }).catch(() => {});
+      if (call.state !== 'ended') call.end('hangup');
+    }
     this.markDisconnected();
+    await this.teardownProvider(Math.max(CANCELLED_TEARDOWN_MS, TEARDOWN_MS - (Date.now() - startedAt)));
+  }
+
+  /** Stops the provider, waiting at most `waitMs`; the rest goes on in the background. */
+  private async teardownProvider(waitMs: number): Promise<void> {
+    const work = this.impl.disconnect().catch(() => {});
+    this.providerStopping = work;
+    await bounded(work, { timeoutMs: waitMs, what: 'disconnect()' }).catch(() => {});
   }
 
   async call(target?: string, options: CallOptions = {}): Promise<Call> {
@@ -226,12 +286,12 @@ export class DefaultVoiceClient implements VoiceClient {
         details: { field: 'target' },
       });
     }
+    const ringMs = options.ringTimeoutMs === undefined ? this.config.timeouts.ringMs : this.checked(() => timeoutArgument(options.ringTimeoutMs, 'ringTimeoutMs'));
     if (this._state !== 'connected') throw this.invalidState('call');
     if (this._currentCall) throw this.invalidState('call', 'a call is already in progress');
     const call = this.newCall('outgoing', target ?? '', undefined, options.audioElement);
     call.start('connecting');
     this.emit('callStarted', { call, direction: 'outgoing' });
-    const ringMs = options.ringTimeoutMs ?? this.config.timeouts.ringMs;
     const ringTimer = setTimeout(() => {
       if (call.state === 'connecting' || call.state === 'ringing') void call.terminate('unanswered');
     }, ringMs);
@@ -297,6 +357,7 @@ export class DefaultVoiceClient implements VoiceClient {
       operationMs: this.config.timeouts.operationMs,
       iceServers: this.config.iceServers,
       audioElement,
+      onHandlerError: (what, error) => this.handlerFailed(what, error),
       onEnded: (ended) => {
         if (this._currentCall === ended) this._currentCall = undefined;
       },
@@ -340,7 +401,7 @@ export class DefaultVoiceClient implements VoiceClient {
         call.attach(providerCall);
         call.start('ringing');
         this.emit('callStarted', { call, direction: 'incoming' });
-        this.emit('incomingCall', { call, from: this.redactor.text(info.from), displayName: info.displayName });
+        this.emit('incomingCall', { call, from: this.redactor.text(info.from), displayName: call.displayName });
         return call.sink();
       },
       tokenWillExpire: (info) => this.emit('tokenWillExpire', { expiresAt: info.expiresAt }),
@@ -352,7 +413,8 @@ export class DefaultVoiceClient implements VoiceClient {
 
   private newCallForIncoming(from: string, displayName: string | undefined): Call | undefined {
     if (this._currentCall || this._state !== 'connected') return undefined;
-    return this.newCall('incoming', from, displayName, undefined);
+    // The caller chose these words: untrusted text (README), cut to a sensible length.
+    return this.newCall('incoming', from.slice(0, MAX_PEER_LENGTH), displayName?.slice(0, MAX_CALLER_NAME_LENGTH), undefined);
   }
 
   private markDisconnected(): void {
@@ -367,9 +429,28 @@ export class DefaultVoiceClient implements VoiceClient {
     const logger = this.config.logger;
     if (!logger) return;
     try {
-      logger({ level, message: this.redactor.text(message), ...(data ? { data: this.redactor.value(data) } : {}) });
+      const result = logger({ level, message: this.redactor.text(message), ...(data ? { data: this.redactor.value(data) } : {}) }) as unknown;
+      // An async logger that rejects must not leave an unhandled rejection in the app.
+      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+        (result as PromiseLike<unknown>).then(undefined, () => {});
+      }
     } catch {
       /* a failing logger must not break the client */
+    }
+  }
+
+  /** An app handler threw (or its promise rejected): the other handlers have run; the logger hears of it. */
+  private handlerFailed(what: string, error: unknown): void {
+    const cause = describeCause(error);
+    this.log('error', `A ${what} handler failed: ${(cause.name ?? 'Error').slice(0, 80)}: ${(cause.message ?? '').slice(0, 300)}`);
+  }
+
+  /** Runs an argument check, naming this client's provider in its error. */
+  private checked<T>(check: () => T): T {
+    try {
+      return check();
+    } catch (error) {
+      throw this.wrap(error, 'INVALID_ARGUMENT');
     }
   }
 
@@ -387,11 +468,7 @@ export class DefaultVoiceClient implements VoiceClient {
     else if (type === 'providerChanged') data = { ...(payload as ClientEvents['providerChanged']) };
     // callStarted repeats the call's own first stateChanged line, so the trace leaves it out.
     if (type !== 'callStarted') this.recorder.record('client', type, data);
-    try {
-      this.emitter.emit(type, payload);
-    } catch {
-      /* an app handler's own failure must not break the client */
-    }
+    this.emitter.emit(type, payload);
   }
 
   private checkCredentials(credentials: Credentials): void {

@@ -62,9 +62,9 @@ export function parseConfigString(config: string): ParsedConfig {
   const q = rest.indexOf('?');
   const locator = q === -1 ? rest : rest.slice(0, q);
   const query = q === -1 ? '' : rest.slice(q + 1);
-  const params: Record<string, unknown> = {};
+  const params: Record<string, unknown> = Object.create(null);
   for (const [key, value] of new URLSearchParams(query)) {
-    if (key in params) throw invalid(key, `The config string repeats the parameter "${key}".`);
+    if (Object.hasOwn(params, key)) throw invalid(key, `The config string repeats the parameter "${key}".`);
     params[key] = value;
   }
   return {
@@ -77,48 +77,85 @@ export function parseConfigString(config: string): ParsedConfig {
   };
 }
 
+/** The largest delay a timer honours: setTimeout runs a longer one at once (after 1 ms). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** True for a number of milliseconds a timer can honour: finite, 1 … 2^31−1. */
+export function isTimeoutMs(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 1 && value <= MAX_TIMEOUT_MS;
+}
+
+/** A time bound given to a method (`connect({ timeoutMs })`, `call({ ringTimeoutMs })`). */
+export function timeoutArgument(value: unknown, field: string): number {
+  if (!isTimeoutMs(value)) {
+    throw new VoiceError('INVALID_ARGUMENT', `${field} must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}.`, { details: { field } });
+  }
+  return value;
+}
+
 function parseTimeouts(value: unknown): Required<Timeouts> {
   if (value === undefined) return { ...DEFAULT_TIMEOUTS };
-  if (typeof value !== 'object' || value === null) throw invalid('timeouts', 'timeouts must be an object.');
+  if (!isPlainObject(value)) throw invalid('timeouts', 'timeouts must be an object.');
   const out = { ...DEFAULT_TIMEOUTS };
-  for (const [key, ms] of Object.entries(value)) {
-    if (!(key in DEFAULT_TIMEOUTS)) throw invalid(`timeouts.${key}`, `Unknown timeout "${key}".`);
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
-      throw invalid(`timeouts.${key}`, `timeouts.${key} must be a positive number of milliseconds.`);
+  for (const key of Object.keys(value)) {
+    if (!Object.hasOwn(DEFAULT_TIMEOUTS, key)) throw invalid(`timeouts.${key.slice(0, 40)}`, `Unknown timeout "${key.slice(0, 40)}".`);
+    const ms = value[key];
+    if (!isTimeoutMs(ms)) {
+      throw invalid(`timeouts.${key}`, `timeouts.${key} must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}.`);
     }
     out[key as keyof Timeouts] = ms;
   }
   return out;
 }
 
+/**
+ * An object literal or JSON value: `{ __proto__: {...} }` in a literal would slip fields in through
+ * the prototype, unseen by the own-key checks below.
+ */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** An own field only: nothing is read through a prototype. */
+function own(object: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
 function parseCredentials(value: unknown): Credentials | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || typeof (value as { type?: unknown }).type !== 'string') {
+  if (!isPlainObject(value) || typeof own(value, 'type') !== 'string') {
     throw invalid('credentials', 'credentials must be an object with a "type".');
   }
   return value as Credentials;
 }
 
 export function parseConfigObject(config: VoiceClientConfig): ParsedConfig {
-  const provider = config.provider;
+  if (!isPlainObject(config)) throw invalid('config', 'The config object must be a plain object (no prototype of its own).');
+  const provider = own(config, 'provider') as VoiceClientConfig['provider'] | undefined;
   if (typeof provider === 'string') {
     if (!PROVIDER_NAME.test(provider)) throw invalid('provider', `"${provider.slice(0, 40)}" is not a provider name.`);
   } else if (typeof provider !== 'object' || provider === null || provider.specificationVersion !== 'v1') {
     throw invalid('provider', 'provider must be a name or a provider definition with specificationVersion "v1".');
   }
-  if (config.server !== undefined && typeof config.server !== 'string') throw invalid('server', 'server must be a string.');
-  if (config.iceServers !== undefined && !Array.isArray(config.iceServers)) throw invalid('iceServers', 'iceServers must be an array.');
-  if (config.logger !== undefined && typeof config.logger !== 'function') throw invalid('logger', 'logger must be a function.');
-  const params: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(config)) if (!CORE_FIELDS.has(key)) params[key] = value;
-  const credentials = parseCredentials(config.credentials);
+  const server = own(config, 'server');
+  const iceServers = own(config, 'iceServers');
+  const logger = own(config, 'logger');
+  if (server !== undefined && typeof server !== 'string') throw invalid('server', 'server must be a string.');
+  if (iceServers !== undefined && !Array.isArray(iceServers)) throw invalid('iceServers', 'iceServers must be an array.');
+  if (logger !== undefined && typeof logger !== 'function') throw invalid('logger', 'logger must be a function.');
+  // Null prototype: a "__proto__" or "constructor" key is an option like any other (and unknown).
+  const params: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(config)) if (!CORE_FIELDS.has(key)) params[key] = config[key];
+  const credentials = parseCredentials(own(config, 'credentials'));
   return {
     provider,
-    input: { locator: config.server, params, fromString: false, credentials },
+    input: { locator: server as string | undefined, params, fromString: false, credentials },
     credentials,
-    iceServers: config.iceServers,
-    timeouts: parseTimeouts(config.timeouts),
-    logger: config.logger,
+    iceServers: iceServers as RTCIceServer[] | undefined,
+    timeouts: parseTimeouts(own(config, 'timeouts')),
+    logger: logger as Logger | undefined,
   };
 }
 
@@ -132,7 +169,7 @@ export function parseConfig(config: unknown): ParsedConfig {
 export function optionString(params: Record<string, unknown>, field: string, required: true): string;
 export function optionString(params: Record<string, unknown>, field: string, required?: false): string | undefined;
 export function optionString(params: Record<string, unknown>, field: string, required = false): string | undefined {
-  const value = params[field];
+  const value = Object.hasOwn(params, field) ? params[field] : undefined;
   if (value === undefined || value === '') {
     if (required) throw invalid(field, `The option "${field}" is required.`);
     return undefined;
@@ -143,7 +180,7 @@ export function optionString(params: Record<string, unknown>, field: string, req
 
 /** Reads a whole-number option (a string in config strings, a number in objects) within bounds. */
 export function optionInteger(params: Record<string, unknown>, field: string, fallback: number, min: number, max: number): number {
-  const raw = params[field];
+  const raw = Object.hasOwn(params, field) ? params[field] : undefined;
   if (raw === undefined || raw === '') return fallback;
   const value = typeof raw === 'string' ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -155,7 +192,7 @@ export function optionInteger(params: Record<string, unknown>, field: string, fa
 /** Fails on any parameter the provider does not know, so a typo is not silently ignored. */
 export function rejectUnknownOptions(params: Record<string, unknown>, known: readonly string[]): void {
   for (const key of Object.keys(params)) {
-    if (!known.includes(key)) throw invalid(key, `Unknown option "${key}"; known: ${known.join(', ') || 'none'}.`);
+    if (!known.includes(key)) throw invalid(key.slice(0, 40), `Unknown option "${key.slice(0, 40)}"; known: ${known.join(', ') || 'none'}.`);
   }
 }
 
@@ -170,6 +207,8 @@ export function parseWebSocketUrl(value: string | undefined, field: string): str
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw invalid(field, `"${field}" must be a ws:// or wss:// URL.`);
   if (!url.hostname) throw invalid(field, `"${field}" has no host.`);
+  // A URL travels into logs, traces and vendor SDK dumps; a secret in it would go along.
+  if (url.username || url.password) throw invalid(field, `"${field}" must not carry a user name or password; pass credentials as credentials.`);
   return url.toString();
 }
 

@@ -1,5 +1,5 @@
 import { DefaultVoiceClient, type VoiceClient } from './client.js';
-import { configInvalid, parseConfig, type ParsedConfig } from './config.js';
+import { MAX_TIMEOUT_MS, configInvalid, parseConfig, type ParsedConfig } from './config.js';
 import type { ProviderDefinitionV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError } from './errors.js';
 import { checkProviders, providerNamed } from './registry.js';
@@ -50,7 +50,7 @@ export async function createVoiceClient<const P extends readonly AnyProviderDefi
     const members = parsed.map((p, i) => ({ definition: definitions[i]!, config: p }));
     const primary = parsed[0]!;
     // Each member's attempt has its own bound; the whole connect may use all of them.
-    const connectMs = parsed.reduce((sum, p) => sum + p.timeouts.connectMs, 0);
+    const connectMs = Math.min(MAX_TIMEOUT_MS, parsed.reduce((sum, p) => sum + p.timeouts.connectMs, 0));
     const combined: ParsedConfig = {
       ...primary,
       provider: failoverDefinition(members),

@@ -19,7 +19,7 @@ import type {
 } from './contract.js';
 import { VoiceError, isVoiceError } from './errors.js';
 import { credentialSecrets } from './redact.js';
-import { bounded } from './runtime.js';
+import { bounded, deadline } from './runtime.js';
 
 export interface FailoverMember {
   definition: ProviderDefinitionV1<any>;
@@ -94,32 +94,36 @@ class FailoverProvider implements VoiceProviderV1 {
 
   /** Credentials given by the app are the primary's; the others use those of their own config. */
   async authenticate(credentials: Credentials, signal: AbortSignal): Promise<void> {
-    this.current.credentials = credentials;
-    this.current.authenticated = false;
-    await this.ensureReady(this.current, signal, true);
+    const primary = this.members[0]!;
+    primary.credentials = credentials;
+    primary.authenticated = false;
+    await this.ensureReady(primary, signal, true);
   }
 
+  /**
+   * Tries the members from the top of the list, each within its own connect bound. A member that
+   * fails is torn down in the background: a hung server must not eat the next member's time.
+   */
   async connect(signal: AbortSignal): Promise<ConnectResult> {
     let lastError: unknown;
-    for (let i = this.active; i < this.members.length; i++) {
+    for (let i = 0; i < this.members.length; i++) {
       const member = this.members[i]!;
       if (i !== this.active) {
         const from = this.current.provider.name;
         this.active = i;
         this.context.sink.providerChanged({ from, to: member.provider.name });
       }
+      const timeoutMs = member.spec.config.timeouts.connectMs;
+      const bound = deadline(signal, timeoutMs, `connect() through ${member.provider.name}`, member.provider.name);
       try {
-        await this.ensureReady(member, signal, true);
-        return await bounded(member.provider.connect(signal), {
-          signal,
-          timeoutMs: member.spec.config.timeouts.connectMs,
-          what: `connect() through ${member.provider.name}`,
-          provider: member.provider.name,
-        });
+        await bounded(this.ensureReady(member, bound.signal, true), { signal: bound.signal, what: `connect() through ${member.provider.name}`, provider: member.provider.name });
+        return await bounded(member.provider.connect(bound.signal), { signal: bound.signal, what: `connect() through ${member.provider.name}`, provider: member.provider.name });
       } catch (error) {
         lastError = error;
-        await member.provider.disconnect().catch(() => {});
+        void member.provider.disconnect().catch(() => {});
         if (signal.aborted || !isVoiceError(error) || !FAILOVER_CODES.has(error.code)) throw error;
+      } finally {
+        bound.clear();
       }
     }
     throw lastError;

@@ -18,6 +18,7 @@ export function credentialSecrets(credentials: Credentials | string | undefined)
 }
 
 const MASK = '[redacted]';
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi;
 // A secret shorter than this would match ordinary words; such values are not worth masking.
 const MIN_SECRET_LENGTH = 4;
 
@@ -37,7 +38,8 @@ export class Redactor {
   }
 
   text(value: string): string {
-    let out = value;
+    // User info in any URL (ws://user:secret@host) is masked whoever wrote it there.
+    let out = value.includes('@') ? value.replace(URL_USERINFO, `$1${MASK}@`) : value;
     for (const secret of this.secrets) {
       if (out.includes(secret)) out = out.split(secret).join(MASK);
     }

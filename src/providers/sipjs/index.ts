@@ -25,6 +25,11 @@ export interface SipjsConfig {
   reconnectionAttempts?: number;
   /** Upper bound for one ICE gathering, in ms. Default 2 000; 100–60 000. */
   iceGatheringTimeoutMs?: number;
+  /**
+   * An OPTIONS keep-alive every this many ms while connected: a dead connection (frozen server,
+   * black-holed path) is noticed within 2 × this. Default 15 000; 0 (off) or 1 000–600 000.
+   */
+  keepAliveIntervalMs?: number;
 }
 
 /** `client.vendor` and `call.vendor` of this provider (outside the stability promise). */

@@ -1,4 +1,5 @@
 import { configInvalid, optionInteger, optionString, parseWebSocketUrl, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
+import { checkDigestUser, checkDisplayName, checkSipAddress } from '../sip/header-text.js';
 
 export type DtmfTransport = 'rfc4733' | 'info';
 
@@ -27,11 +28,18 @@ export interface SipjsOptions {
   reconnectionAttempts: number;
   /** Upper bound for one ICE gathering, in ms (sip.js waits for gathering before sending an offer). */
   iceGatheringTimeoutMs: number;
+  /**
+   * While connected, an OPTIONS to the server every this many ms; one unanswered for as long means
+   * the connection is dead (a hung server or a path that drops packets closes nothing): the client
+   * goes `reconnecting`, then back to `connected` or, after the reconnection tries,
+   * `disconnected` with NETWORK_UNREACHABLE. A dead connection is so noticed within
+   * 2 × keepAliveIntervalMs (default 15 000: 30 s). 0 turns it off; 1 000 … 600 000 otherwise.
+   * A registration lost anyway (a refresh refused or unanswered) is reported the same way.
+   */
+  keepAliveIntervalMs: number;
 }
 
-const KNOWN = ['uri', 'displayName', 'authorizationUsername', 'registerExpires', 'dtmfTransport', 'reconnectionAttempts', 'iceGatheringTimeoutMs'] as const;
-const SIP_URI = /^sips?:[^@\s]+@[^@\s]+$/;
-
+const KNOWN = ['uri', 'displayName', 'authorizationUsername', 'registerExpires', 'dtmfTransport', 'reconnectionAttempts', 'iceGatheringTimeoutMs', 'keepAliveIntervalMs'] as const;
 
 export function parseSipjsOptions(input: ProviderConfigInput): SipjsOptions {
   const { params } = input;
@@ -41,8 +49,11 @@ export function parseSipjsOptions(input: ProviderConfigInput): SipjsOptions {
   rejectUnknownOptions(params, KNOWN);
   const server = parseWebSocketUrl(input.locator, 'server');
   const uri = optionString(params, 'uri');
-  if (uri !== undefined && !SIP_URI.test(uri)) throw configInvalid('uri', 'The option "uri" must be a SIP URI such as sip:alice@example.com.');
+  if (uri !== undefined) checkSipAddress(uri, 'uri');
   const authorizationUsername = optionString(params, 'authorizationUsername');
+  if (authorizationUsername !== undefined) checkDigestUser(authorizationUsername, 'authorizationUsername');
+  const displayName = optionString(params, 'displayName');
+  if (displayName !== undefined) checkDisplayName(displayName, 'displayName');
   if ((authorizationUsername !== undefined || input.credentials?.type === 'password') && uri === undefined) {
     throw configInvalid('uri', 'An authenticated SIP.js client needs "uri" (the address of record to register).');
   }
@@ -51,11 +62,17 @@ export function parseSipjsOptions(input: ProviderConfigInput): SipjsOptions {
   return {
     server,
     uri,
-    displayName: optionString(params, 'displayName'),
+    displayName,
     authorizationUsername,
     registerExpires: optionInteger(params, 'registerExpires', 300, 30, 86_400),
     dtmfTransport,
     reconnectionAttempts: optionInteger(params, 'reconnectionAttempts', 5, 0, 100),
     iceGatheringTimeoutMs: optionInteger(params, 'iceGatheringTimeoutMs', 2_000, 100, 60_000),
+    keepAliveIntervalMs: keepAliveInterval(optionInteger(params, 'keepAliveIntervalMs', 15_000, 0, 600_000)),
   };
+}
+
+function keepAliveInterval(ms: number): number {
+  if (ms !== 0 && ms < 1_000) throw configInvalid('keepAliveIntervalMs', 'The option "keepAliveIntervalMs" must be 0 (off) or from 1000 to 600000.');
+  return ms;
 }

@@ -20,20 +20,27 @@ import {
   type VoiceProviderV1,
 } from '../../core/provider-kit.js';
 import { parseSipjsOptions, type SipjsOptions } from './options.js';
+import { SIP_URI_MAX, checkDigestUser, headerTextProblem } from '../sip/header-text.js';
+import { KeepAlive } from './keep-alive.js';
+import { dropReplayedAuthorization, dropWebSocket, registerPending } from './quirks.js';
+import { registerOnce } from './registration.js';
 import { SipjsCall } from './session.js';
-import { inviteFailure, registerFailure } from './status.js';
+import { inviteFailure } from './status.js';
+import { userAgentOptions } from './user-agent-options.js';
 
 type SipModule = typeof import('sip.js');
 
 const NAME = 'sipjs';
-// Seconds sip.js waits for the WebSocket to open before it gives up on one attempt.
-const CONNECTION_TIMEOUT_S = 5;
 // Waits between reconnection tries (documented on `reconnectionAttempts` in options.ts): try 1 at
 // once, try k ≥ 2 after min(8 s, 500 ms × 2^(k-2) × jitter), jitter uniform in [1, 2).
 const RECONNECT_BACKOFF = { minTimeout: 500, factor: 2, maxTimeout: 8_000, randomize: true } as const;
 // A REGISTER on a fresh connection that gets no answer must not hold the reconnection loop for
 // sip.js's own 32 s transaction timer.
 const RECONNECT_REGISTER_TIMEOUT_MS = 10_000;
+// disconnect() within the core's 3 s teardown bound: the unREGISTER gets 1 s to go out and 1 s for
+// its answer, sip.js's own stop 500 ms; then the WebSocket is dropped without a close handshake.
+const UNREGISTER_MS = 1_000;
+const STOP_MS = 500;
 
 async function ensureWebSocket(): Promise<void> {
   if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'undefined') return;
@@ -56,6 +63,11 @@ class SipjsProvider implements VoiceProviderV1 {
   /** The refresh under way: sip.js refuses a REGISTER while another is pending (RequestPendingError). */
   private refreshing: Promise<void> = Promise.resolve();
   private stopping = false;
+  /** Fails the connect() under way when its connection drops: reconnection is for sessions that were up. */
+  private connectLost: ((error: VoiceError) => void) | undefined;
+  private keepAlive: KeepAlive | undefined;
+  /** Refreshes under way: their REGISTER may unregister on purpose (a refused password). */
+  private refreshDepth = 0;
 
   constructor(
     private readonly options: SipjsOptions,
@@ -79,7 +91,10 @@ class SipjsProvider implements VoiceProviderV1 {
   async authenticate(credentials: Credentials): Promise<void> {
     if (credentials.type === 'password') {
       if (!this.options.uri) throw configInvalid('uri', 'An authenticated SIP.js client needs "uri" (the address of record to register).');
+      // Checked again with sip.js's own parser: one it cannot read would register anonymously.
+      if (!this.sip?.UserAgent.makeURI(this.options.uri)) throw configInvalid('uri', 'The option "uri" is not a SIP URI that sip.js can parse.');
       if (typeof credentials.password !== 'string' || credentials.password === '') throw configInvalid('credentials.password', 'The password is empty.');
+      if (credentials.username !== undefined) checkDigestUser(credentials.username, 'credentials.username', NAME);
     } else if (credentials.type !== 'anonymous') {
       throw new VoiceError('UNSUPPORTED', `The sipjs provider takes "password" or "anonymous" credentials, not "${credentials.type}".`, { provider: NAME });
     }
@@ -90,42 +105,67 @@ class SipjsProvider implements VoiceProviderV1 {
     const sip = this.sip!;
     await ensureWebSocket();
     this.stopping = false;
-    const ua = new sip.UserAgent(this.userAgentOptions(sip));
+    const owner: { ua?: UserAgent } = {};
+    const ua = new sip.UserAgent(this.userAgentOptions(sip, owner));
+    owner.ua = ua;
     this.ua = ua;
+    const lost = new Promise<never>((_, reject) => (this.connectLost = reject));
+    lost.catch(() => {});
     try {
-      await ua.start();
-    } catch (error) {
-      throw new VoiceError('NETWORK_UNREACHABLE', 'The SIP WebSocket server could not be reached.', { provider: NAME, cause: describeCause(error) });
+      try {
+        await Promise.race([ua.start(), lost]);
+      } catch (error) {
+        if (isVoiceError(error)) throw error;
+        throw new VoiceError('NETWORK_UNREACHABLE', 'The SIP WebSocket server could not be reached.', { provider: NAME, cause: describeCause(error) });
+      }
+      if (this.credentials?.type !== 'password') {
+        this.watchConnection(sip, ua);
+        return { registered: false };
+      }
+      this.registerer = new sip.Registerer(ua, { expires: this.options.registerExpires });
+      await Promise.race([this.register(signal), lost]);
+      this.watchRegistration(this.registerer);
+      this.watchConnection(sip, ua);
+      return { registered: true };
+    } finally {
+      this.connectLost = undefined;
     }
-    if (this.credentials?.type !== 'password') return { registered: false };
-    this.registerer = new sip.Registerer(ua, { expires: this.options.registerExpires });
-    await this.register(signal);
-    return { registered: true };
   }
 
+  /**
+   * Bounded (UNREGISTER_MS, STOP_MS) whatever the server does: sip.js's own stop waits for a pending
+   * REGISTER (32 s) and the WebSocket close handshake (30 s on a hung server); it goes on in the
+   * background on a socket already dropped.
+   */
   async disconnect(): Promise<void> {
     this.stopping = true;
     this.reconnecting?.abort();
+    this.keepAlive?.stop();
+    this.keepAlive = undefined;
     const { ua, registerer } = this;
     this.ua = undefined;
     this.registerer = undefined;
-    if (registerer && registerer.state === this.sip?.RegistererState.Registered && ua?.isConnected()) {
-      await bounded(registerer.unregister(), { timeoutMs: 2_000, what: 'unREGISTER' }).catch(() => {});
+    if (!ua) return;
+    if (registerer && registerer.state === this.sip?.RegistererState.Registered && ua.isConnected()) {
+      const unregistered = new Promise<void>((resolve) => registerer.stateChange.addListener((s) => s === this.sip?.RegistererState.Unregistered && resolve()));
+      await bounded(registerer.unregister(), { timeoutMs: UNREGISTER_MS, what: 'unREGISTER' }).catch(() => {});
       // unregister() resolves when the request is sent; give the 200 a moment so the binding is gone.
-      await bounded(new Promise<void>((resolve) => registerer.stateChange.addListener((s) => s === this.sip?.RegistererState.Unregistered && resolve())), {
-        timeoutMs: 2_000,
-        what: 'unREGISTER reply',
-      }).catch(() => {});
+      await bounded(unregistered, { timeoutMs: UNREGISTER_MS, what: 'unREGISTER reply' }).catch(() => {});
     }
-    await registerer?.dispose().catch(() => {});
-    await ua?.stop().catch(() => {});
+    const stopped = ua.stop().then(
+      () => true,
+      () => true,
+    );
+    const done = await bounded(stopped, { timeoutMs: STOP_MS, what: 'sip.js stop' }).catch(() => false);
+    if (!done) dropWebSocket(ua);
   }
 
   async call(target: string, options: ProviderCallOptions, sink: CallSink): Promise<ProviderCall> {
     assertWebRtc(NAME);
     const sip = this.sip!;
     const ua = this.ua!;
-    const uri = sip.UserAgent.makeURI(this.targetUri(target));
+    const problem = headerTextProblem(target, SIP_URI_MAX);
+    const uri = problem ? undefined : sip.UserAgent.makeURI(this.targetUri(target));
     if (!uri) throw new VoiceError('INVALID_ARGUMENT', 'The call target is not a SIP URI or user name.', { provider: NAME, details: { field: 'target' } });
     const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } as object });
     this.iceServersBySession.set(inviter, options.iceServers);
@@ -164,12 +204,15 @@ class SipjsProvider implements VoiceProviderV1 {
     }
     this.context.redactor.add(password);
     const previous = this.credentials.password;
+    this.refreshDepth++;
     try {
       await this.reRegisterWith(password, signal);
     } catch (error) {
       // A refused password must not leave the client silently unregistered: go back to the old one.
       await this.reRegisterWith(previous, signal).catch(() => this.context.sink.unregistered());
       throw error;
+    } finally {
+      this.refreshDepth--;
     }
     this.credentials = { ...this.credentials, password };
   }
@@ -183,81 +226,28 @@ class SipjsProvider implements VoiceProviderV1 {
     return this.register(signal);
   }
 
-  /** sip.js replays the last Authorization header on every refresh of its REGISTER (sip.js 0.21 internals). */
   private dropReplayedAuthorization(): void {
-    const request = (this.registerer as unknown as { request?: { headers?: Record<string, unknown> } }).request;
-    if (request?.headers) {
-      delete request.headers['Authorization'];
-      delete request.headers['Proxy-Authorization'];
-    }
+    if (this.registerer) dropReplayedAuthorization(this.registerer);
   }
 
-  private userAgentOptions(sip: SipModule): UserAgentOptions {
-    const authenticated = this.credentials?.type === 'password' ? this.credentials : undefined;
-    const base = sip.Web.defaultSessionDescriptionHandlerFactory();
-    const options: UserAgentOptions = {
-      transportOptions: { server: this.options.server, connectionTimeout: CONNECTION_TIMEOUT_S },
-      logBuiltinEnabled: false,
-      logLevel: 'warn',
-      logConnector: (level, category, _label, content) => {
-        this.context.sink.log(level === 'log' ? 'info' : level, `${category}: ${content}`);
+  /** `owner.ua` is the user agent these options end up in: a stopped one's late events are ignored. */
+  private userAgentOptions(sip: SipModule, owner: { ua?: UserAgent }): UserAgentOptions {
+    return userAgentOptions(sip, this.options, this.credentials, {
+      log: (message) => this.context.sink.log('debug', message),
+      iceServersFor: (session) => (this.iceServersBySession.has(session) ? this.iceServersBySession.get(session) : this.context.iceServers),
+      onInvite: (invitation) => this.onInvite(invitation),
+      onDisconnect: (error) => {
+        if (!error || this.stopping || owner.ua !== this.ua) return;
+        if (this.connectLost) {
+          this.connectLost(new VoiceError('NETWORK_UNREACHABLE', 'The SIP server closed the connection during connect().', { provider: NAME, cause: describeCause(error) }));
+        } else void this.reconnect();
       },
-      // sip.js's own reconnection (off by default; the option is deprecated and would log a warning
-      // per client) never re-registers afterwards, so the provider reconnects by itself.
-      sessionDescriptionHandlerFactory: (session, factoryOptions) => {
-        const given = (factoryOptions ?? {}) as { peerConnectionConfiguration?: RTCConfiguration };
-        const iceServers = this.iceServersBySession.has(session) ? this.iceServersBySession.get(session) : this.context.iceServers;
-        const peerConnectionConfiguration = { ...given.peerConnectionConfiguration, ...(iceServers ? { iceServers } : {}) };
-        return base(session, { ...given, peerConnectionConfiguration, iceGatheringTimeout: this.options.iceGatheringTimeoutMs });
-      },
-      delegate: {
-        onInvite: (invitation) => this.onInvite(invitation),
-        onDisconnect: (error) => {
-          if (error && !this.stopping) void this.reconnect();
-        },
-      },
-    };
-    if (this.options.displayName) options.displayName = this.options.displayName;
-    if (authenticated) {
-      options.uri = sip.UserAgent.makeURI(this.options.uri!);
-      options.authorizationUsername = this.options.authorizationUsername ?? authenticated.username ?? options.uri?.user;
-      options.authorizationPassword = authenticated.password;
-    }
-    return options;
+    });
   }
 
   /** Sends REGISTER and waits for its final answer. */
   private register(signal: AbortSignal, timeoutMs?: number): Promise<void> {
-    const sip = this.sip!;
-    const registerer = this.registerer!;
-    const outcome = new Promise<void>((resolve, reject) => {
-      const stop = () => registerer.stateChange.removeListener(onState);
-      const onState = (state: string) => {
-        if (state === sip.RegistererState.Registered) {
-          stop();
-          resolve();
-        }
-      };
-      registerer.stateChange.addListener(onState);
-      registerer
-        .register({
-          requestDelegate: {
-            onAccept: () => {
-              stop();
-              resolve();
-            },
-            onReject: (response) => {
-              stop();
-              reject(registerFailure(response.message.statusCode ?? 0, response.message.reasonPhrase ?? ''));
-            },
-          },
-        })
-        .catch((error: unknown) => {
-          stop();
-          reject(new VoiceError('NETWORK_UNREACHABLE', 'REGISTER could not be sent.', { provider: NAME, cause: describeCause(error) }));
-        });
-    });
-    return bounded(outcome, { signal, timeoutMs, what: 'REGISTER', provider: NAME });
+    return registerOnce(this.sip!, this.registerer!, signal, timeoutMs);
   }
 
   /**
@@ -278,6 +268,8 @@ class SipjsProvider implements VoiceProviderV1 {
           if (!ua || abort.signal.aborted) throw new Error('stopped');
           await ua.reconnect();
           if (this.registerer) {
+            // A REGISTER still pending (a refresh the server never answered) would refuse the new one.
+            if (registerPending(this.registerer)) this.replaceRegisterer(ua);
             // The server may be a new instance (a restart) that never issued the nonce sip.js would
             // replay; Kamailio refuses such a digest with 403 instead of challenging again.
             this.dropReplayedAuthorization();
@@ -314,6 +306,43 @@ class SipjsProvider implements VoiceProviderV1 {
     } finally {
       if (this.reconnecting === abort) this.reconnecting = undefined;
     }
+  }
+
+  /** Pings the server while connected; a dead connection is dropped, so the reconnection takes over. */
+  private watchConnection(sip: SipModule, ua: UserAgent): void {
+    const host = (this.options.uri ? sip.UserAgent.makeURI(this.options.uri)?.host : undefined) ?? new URL(this.options.server).hostname;
+    this.keepAlive?.stop();
+    this.keepAlive = new KeepAlive(sip, ua, `sip:${host}`, this.options.keepAliveIntervalMs, () => this.reconnecting !== undefined, (why) => {
+      if (ua !== this.ua || this.stopping) return;
+      this.context.sink.log('warn', `The SIP connection is dead: ${why}.`);
+      dropWebSocket(ua);
+    });
+    this.keepAlive.start();
+  }
+
+  /**
+   * sip.js unregisters by itself when a refresh is refused or unanswered, or the registration
+   * expires, and only logs it: the app would stay `connected` and unreachable. The loss is
+   * reported and the reconnection registers again (or ends NETWORK_UNREACHABLE).
+   */
+  private watchRegistration(registerer: Registerer): void {
+    registerer.stateChange.addListener((state) => {
+      if (state === this.sip?.RegistererState.Unregistered) this.onRegistrationLost(registerer);
+    });
+  }
+
+  private replaceRegisterer(ua: UserAgent): void {
+    const old = this.registerer;
+    this.registerer = new this.sip!.Registerer(ua, { expires: this.options.registerExpires });
+    this.watchRegistration(this.registerer);
+    void old?.dispose().catch(() => {});
+  }
+
+  private onRegistrationLost(registerer: Registerer): void {
+    if (registerer !== this.registerer || this.stopping || this.reconnecting || this.refreshDepth > 0) return;
+    this.context.sink.log('warn', 'The SIP registration was lost (a refresh failed or it expired).');
+    this.context.sink.unregistered();
+    void this.reconnect();
   }
 
   private onInvite(invitation: Invitation): void {

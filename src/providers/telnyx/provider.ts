@@ -406,7 +406,8 @@ class TelnyxProvider implements VoiceProviderV1 {
   }
 
   private onSdkLog(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
-    this.context.sink.log(level, message);
+    // The SDK's own lines are the vendor's, not polyphone's events: debug only (redacted by the core).
+    this.context.sink.log('debug', `telnyx [${level}]: ${message}`);
     // A frame that is not JSON at all only ever shows up as this warning.
     if (this.phase === 'connecting' && receiving === this && level === 'warn' && message.includes('Unknown message from socket')) {
       this.failConnect(new VoiceError('PROTOCOL_ERROR', 'The Telnyx server sent a frame that is not JSON-RPC.', { provider: NAME }));

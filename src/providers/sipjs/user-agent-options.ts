@@ -1,0 +1,51 @@
+import type { Invitation, Session, UserAgentOptions } from 'sip.js';
+import type { Credentials } from '../../core/provider-kit.js';
+import { DISPLAY_NAME_MAX, quotedStringContent } from '../sip/header-text.js';
+import type { SipjsOptions } from './options.js';
+
+type SipModule = typeof import('sip.js');
+
+// Seconds sip.js waits for the WebSocket to open before it gives up on one attempt.
+const CONNECTION_TIMEOUT_S = 5;
+
+export interface UserAgentHooks {
+  /** sip.js's own log lines (its configuration dump among them). */
+  log(message: string): void;
+  iceServersFor(session: Session): RTCIceServer[] | undefined;
+  onInvite(invitation: Invitation): void;
+  onDisconnect(error?: Error): void;
+}
+
+/** The sip.js UserAgent configuration of one connection. */
+export function userAgentOptions(sip: SipModule, options: SipjsOptions, credentials: Credentials | undefined, hooks: UserAgentHooks): UserAgentOptions {
+  const authenticated = credentials?.type === 'password' ? credentials : undefined;
+  const base = sip.Web.defaultSessionDescriptionHandlerFactory();
+  const ua: UserAgentOptions = {
+    transportOptions: { server: options.server, connectionTimeout: CONNECTION_TIMEOUT_S },
+    logBuiltinEnabled: false,
+    logLevel: 'warn',
+    // The vendor's lines, not polyphone's events: the provider hands them on at debug only, and the
+    // core's redactor masks them like every log line.
+    logConnector: (level, category, _label, content) => hooks.log(`${category} [${level}]: ${content}`),
+    // sip.js's own reconnection (off by default; the option is deprecated and would log a warning
+    // per client) never re-registers afterwards, so the provider reconnects by itself.
+    sessionDescriptionHandlerFactory: (session, factoryOptions) => {
+      const given = (factoryOptions ?? {}) as { peerConnectionConfiguration?: RTCConfiguration };
+      const iceServers = hooks.iceServersFor(session);
+      const peerConnectionConfiguration = { ...given.peerConnectionConfiguration, ...(iceServers ? { iceServers } : {}) };
+      return base(session, { ...given, peerConnectionConfiguration, iceGatheringTimeout: options.iceGatheringTimeoutMs });
+    },
+    delegate: {
+      onInvite: (invitation) => hooks.onInvite(invitation),
+      onDisconnect: (error) => hooks.onDisconnect(error),
+    },
+  };
+  // sip.js writes the name between quotes as it is: a quote or backslash must arrive escaped.
+  if (options.displayName) ua.displayName = quotedStringContent(options.displayName.slice(0, DISPLAY_NAME_MAX));
+  if (authenticated) {
+    ua.uri = sip.UserAgent.makeURI(options.uri!);
+    ua.authorizationUsername = options.authorizationUsername ?? authenticated.username ?? ua.uri?.user;
+    ua.authorizationPassword = authenticated.password;
+  }
+  return ua;
+}
