@@ -1,4 +1,5 @@
 export { createVoiceClient, type VoiceConfig } from './core/create.js';
+export type { FailoverOptions, FailbackOptions } from './core/failover-failback.js';
 export type { VoiceClient, ConnectOptions } from './core/client.js';
 export { Call, type CallOptions, type CallDirection } from './core/call.js';
 export { VoiceError, isVoiceError, VOICE_ERROR_CODES, type VoiceErrorCode, type VoiceErrorCause } from './core/errors.js';

@@ -3,6 +3,7 @@ import { MAX_TIMEOUT_MS, configInvalid, parseConfig, type ParsedConfig, type Voi
 import type { ProviderDefinitionV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError } from './errors.js';
 import { loadProvider } from './registry.js';
+import { parseFailoverOptions, type FailoverOptions } from './failover-failback.js';
 
 export type VoiceConfig = string | VoiceClientConfig;
 
@@ -17,11 +18,14 @@ async function definitionFor(parsed: ParsedConfig): Promise<ProviderDefinitionV1
  *
  * A list of configs gives failover: the first is used while it can connect; when it is
  * unreachable or times out, the next takes over (`providerChanged`). Only the providers actually
- * tried load their vendor SDK.
+ * tried load their vendor SDK. The same holds when the provider in use is lost while connected;
+ * `options.failback` brings the client back to the first one when it is healthy again (README).
  */
-export async function createVoiceClient(config: VoiceConfig | VoiceConfig[]): Promise<VoiceClient> {
+export async function createVoiceClient(config: VoiceConfig | VoiceConfig[], options?: FailoverOptions): Promise<VoiceClient> {
   const list = Array.isArray(config);
   if (list && config.length === 0) throw configInvalid('config', 'The list of configs is empty.');
+  const failback = parseFailoverOptions(options);
+  if (failback && !list) throw configInvalid('failback', 'failback needs a list of configs.');
   const parsed = (list ? config : [config]).map(parseConfig);
   const definitions = await Promise.all(parsed.map(definitionFor));
   try {
@@ -34,7 +38,7 @@ export async function createVoiceClient(config: VoiceConfig | VoiceConfig[]): Pr
     const connectMs = Math.min(MAX_TIMEOUT_MS, parsed.reduce((sum, p) => sum + p.timeouts.connectMs, 0));
     const combined: ParsedConfig = {
       ...primary,
-      provider: failoverDefinition(members),
+      provider: failoverDefinition(members, failback),
       input: { locator: undefined, params: {}, fromString: false, credentials: undefined },
       timeouts: { ...primary.timeouts, connectMs },
     };
