@@ -16,10 +16,11 @@ export interface FailoverMember {
 }
 
 /**
- * How long a call's `failed` end is held while its provider reconnects: if the provider then gives
- * up (its own teardown ends the call first — sip.js stops its sessions before reporting), the
- * call ends with the reason that says the provider was lost. Longer than a provider's bounded
- * teardown (3 s); a held end is delivered as it was when the provider comes back or this runs out.
+ * How long a call's end is held while its provider reconnects: if the provider then gives up, the
+ * call ends with the reason that says the provider was lost. Vendors end their calls themselves
+ * first (sip.js stops its sessions before it reports the loss; the Telnyx SDK ends its calls as
+ * soon as its socket closes). Longer than a provider's bounded teardown (3 s); a held end goes out
+ * as it was when the provider comes back or this runs out.
  */
 const LOST_END_HOLD_MS = 4_000;
 /** The old path's hangup of a call ended by the loss of its provider: it closes local media. */
@@ -76,7 +77,8 @@ export class TrackedCall implements CallSink {
   }
   ended(reason: CallEndReason, error?: VoiceError): void {
     if (this.done || this.heldEnd) return;
-    if (reason === 'failed' && this.member.lost) {
+    // While the connection is down no signalling arrives: such an end is the vendor's own doing.
+    if (this.member.lost && (reason === 'failed' || reason === 'remoteHangup')) {
       this.heldEnd = { reason, error, timer: setTimeout(() => this.release(), LOST_END_HOLD_MS) };
       return;
     }
