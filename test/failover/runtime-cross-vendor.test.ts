@@ -20,7 +20,7 @@ afterAll(async () => lab?.close());
 const CONNECT_MS = 3_000;
 // The lost vendor's own give-up (sipjs: 2 tries ≤ 1 s + teardown ≤ 0.5 s; Telnyx SDK: 1 try after
 // ~1 s ±25 %), then the other vendor's connect bound; margin for a loaded 2-core machine.
-const SWITCH_BOUND_MS = 1_500 + CONNECT_MS + 3_000;
+const SWITCH_BOUND_MS = 1_500 + CONNECT_MS + 5_000;
 
 const sip = (user: 'alice' | 'bob', k: Kamailio, extra: Record<string, unknown> = {}) => ({
   provider: 'sipjs',

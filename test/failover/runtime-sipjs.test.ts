@@ -18,7 +18,7 @@ afterAll(async () => lab?.close());
 const CONNECT_MS = 3_000;
 // sipjs gives up after 2 tries (the second 0.5–1 s after the first) and a bounded teardown (≤ 0.5 s
 // on a dead socket); then B has its own connect bound. Margin for a loaded 2-core machine.
-const SWITCH_BOUND_MS = 1_000 + 500 + CONNECT_MS + 3_000;
+const SWITCH_BOUND_MS = 1_000 + 500 + CONNECT_MS + 5_000;
 
 const sip = (user: 'alice' | 'bob', k: Kamailio, extra: Record<string, unknown> = {}) => ({
   provider: 'sipjs',
