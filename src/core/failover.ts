@@ -176,7 +176,15 @@ class FailoverProvider implements VoiceProviderV1, MemberListener {
     }
     if (this.switching !== abort) return;
     this.switching = undefined;
-    sink.connectionFailed(lastError);
+    // Every other provider unreachable too: the app hears that it is offline, as without failover.
+    const failure = canFailOver(lastError)
+      ? new VoiceError('NETWORK_UNREACHABLE', `${lost.name} was lost and no other provider of the list could take over.`, {
+          provider: lost.name,
+          cause: { name: 'VoiceError', message: lastError.message, code: lastError.code },
+          details: { tried: order.length },
+        })
+      : lastError;
+    sink.connectionFailed(failure);
   }
 
   /**

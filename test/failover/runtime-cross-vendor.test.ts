@@ -72,6 +72,8 @@ async function runSwitch(side: Side): Promise<string[]> {
     await alice.waitForLine('call#1 active');
     expect((await waitForRisingAudio(pb)).packets).toBeGreaterThan(0);
 
+    const providerInUse = () => pa.evaluate(() => (window as any).__clients.alice.client.provider as string);
+    expect(await providerInUse()).toBe(side.names[0]);
     const from = await alice.traceLength();
     const started = Date.now();
     await side.stopLost();
@@ -80,6 +82,7 @@ async function runSwitch(side: Side): Promise<string[]> {
     expect(ms).toBeLessThan(SWITCH_BOUND_MS);
     console.info(`[figure] runtime failover ${side.names[0]} → ${side.names[1]}: ${ms} ms from the server stopped to connected`);
     const lines = all.slice(from);
+    expect(await providerInUse()).toBe(side.names[1]);
 
     // The lost call ended once; its media is closed on this side (the far end hears silence).
     const ends = await alice.ends();
