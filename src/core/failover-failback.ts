@@ -1,7 +1,7 @@
 /**
  * When a failover client tries to go back to the first provider (option `failback`): after a
  * minimum stay on the other one, then with a backoff, and only while no call is in progress. A
- * primary that comes back and is lost again soon (flapping) doubles the next stay.
+ * primary lost again within `maxRetryMs` of a return (flapping) doubles the next stay.
  */
 import { VoiceError } from './errors.js';
 import { isTimeoutMs } from './config.js';
@@ -55,7 +55,7 @@ export class FailbackSchedule {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Tries that found the primary down since the last move away from it. */
   private failures = 0;
-  /** Failbacks followed by a loss of the primary within the minimum stay. */
+  /** Returns followed by a loss of the primary within maxRetryMs; reset by a return that held longer. */
   private flaps = 0;
   private returnedAt: number | undefined;
   /** Bumped by stop(): a try that was under way then schedules nothing. */
@@ -66,11 +66,14 @@ export class FailbackSchedule {
     private readonly probe: () => Promise<FailbackOutcome>,
   ) {}
 
+  /** The first provider was lost while in use: soon after a return, that is flapping. */
+  primaryLost(): void {
+    if (this.returnedAt !== undefined) this.flaps = Date.now() - this.returnedAt < this.options.maxRetryMs ? this.flaps + 1 : 0;
+    this.returnedAt = undefined;
+  }
+
   /** The client now runs on a provider other than the first. */
   movedAway(): void {
-    if (this.returnedAt !== undefined && Date.now() - this.returnedAt < this.options.minStayMs) this.flaps++;
-    else if (this.returnedAt !== undefined) this.flaps = 0;
-    this.returnedAt = undefined;
     this.failures = 0;
     this.schedule(this.stayMs());
   }

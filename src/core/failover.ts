@@ -139,6 +139,7 @@ class FailoverProvider implements VoiceProviderV1, MemberListener {
     const abort = new AbortController();
     this.switching = abort;
     this.failback?.stop();
+    if (lost.index === 0) this.failback?.primaryLost();
     const sink = this.context.sink;
     sink.log('warn', `${lost.name} was lost for good (${error.code}); trying the next provider of the list.`);
     sink.connectionLost(error);
@@ -199,6 +200,7 @@ class FailoverProvider implements VoiceProviderV1, MemberListener {
     const abort = new AbortController();
     this.switching = abort;
     this.trying = primary;
+    this.context.sink.log('debug', `failback: trying ${primary.name} (the first provider).`);
     try {
       await this.connectMember(primary, abort.signal);
     } catch {
@@ -216,6 +218,7 @@ class FailoverProvider implements VoiceProviderV1, MemberListener {
     }
     this.switching = undefined;
     const left = this.current;
+    this.context.sink.log('info', `${primary.name} (the first provider) is healthy again: returning to it from ${left.name}.`);
     this.active = 0;
     this.context.sink.providerChanged({ from: left.name, to: primary.name });
     this.context.sink.registered();

@@ -106,3 +106,46 @@ describe('runtime failover: bounds and refusals', () => {
     expect(normalizeTrace(client.trace()).filter((l) => l.includes('providerChanged'))).toEqual([]);
   });
 });
+
+describe('failback without flapping (Node, signalling only)', () => {
+  const FAILBACK = { minStayMs: 1_000, retryMs: 300, maxRetryMs: 4_000 };
+
+  /** Waits for the next providerChanged and returns when it came. */
+  const nextChange = (client: VoiceClient, timeoutMs: number) =>
+    new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no providerChanged in time')), timeoutMs);
+      const off = client.on('providerChanged', () => {
+        clearTimeout(timer);
+        off();
+        resolve(Date.now());
+      });
+    });
+
+  it('a primary lost again soon after the return doubles the next stay', async () => {
+    const [a, b] = await Promise.all([kamailio(), kamailio()]);
+    const client = await createVoiceClient([alice(a), alice(b)] as never, { failback: FAILBACK });
+    clients.push(client);
+    await client.connect();
+
+    let change = nextChange(client, 10_000);
+    await a.stop();
+    const awayAt = await change;
+    change = nextChange(client, FAILBACK.minStayMs + CONNECT_MS + 5_000);
+    const a2 = await kamailio({ port: a.port });
+    const firstStay = (await change) - awayAt;
+    expect(firstStay).toBeGreaterThanOrEqual(FAILBACK.minStayMs);
+    expect(client.state).toBe('connected');
+
+    // Lost again right away: a flap.
+    change = nextChange(client, 10_000);
+    await a2.stop();
+    const awayAgainAt = await change;
+    change = nextChange(client, 2 * FAILBACK.minStayMs + CONNECT_MS + 5_000);
+    await kamailio({ port: a.port });
+    const secondStay = (await change) - awayAgainAt;
+    console.info(`[figure] failback stays: ${firstStay} ms, then after a flap ${secondStay} ms (minStayMs ${FAILBACK.minStayMs})`);
+    expect(secondStay).toBeGreaterThanOrEqual(2 * FAILBACK.minStayMs);
+    expect(client.state).toBe('connected');
+    expect(normalizeTrace(client.trace()).filter((l) => l.includes('>disconnected'))).toEqual([]);
+  });
+});
