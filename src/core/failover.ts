@@ -25,8 +25,10 @@ class FailoverProvider implements VoiceProviderV1, MemberListener {
   private active = 0;
   /** The runtime switch or failback try under way; disconnect() aborts it. */
   private switching: AbortController | undefined;
-  /** A member being connected outside connect() (runtime switch, failback try). */
+  /** A member being connected by the runtime switch. */
   private trying: Member | undefined;
+  /** The failback try under way: disconnect() and a loss of the provider in use abort it. */
+  private failbackTry: { abort: AbortController; settled: Promise<void> } | undefined;
   private readonly failback: FailbackSchedule | undefined;
 
   constructor(
@@ -94,6 +96,7 @@ class FailoverProvider implements VoiceProviderV1, MemberListener {
     this.failback?.stop();
     this.switching?.abort(new VoiceError('ABORTED', 'The provider switch was cancelled by disconnect().', { provider: this.current.name }));
     this.switching = undefined;
+    this.failbackTry?.abort.abort(new VoiceError('ABORTED', 'The failback try was cancelled by disconnect().', { provider: this.members[0]!.name }));
     const trying = this.trying;
     this.trying = undefined;
     await Promise.all([this.current.provider.disconnect(), trying && trying !== this.current ? trying.provider.disconnect() : undefined]);
@@ -128,6 +131,7 @@ class FailoverProvider implements VoiceProviderV1, MemberListener {
     if (this.switching) return;
     if (!canFailOver(error) || this.members.length < 2) {
       this.failback?.stop();
+      this.failbackTry?.abort.abort(error);
       for (const call of [...lost.calls]) call.release();
       this.context.sink.connectionFailed(error);
       return;
@@ -141,11 +145,15 @@ class FailoverProvider implements VoiceProviderV1, MemberListener {
     this.failback?.stop();
     if (lost.index === 0) this.failback?.primaryLost();
     const sink = this.context.sink;
+    // A failback try connecting the first provider gives way: the switch may need that provider.
+    const failbackTry = this.failbackTry;
+    failbackTry?.abort.abort(new VoiceError('ABORTED', 'The failback try gave way to a provider switch.', { provider: this.members[0]!.name }));
     sink.log('warn', `${lost.name} was lost for good (${error.code}); trying the next provider of the list.`);
     sink.connectionLost(error);
     lost.endCallsLost(error);
     sink.unregistered();
     void lost.provider.disconnect().catch(() => {});
+    if (failbackTry) await failbackTry.settled;
     const order = [...this.members.slice(lost.index + 1), ...this.members.slice(0, lost.index)];
     let lastError: VoiceError = error;
     for (const member of order) {
@@ -195,28 +203,26 @@ class FailoverProvider implements VoiceProviderV1, MemberListener {
    */
   private async tryFailback(): Promise<FailbackOutcome> {
     const primary = this.members[0]!;
-    if (this.active === 0 || this.switching) return 'busy';
-    if (this.current.busy) return 'busy';
+    if (this.active === 0 || this.switching || this.failbackTry || this.current.busy) return 'busy';
     const abort = new AbortController();
-    this.switching = abort;
-    this.trying = primary;
+    let settle!: () => void;
+    const attempt = { abort, settled: new Promise<void>((resolve) => (settle = resolve)) };
+    this.failbackTry = attempt;
     this.context.sink.log('debug', `failback: trying ${primary.name} (the first provider).`);
     try {
       await this.connectMember(primary, abort.signal);
+      // disconnect() or a loss of the provider in use came meanwhile, or a call started: stay.
+      if (abort.signal.aborted || this.switching || this.current.busy) {
+        void primary.provider.disconnect().catch(() => {});
+        return abort.signal.aborted ? 'down' : 'busy';
+      }
     } catch {
-      if (this.trying === primary) this.trying = undefined;
-      if (this.switching === abort) this.switching = undefined;
       void primary.provider.disconnect().catch(() => {});
       return 'down';
+    } finally {
+      if (this.failbackTry === attempt) this.failbackTry = undefined;
+      settle();
     }
-    if (this.trying === primary) this.trying = undefined;
-    if (this.switching !== abort || abort.signal.aborted || this.current.busy) {
-      // disconnect() came meanwhile, or a call started on the provider in use: stay.
-      if (this.switching === abort) this.switching = undefined;
-      void primary.provider.disconnect().catch(() => {});
-      return abort.signal.aborted ? 'down' : 'busy';
-    }
-    this.switching = undefined;
     const left = this.current;
     this.context.sink.log('info', `${primary.name} (the first provider) is healthy again: returning to it from ${left.name}.`);
     this.active = 0;
