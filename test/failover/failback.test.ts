@@ -7,6 +7,8 @@ import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
 import { closePage, PageClient } from '../support/browser-clients.js';
 import { sleep, waitForRisingAudio } from '../support/audio.js';
 
+// Three pages, two calls and a server stop each: generous on a shared 2-core machine.
+const TEST_MS = 120_000;
 type Kamailio = Awaited<ReturnType<typeof startKamailio>>;
 let lab: Awaited<ReturnType<typeof launchBrowser>>;
 beforeAll(async () => {
@@ -84,7 +86,7 @@ describe('failback (Chromium, two Kamailios)', () => {
       await closePage(pa);
       await Promise.all([aAgain?.stop(), b.stop()]);
     }
-  });
+  }, TEST_MS);
 
   it('not while a call is in progress: the return waits for the call to end', async () => {
     const [a, b] = await Promise.all([startKamailio(), startKamailio()]);
@@ -115,5 +117,5 @@ describe('failback (Chromium, two Kamailios)', () => {
       await Promise.all([closePage(pa), closePage(pb)]);
       await Promise.all([aAgain?.stop(), b.stop()]);
     }
-  });
+  }, TEST_MS);
 });

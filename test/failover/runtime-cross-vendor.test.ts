@@ -9,6 +9,8 @@ import { startTelnyxEmulator } from '../../lab/telnyx/index.mjs';
 import { closePage, endedLines, PageClient } from '../support/browser-clients.js';
 import { waitForRisingAudio, waitForSilence } from '../support/audio.js';
 
+// Three pages, two calls and a server stop each: generous on a shared 2-core machine.
+const TEST_MS = 120_000;
 type Kamailio = Awaited<ReturnType<typeof startKamailio>>;
 type Telnyx = Awaited<ReturnType<typeof startTelnyxEmulator>>;
 let lab: Awaited<ReturnType<typeof launchBrowser>>;
@@ -139,7 +141,7 @@ describe('runtime failover across vendors (Chromium)', () => {
     } finally {
       await Promise.all([telnyx.stop(), kamailio.stop()]);
     }
-  });
+  }, TEST_MS);
 
   it('[Kamailio, Telnyx], Kamailio stopped mid-session → connected through Telnyx; the same switch trace', async () => {
     const [telnyx, kamailio] = await Promise.all([startTelnyxEmulator(), startKamailio()]);
@@ -158,5 +160,5 @@ describe('runtime failover across vendors (Chromium)', () => {
     } finally {
       await Promise.all([telnyx.stop(), kamailio.stop()]);
     }
-  });
+  }, TEST_MS);
 });

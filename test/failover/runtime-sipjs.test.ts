@@ -8,6 +8,8 @@ import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
 import { closePage, endedLines, PageClient } from '../support/browser-clients.js';
 import { waitForRisingAudio, waitForSilence } from '../support/audio.js';
 
+// Three pages, two calls and a server stop each: generous on a shared 2-core machine.
+const TEST_MS = 120_000;
 type Kamailio = Awaited<ReturnType<typeof startKamailio>>;
 let lab: Awaited<ReturnType<typeof launchBrowser>>;
 beforeAll(async () => {
@@ -87,7 +89,7 @@ describe('runtime failover between two Kamailios (SIP.js)', () => {
       await Promise.all([closePage(pa), closePage(pb)]);
       await Promise.all([a.stop(), b.stop()]);
     }
-  });
+  }, TEST_MS);
 
   it('a call in progress when A is lost ends exactly once, failed with NETWORK_UNREACHABLE (providerLost); its media stops', async () => {
     const [a, b] = await Promise.all([startKamailio(), startKamailio()]);
@@ -128,5 +130,5 @@ describe('runtime failover between two Kamailios (SIP.js)', () => {
       await Promise.all([closePage(pa), closePage(pb)]);
       await Promise.all([a.stop(), b.stop()]);
     }
-  });
+  }, TEST_MS);
 });
