@@ -1,5 +1,6 @@
 export { createVoiceClient, type CreateVoiceClientOptions } from './core/create.js';
 export type { VoiceConfig, CommonConfig, ConfigOfProvider, DefinitionConfig, AnyProviderDefinition, VendorOf, VendorOfProviders } from './core/typed-config.js';
+export type { FailoverOptions, FailbackOptions } from './core/failover-failback.js';
 export type { VoiceClient, ConnectOptions } from './core/client.js';
 export { Call, type CallOptions, type CallDirection } from './core/call.js';
 export { VoiceError, isVoiceError, VOICE_ERROR_CODES, type VoiceErrorCode, type VoiceErrorCause, type VoiceErrorOptions } from './core/errors.js';

@@ -4,8 +4,9 @@ import type { ProviderDefinitionV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError } from './errors.js';
 import { checkProviders, providerNamed } from './registry.js';
 import type { AnyProviderDefinition, VendorOfProviders, VoiceConfig } from './typed-config.js';
+import { parseFailoverOptions, type FailoverOptions } from './failover-failback.js';
 
-export interface CreateVoiceClientOptions<P extends readonly AnyProviderDefinition[]> {
+export interface CreateVoiceClientOptions<P extends readonly AnyProviderDefinition[]> extends FailoverOptions {
   /**
    * The providers a config may choose, each imported from its own entry
    * (`import { sipjs } from 'polyphone/sipjs'`). Only these end up in the app's bundle; each loads
@@ -31,7 +32,8 @@ function definitionFor(parsed: ParsedConfig, providers: readonly AnyProviderDefi
  *
  * A list of configs gives failover: the first is used while it can connect; when it is
  * unreachable or times out, the next takes over (`providerChanged`). Only the providers actually
- * tried load their vendor SDK.
+ * tried load their vendor SDK. The same holds when the provider in use is lost while connected;
+ * `options.failback` brings the client back to the first one when it is healthy again (README).
  */
 export async function createVoiceClient<const P extends readonly AnyProviderDefinition[] = readonly []>(
   config: VoiceConfig<P> | readonly VoiceConfig<P>[],
@@ -40,7 +42,10 @@ export async function createVoiceClient<const P extends readonly AnyProviderDefi
   const list = Array.isArray(config);
   const configs: readonly unknown[] = list ? config : [config];
   if (configs.length === 0) throw configInvalid('config', 'The list of configs is empty.');
-  const providers = checkProviders(options?.providers);
+  const { providers: handedOver, ...failoverOptions } = options ?? {};
+  const providers = checkProviders(handedOver);
+  const failback = parseFailoverOptions(options === undefined ? undefined : failoverOptions);
+  if (failback && !list) throw configInvalid('failback', 'failback needs a list of configs.');
   const parsed = configs.map(parseConfig);
   const definitions = parsed.map((p) => definitionFor(p, providers));
   try {
@@ -53,7 +58,7 @@ export async function createVoiceClient<const P extends readonly AnyProviderDefi
     const connectMs = Math.min(MAX_TIMEOUT_MS, parsed.reduce((sum, p) => sum + p.timeouts.connectMs, 0));
     const combined: ParsedConfig = {
       ...primary,
-      provider: failoverDefinition(members),
+      provider: failoverDefinition(members, failback),
       input: { locator: undefined, params: {}, fromString: false, credentials: undefined },
       timeouts: { ...primary.timeouts, connectMs },
     };

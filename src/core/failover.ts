@@ -1,82 +1,47 @@
 /**
  * Failover, which no vendor SDK has: a provider made of several configured providers. Only the
  * primary is loaded and connected at first; when it cannot connect (unreachable or timed out —
- * not refused credentials) the next one takes over and the client emits `providerChanged`. The
- * client above sees one provider, so its state machine and events go on unchanged.
+ * not refused credentials) the next one takes over. When the provider in use is lost for good
+ * while connected (its own reconnection gave up), the others are tried in list order; the client
+ * above sees one provider going `reconnecting` and `connected` again, with `providerChanged`.
  */
-import type { ParsedConfig } from './config.js';
-import type {
-  CallSink,
-  ConnectResult,
-  Credentials,
-  ProviderCall,
-  ProviderCallOptions,
-  ProviderCapabilities,
-  ProviderContext,
-  ProviderDefinitionV1,
-  ProviderSink,
-  VoiceProviderV1,
-} from './contract.js';
+import type { CallSink, ConnectResult, Credentials, ProviderCall, ProviderCallOptions, ProviderCapabilities, ProviderContext, ProviderDefinitionV1, VoiceProviderV1 } from './contract.js';
 import { VoiceError, isVoiceError } from './errors.js';
-import { credentialSecrets } from './redact.js';
+import { FailbackSchedule, type FailbackOptions, type FailbackOutcome } from './failover-failback.js';
+import { Member, TrackedCall, type FailoverMember, type MemberListener } from './failover-member.js';
 import { bounded, deadline } from './runtime.js';
 
-export interface FailoverMember {
-  definition: ProviderDefinitionV1<any>;
-  config: ParsedConfig;
-}
+export type { FailoverMember } from './failover-member.js';
 
 const FAILOVER_CODES = new Set(['NETWORK_UNREACHABLE', 'TIMEOUT']);
 
-class Member {
-  provider: VoiceProviderV1;
-  credentials: Credentials | undefined;
-  initialized = false;
-  authenticated = false;
-
-  constructor(
-    readonly spec: FailoverMember,
-    context: ProviderContext,
-    isActive: () => boolean,
-  ) {
-    const options = spec.definition.parseOptions(spec.config.input);
-    this.credentials = spec.config.credentials ?? spec.definition.defaultCredentials?.(options);
-    for (const secret of credentialSecrets(this.credentials)) context.redactor.add(secret);
-    this.provider = spec.definition.create(options, { ...context, iceServers: spec.config.iceServers ?? context.iceServers, sink: gated(context.sink, isActive) });
-  }
+function canFailOver(error: unknown): boolean {
+  return isVoiceError(error) && FAILOVER_CODES.has(error.code);
 }
 
-/** Passes a member's reports on only while that member is the active one. */
-function gated(sink: ProviderSink, isActive: () => boolean): ProviderSink {
-  const ignoredCall: CallSink = { ringing() {}, active() {}, remoteStream() {}, held() {}, unheld() {}, dtmf() {}, ended() {}, error() {} };
-  return {
-    registered: () => isActive() && sink.registered(),
-    unregistered: () => isActive() && sink.unregistered(),
-    connectionLost: (e) => isActive() && sink.connectionLost(e),
-    connectionRestored: () => isActive() && sink.connectionRestored(),
-    connectionFailed: (e) => isActive() && sink.connectionFailed(e),
-    incomingCall: (info, call) => (isActive() ? sink.incomingCall(info, call) : ignoredCall),
-    tokenWillExpire: (info) => isActive() && sink.tokenWillExpire(info),
-    providerChanged: (info) => sink.providerChanged(info),
-    error: (e) => isActive() && sink.error(e),
-    log: (level, message, data) => sink.log(level, message, data),
-  };
-}
-
-class FailoverProvider implements VoiceProviderV1 {
+class FailoverProvider implements VoiceProviderV1, MemberListener {
   readonly specificationVersion = 'v1' as const;
   private readonly members: Member[];
   private active = 0;
+  /** The runtime switch or failback try under way; disconnect() aborts it. */
+  private switching: AbortController | undefined;
+  /** A member being connected by the runtime switch. */
+  private trying: Member | undefined;
+  /** The failback try under way: disconnect() and a loss of the provider in use abort it. */
+  private failbackTry: { abort: AbortController; settled: Promise<void> } | undefined;
+  private readonly failback: FailbackSchedule | undefined;
 
   constructor(
     specs: FailoverMember[],
     private readonly context: ProviderContext,
+    failback: Required<FailbackOptions> | undefined,
   ) {
-    this.members = specs.map((spec, i) => new Member(spec, context, () => this.active === i));
+    this.members = specs.map((spec, i) => new Member(spec, i, context, this));
+    this.failback = failback && specs.length > 1 ? new FailbackSchedule(failback, () => this.tryFailback()) : undefined;
   }
 
   get name(): string {
-    return this.current.provider.name;
+    return this.current.name;
   }
   get capabilities(): ProviderCapabilities {
     return this.current.provider.capabilities;
@@ -86,6 +51,10 @@ class FailoverProvider implements VoiceProviderV1 {
   }
   private get current(): Member {
     return this.members[this.active]!;
+  }
+
+  isActive(member: Member): boolean {
+    return member === this.current;
   }
 
   async init(signal: AbortSignal): Promise<void> {
@@ -109,36 +78,174 @@ class FailoverProvider implements VoiceProviderV1 {
     for (let i = 0; i < this.members.length; i++) {
       const member = this.members[i]!;
       if (i !== this.active) {
-        const from = this.current.provider.name;
+        const from = this.current.name;
         this.active = i;
-        this.context.sink.providerChanged({ from, to: member.provider.name });
+        this.context.sink.providerChanged({ from, to: member.name });
       }
-      const timeoutMs = member.spec.config.timeouts.connectMs;
-      const bound = deadline(signal, timeoutMs, `connect() through ${member.provider.name}`, member.provider.name);
       try {
-        await bounded(this.ensureReady(member, bound.signal, true), { signal: bound.signal, what: `connect() through ${member.provider.name}`, provider: member.provider.name });
-        return await bounded(member.provider.connect(bound.signal), { signal: bound.signal, what: `connect() through ${member.provider.name}`, provider: member.provider.name });
+        const result = await this.connectMember(member, signal);
+        if (i !== 0) this.failback?.movedAway();
+        return result;
       } catch (error) {
         lastError = error;
         void member.provider.disconnect().catch(() => {});
-        if (signal.aborted || !isVoiceError(error) || !FAILOVER_CODES.has(error.code)) throw error;
-      } finally {
-        bound.clear();
+        if (signal.aborted || !canFailOver(error)) throw error;
       }
     }
     throw lastError;
   }
 
-  disconnect(): Promise<void> {
-    return this.current.provider.disconnect();
+  async disconnect(): Promise<void> {
+    this.failback?.stop();
+    this.switching?.abort(new VoiceError('ABORTED', 'The provider switch was cancelled by disconnect().', { provider: this.current.name }));
+    this.switching = undefined;
+    this.failbackTry?.abort.abort(new VoiceError('ABORTED', 'The failback try was cancelled by disconnect().', { provider: this.members[0]!.name }));
+    const trying = this.trying;
+    this.trying = undefined;
+    await Promise.all([this.current.provider.disconnect(), trying && trying !== this.current ? trying.provider.disconnect() : undefined]);
   }
 
-  call(target: string, options: ProviderCallOptions, sink: CallSink, signal: AbortSignal): Promise<ProviderCall> {
-    return this.current.provider.call(target, options, sink, signal);
+  async call(target: string, options: ProviderCallOptions, sink: CallSink, signal: AbortSignal): Promise<ProviderCall> {
+    const tracked = new TrackedCall(sink, this.current);
+    try {
+      tracked.providerCall = await this.current.provider.call(target, options, tracked, signal);
+    } catch (error) {
+      // The core ends the call with this error; the tracked call must not count as in progress.
+      tracked.forget();
+      throw error;
+    }
+    return tracked.providerCall;
   }
 
   refreshToken(credentials: Credentials | string | undefined, signal: AbortSignal): Promise<void> {
     return this.current.provider.refreshToken(credentials, signal);
+  }
+
+  incoming(_member: Member, info: { from: string; displayName?: string }, call: ProviderCall): CallSink {
+    return this.context.sink.incomingCall(info, call);
+  }
+
+  /**
+   * The member in use gave up its connection. A loss (unreachable, timed out) moves the client to
+   * the others in list order, each within its own connect bound; anything else (refused
+   * credentials) is the client's to report, as it would be without failover.
+   */
+  failed(lost: Member, error: VoiceError): void {
+    if (this.switching) return;
+    if (!canFailOver(error) || this.members.length < 2) {
+      this.failback?.stop();
+      this.failbackTry?.abort.abort(error);
+      for (const call of [...lost.calls]) call.release();
+      this.context.sink.connectionFailed(error);
+      return;
+    }
+    void this.switchFrom(lost, error);
+  }
+
+  private async switchFrom(lost: Member, error: VoiceError): Promise<void> {
+    const abort = new AbortController();
+    this.switching = abort;
+    this.failback?.stop();
+    if (lost.index === 0) this.failback?.primaryLost();
+    const sink = this.context.sink;
+    // A failback try connecting the first provider gives way: the switch may need that provider.
+    const failbackTry = this.failbackTry;
+    failbackTry?.abort.abort(new VoiceError('ABORTED', 'The failback try gave way to a provider switch.', { provider: this.members[0]!.name }));
+    sink.log('warn', `${lost.name} was lost for good (${error.code}); trying the next provider of the list.`);
+    sink.connectionLost(error);
+    lost.endCallsLost(error);
+    sink.unregistered();
+    void lost.provider.disconnect().catch(() => {});
+    if (failbackTry) await failbackTry.settled;
+    const order = [...this.members.slice(lost.index + 1), ...this.members.slice(0, lost.index)];
+    let lastError: VoiceError = error;
+    for (const member of order) {
+      if (abort.signal.aborted) return;
+      this.trying = member;
+      try {
+        const result = await this.connectMember(member, abort.signal);
+        if (abort.signal.aborted) {
+          void member.provider.disconnect().catch(() => {});
+          return;
+        }
+        this.switching = undefined;
+        this.trying = undefined;
+        this.active = member.index;
+        sink.providerChanged({ from: lost.name, to: member.name });
+        if (result.registered) sink.registered();
+        sink.connectionRestored();
+        if (member.index !== 0) this.failback?.movedAway();
+        return;
+      } catch (failure) {
+        void member.provider.disconnect().catch(() => {});
+        if (abort.signal.aborted) return;
+        lastError = isVoiceError(failure) ? failure : lastError;
+        sink.log('warn', `${member.name} could not take over (${lastError.code}).`);
+        if (!canFailOver(failure)) break;
+      } finally {
+        if (this.trying === member) this.trying = undefined;
+      }
+    }
+    if (this.switching !== abort) return;
+    this.switching = undefined;
+    // Every other provider unreachable too: the app hears that it is offline, as without failover.
+    const failure = canFailOver(lastError)
+      ? new VoiceError('NETWORK_UNREACHABLE', `${lost.name} was lost and no other provider of the list could take over.`, {
+          provider: lost.name,
+          cause: { name: 'VoiceError', message: lastError.message, code: lastError.code },
+          details: { tried: order.length },
+        })
+      : lastError;
+    sink.connectionFailed(failure);
+  }
+
+  /**
+   * Failback: connects the first member beside the one in use; when it registers and no call is
+   * in progress, it takes over (`providerChanged`, no state change: the client stays connected)
+   * and the other is disconnected.
+   */
+  private async tryFailback(): Promise<FailbackOutcome> {
+    const primary = this.members[0]!;
+    if (this.active === 0 || this.switching || this.failbackTry || this.current.busy) return 'busy';
+    const abort = new AbortController();
+    let settle!: () => void;
+    const attempt = { abort, settled: new Promise<void>((resolve) => (settle = resolve)) };
+    this.failbackTry = attempt;
+    this.context.sink.log('debug', `failback: trying ${primary.name} (the first provider).`);
+    try {
+      await this.connectMember(primary, abort.signal);
+      // disconnect() or a loss of the provider in use came meanwhile, or a call started: stay.
+      if (abort.signal.aborted || this.switching || this.current.busy) {
+        void primary.provider.disconnect().catch(() => {});
+        return abort.signal.aborted ? 'down' : 'busy';
+      }
+    } catch {
+      void primary.provider.disconnect().catch(() => {});
+      return 'down';
+    } finally {
+      if (this.failbackTry === attempt) this.failbackTry = undefined;
+      settle();
+    }
+    const left = this.current;
+    this.context.sink.log('info', `${primary.name} (the first provider) is healthy again: returning to it from ${left.name}.`);
+    this.active = 0;
+    this.context.sink.providerChanged({ from: left.name, to: primary.name });
+    this.context.sink.registered();
+    void left.provider.disconnect().catch(() => {});
+    return 'returned';
+  }
+
+  /** One member's init, authentication and connect, within its own connect bound. */
+  private async connectMember(member: Member, signal: AbortSignal): Promise<ConnectResult> {
+    member.lost = false;
+    const what = `connect() through ${member.name}`;
+    const bound = deadline(signal, member.connectMs, what, member.name);
+    try {
+      await bounded(this.ensureReady(member, bound.signal, true), { signal: bound.signal, what, provider: member.name });
+      return await bounded(member.provider.connect(bound.signal), { signal: bound.signal, what, provider: member.name });
+    } finally {
+      bound.clear();
+    }
   }
 
   private async ensureReady(member: Member, signal: AbortSignal, authenticate: boolean): Promise<void> {
@@ -148,8 +255,8 @@ class FailoverProvider implements VoiceProviderV1 {
     }
     if (!authenticate || member.authenticated) return;
     if (!member.credentials) {
-      throw new VoiceError('CONFIG_INVALID', `The ${member.provider.name} provider needs credentials in its config.`, {
-        provider: member.provider.name,
+      throw new VoiceError('CONFIG_INVALID', `The ${member.name} provider needs credentials in its config.`, {
+        provider: member.name,
         details: { field: 'credentials' },
       });
     }
@@ -159,12 +266,13 @@ class FailoverProvider implements VoiceProviderV1 {
 }
 
 /** A definition whose one provider fails over across the members, in order. */
-export function failoverDefinition(members: FailoverMember[]): ProviderDefinitionV1<null> {
+export function failoverDefinition(members: FailoverMember[], failback?: Required<FailbackOptions>): ProviderDefinitionV1<null> {
+  const first = members[0]!;
   return {
     specificationVersion: 'v1',
     name: members.map((m) => m.definition.name).join('>'),
     parseOptions: () => null,
-    create: (_options, context) => new FailoverProvider(members, context),
-    defaultCredentials: () => members[0]!.config.credentials ?? members[0]!.definition.defaultCredentials?.(members[0]!.definition.parseOptions(members[0]!.config.input)),
+    create: (_options, context) => new FailoverProvider(members, context, failback),
+    defaultCredentials: () => first.config.credentials ?? first.definition.defaultCredentials?.(first.definition.parseOptions(first.config.input)),
   };
 }

@@ -66,9 +66,10 @@ export class PageClient {
     private readonly log: OpLog | undefined,
   ) {}
 
-  static async create(page: Page, name: string, config: Record<string, unknown> | string, log?: OpLog): Promise<PageClient> {
+  /** `options`: createVoiceClient's second argument (failover options), plain data too. */
+  static async create(page: Page, name: string, config: Record<string, unknown> | string | unknown[], log?: OpLog, options?: Record<string, unknown>): Promise<PageClient> {
     await ensureHarness(page);
-    await page.evaluate(([n, c]) => (window as any).__harness.create(n, c), [name, config] as const);
+    await page.evaluate(([n, c, o]) => (window as any).__harness.create(n, c, o), [name, config, options] as const);
     return new PageClient(page, name, log);
   }
 

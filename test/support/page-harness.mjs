@@ -46,9 +46,9 @@ export function installPageHarness() {
   const lines = (name) => window.polyphone.normalizeTrace(entryOf(name).client.trace());
 
   window.__harness = {
-    async create(name, config) {
+    async create(name, config, options) {
       if (clients[name]) throw new Error(`a client named ${name} exists already`);
-      const client = await window.polyphone.createVoiceClient(config);
+      const client = await window.polyphone.createVoiceClient(config, options);
       const entry = { client, call: undefined, calls: [], ends: [] };
       clients[name] = entry;
       client.on('incomingCall', ({ call }) => {
