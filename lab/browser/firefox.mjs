@@ -6,7 +6,7 @@
 import puppeteer from 'puppeteer-core';
 import { existsSync } from 'node:fs';
 import { startPageServer } from './server.mjs';
-import { INIT_SCRIPT, pageAudioStats } from './index.mjs';
+import { INIT_SCRIPT } from './index.mjs';
 import { waitForAudio } from './engines.mjs';
 
 export const FIREFOX_PATH = '/usr/bin/firefox-esr';
@@ -32,6 +32,44 @@ const BASE_PREFS = {
 // getUserMedia granted without a prompt, or refused (NotAllowedError) for denyMedia.
 const GRANT = { 'media.navigator.permission.disabled': true };
 const DENY = { 'media.navigator.permission.disabled': false, 'permissions.default.microphone': 2, 'permissions.default.camera': 2 };
+
+/**
+ * The summed audio stats of every peer connection in the page, as Chromium's lab counts them, but
+ * for what a person would hear. Firefox computes inbound-rtp totalAudioEnergy where audio is
+ * decoded, before the track: it goes on counting a received track the page disabled, which renders
+ * silence. (Chromium measures at playout, where a disabled track adds 0.) A Web Audio analyser on
+ * the track would measure the rendered sound, but headless Firefox here has no audio device and its
+ * AudioContext never leaves `suspended`. So a track's energy between two readings counts only if
+ * the track is enabled at the later one (the total stays monotonic); packets and bytes count
+ * always. Runs in the page: it must not close over anything from Node.
+ * @param {'inbound-rtp' | 'outbound-rtp'} direction
+ */
+async function firefoxAudioStats(direction) {
+  const pcs = (window.__pcs ?? []).filter((pc) => pc.connectionState !== 'closed' && pc.signalingState !== 'closed');
+  const out = { packetsReceived: 0, packetsSent: 0, totalAudioEnergy: 0, bytesReceived: 0, bytesSent: 0, pcs: pcs.length };
+  // stats id → { raw: the decoder's total at the last reading, heard: what was counted of it }
+  const heard = (window.__heardEnergy ??= new Map());
+  for (const pc of pcs) {
+    const silenced = new Set(pc.getReceivers().flatMap((r) => (r.track && !r.track.enabled ? [r.track.id] : [])));
+    const report = await pc.getStats();
+    report.forEach((s) => {
+      if (s.type !== direction || (s.kind ?? s.mediaType) !== 'audio') return;
+      out.packetsReceived += s.packetsReceived ?? 0;
+      out.packetsSent += s.packetsSent ?? 0;
+      if (s.totalAudioEnergy !== undefined) {
+        const key = `${window.__pcs.indexOf(pc)}:${s.id}`;
+        const seen = heard.get(key) ?? { raw: 0, heard: 0 };
+        if (!silenced.has(s.trackIdentifier)) seen.heard += Math.max(0, s.totalAudioEnergy - seen.raw);
+        seen.raw = s.totalAudioEnergy;
+        heard.set(key, seen);
+        out.totalAudioEnergy += seen.heard;
+      }
+      out.bytesReceived += s.bytesReceived ?? 0;
+      out.bytesSent += s.bytesSent ?? 0;
+    });
+  }
+  return out;
+}
 
 /** @type {Set<import('puppeteer-core').Browser>} */
 const browsers = new Set();
@@ -79,8 +117,8 @@ function labPage(page, context) {
     close: () => context.close(),
     /** Closes the user (its browser context), as Playwright's page.context().close() does. */
     context: () => ({ close: () => context.close() }),
-    inboundAudio: () => page.evaluate(pageAudioStats, 'inbound-rtp'),
-    outboundAudio: () => page.evaluate(pageAudioStats, 'outbound-rtp'),
+    inboundAudio: () => page.evaluate(firefoxAudioStats, 'inbound-rtp'),
+    outboundAudio: () => page.evaluate(firefoxAudioStats, 'outbound-rtp'),
     waitForAudio: (/** @type {Parameters<typeof waitForAudio>[1]} */ options) => waitForAudio(lab, options),
   };
   page.on('console', (m) => lab.consoleLines.push(m.text()));

@@ -60,7 +60,7 @@ let firefox;
  */
 
 // Runs in the page, so it must not close over anything from Node.
-export async function pageAudioStats(direction) {
+async function pageAudioStats(direction) {
   const pcs = (window.__pcs ?? []).filter((pc) => pc.connectionState !== 'closed' && pc.signalingState !== 'closed');
   const out = { packetsReceived: 0, packetsSent: 0, totalAudioEnergy: 0, bytesReceived: 0, bytesSent: 0, pcs: pcs.length };
   for (const pc of pcs) {

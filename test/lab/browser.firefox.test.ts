@@ -89,6 +89,26 @@ describe('lab/browser: headless Firefox ESR with fake media', () => {
     await page.context().close();
   });
 
+  it('engine difference: a received track the page disables is silence to the energy measure, as it is to a listener', async () => {
+    // Firefox's getStats() counts energy where audio is decoded, so a disabled remote track (which
+    // renders silence: how a held call stops playing) would still "sound"; the lab counts it as 0.
+    const page = await lab.newPage();
+    await page.evaluate(connectLoopback);
+    await waitForRisingAudio(page, { timeoutMs: 10_000 });
+    const setReceiverEnabled = (enabled: boolean) =>
+      (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs[1]!.getReceivers().forEach((r) => (r.track.enabled = enabled));
+    await page.evaluate(setReceiverEnabled, false);
+    await waitForSilence(page, { timeoutMs: 5_000 });
+    const quiet = await audioOver(page, 600);
+    expect(quiet.packets, 'packets still arrive').toBeGreaterThan(0);
+    expect(quiet.energy).toBeLessThan(SILENT_ENERGY);
+    await page.evaluate(setReceiverEnabled, true);
+    const again = await waitForRisingAudio(page, { timeoutMs: 10_000 });
+    expect(again.energy).toBeGreaterThan(SILENT_ENERGY);
+    expect(again.after.totalAudioEnergy, 'the total never goes down').toBeGreaterThanOrEqual(quiet.after.totalAudioEnergy);
+    await page.context().close();
+  });
+
   it('engine difference: Firefox decodes (and counts energy of) received audio nothing plays', async () => {
     // In Chromium playRemoteAudio: false leaves energy at 0 until the page plays the track; in
     // Firefox getStats() counts decoded audio either way, so there energy proves arrival, not playback.
