@@ -21,6 +21,10 @@ const BASE_PREFS = {
   // addresses behind mDNS names another page cannot resolve.
   'media.peerconnection.ice.loopback': true,
   'media.peerconnection.ice.obfuscate_host_addresses': false,
+  // Every lab page is a user in a browser of its own, whose page has the focus; here they share
+  // one browser where only one page can. Firefox holds enumerateDevices() back in an unfocused
+  // document (sendbird-calls' caller then never opens its microphone and sends silence).
+  'media.devices.unfocused.enabled': true,
   // No background traffic leaving the machine.
   'app.update.enabled': false,
   'browser.safebrowsing.malware.enabled': false,
@@ -78,6 +82,21 @@ const servers = new Set();
 
 // Playwright's `:text-is("x")` (the demo's dialpad keys): the element of `base` whose text is x.
 const TEXT_IS = /^(.*):text-is\("((?:[^"\\]|\\.)*)"\)$/;
+
+// Over BiDi a console argument that is an object arrives as `JSHandle@error` / `JSHandle@object`
+// with nothing inside (Chromium gives a preview), so what a page logged could not be read, nor
+// scanned for secrets: the page's console spells objects out as text before logging them.
+const CONSOLE_SCRIPT = `(() => {
+  const spell = (v) => {
+    if (v instanceof Error) return v.name + ': ' + v.message + (v.stack ? '\\n' + v.stack : '');
+    if (typeof v !== 'object' || v === null) return v;
+    try { return JSON.stringify(v); } catch { return String(v); }
+  };
+  for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace']) {
+    const native = console[level];
+    if (typeof native === 'function') console[level] = function (...args) { return native.apply(this, args.map(spell)); };
+  }
+})();`;
 
 /**
  * The Playwright-shaped page the lab hands out, over a puppeteer page of its own browser context.
@@ -159,6 +178,7 @@ export async function launchFirefox(options = {}) {
       const page = await context.newPage();
       if (pageOptions.playRemoteAudio === false) await page.evaluateOnNewDocument('window.__playRemoteAudio = false;');
       await page.evaluateOnNewDocument(INIT_SCRIPT);
+      await page.evaluateOnNewDocument(CONSOLE_SCRIPT);
       const lab = labPage(page, context);
       await page.goto(pageOptions.url ?? (await pageUrl()));
       await lab.waitForFunction(pageOptions.waitFor ?? 'window.pageReady === true', undefined, { timeout: 20_000 });

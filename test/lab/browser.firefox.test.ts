@@ -131,6 +131,13 @@ describe('lab/browser: headless Firefox ESR with fake media', () => {
     await expect.poll(() => page.pageErrors.length).toBe(1);
     expect(page.pageErrors[0]).toContain('lab-marker-uncaught');
     expect(page.consoleLines).toContain('lab-marker-console');
+    // Objects are spelled out (over BiDi they would read JSHandle@…), so a secret in one is seen.
+    await page.evaluate(() => {
+      console.warn('lab-marker-warn', new Error('lab-marker-error-message'));
+      console.log({ token: 'lab-marker-object-field' });
+    });
+    await expect.poll(() => page.consoleLines.join('\n')).toContain('lab-marker-error-message');
+    await expect.poll(() => page.consoleLines.join('\n')).toContain('lab-marker-object-field');
     await page.context().close();
   });
 
@@ -145,6 +152,23 @@ describe('lab/browser: headless Firefox ESR with fake media', () => {
     await page.click('#pad button:text-is("1")');
     await page.waitForSelector('body[data-clicked="1"]', { timeout: 5_000 });
     await page.context().close();
+  });
+
+  it('a page without the focus still enumerates its devices, as each user\'s own browser would', async () => {
+    // Lab users share one browser, where only the newest page has the focus; Firefox would hold
+    // enumerateDevices() back in the others (and an SDK waiting on it would never open the mic).
+    const first = await lab.newPage();
+    const second = await lab.newPage();
+    const enumerate = () =>
+      Promise.race([
+        navigator.mediaDevices.enumerateDevices().then((devices) => devices.filter((d) => d.kind === 'audioinput').length),
+        new Promise((resolve) => setTimeout(() => resolve('held back'), 3_000)),
+      ]);
+    expect(await first.evaluate(() => document.hasFocus())).toBe(false);
+    expect(await first.evaluate(enumerate)).toBeGreaterThan(0);
+    expect(await second.evaluate(enumerate)).toBeGreaterThan(0);
+    await first.context().close();
+    await second.context().close();
   });
 
   it('denyMedia makes getUserMedia fail with NotAllowedError', async () => {
