@@ -1,12 +1,12 @@
-// The conformance suite on the Cognigy provider: two Cognigy web visitors (JsSIP) on a real
+// The conformance lab of the Cognigy provider: two Cognigy web visitors (JsSIP) on a real
 // Kamailio, each configured by its own lab Cognigy endpoint, so the callee's SIP identity (the one
 // user its endpoint gives out) is known before it connects.
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
 import { cognigyUsers, startCognigyBackend } from '../../lab/cognigy/index.mjs';
 import { closedPort } from './lab-kit.js';
-import { defineConformanceSuite } from './suite.js';
+import type { ConformanceTarget } from './suite.js';
 
-defineConformanceSuite({
+export const cognigyTarget: ConformanceTarget = {
   name: 'cognigy',
   async startLab() {
     const users = cognigyUsers(2);
@@ -32,4 +32,4 @@ defineConformanceSuite({
       },
     };
   },
-});
+};

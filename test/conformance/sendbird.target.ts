@@ -1,11 +1,11 @@
-// The conformance suite on the Sendbird provider: the real sendbird-calls SDK in Chromium against
+// The conformance lab of the Sendbird provider: the real sendbird-calls SDK in the browser against
 // lab/sendbird (REST and signalling emulator), two users with access tokens.
 import { SENDBIRD_USERS, startSendbirdEmulator } from '../../lab/sendbird/index.mjs';
-import { defineConformanceSuite } from './suite.js';
+import type { ConformanceTarget } from './suite.js';
 
 type Hosts = { appId: string; apiHost: string; wsHost: string };
 
-defineConformanceSuite({
+export const sendbirdTarget: ConformanceTarget = {
   name: 'sendbird',
   async startLab() {
     const emulator = await startSendbirdEmulator();
@@ -31,4 +31,4 @@ defineConformanceSuite({
       stop: () => emulator.stop(),
     };
   },
-});
+};

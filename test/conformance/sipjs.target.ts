@@ -1,9 +1,9 @@
-// The conformance suite on the SIP.js provider: two users of a real Kamailio on 127.0.0.1.
+// The conformance lab of the SIP.js provider: two users of a real Kamailio on 127.0.0.1.
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
 import { closedPort } from './lab-kit.js';
-import { defineConformanceSuite } from './suite.js';
+import type { ConformanceTarget } from './suite.js';
 
-defineConformanceSuite({
+export const sipjsTarget: ConformanceTarget = {
   name: 'sipjs',
   async startLab() {
     const kamailio = await startKamailio();
@@ -26,4 +26,4 @@ defineConformanceSuite({
       stop: () => kamailio.stop(),
     };
   },
-});
+};

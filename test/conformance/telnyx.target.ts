@@ -1,10 +1,10 @@
-// The conformance suite on the Telnyx provider: the real @telnyx/webrtc SDK in Chromium against
+// The conformance lab of the Telnyx provider: the real @telnyx/webrtc SDK in the browser against
 // lab/telnyx (the Verto emulator), two JWT users.
 import { startTelnyxEmulator } from '../../lab/telnyx/index.mjs';
 import { closedPort } from './lab-kit.js';
-import { defineConformanceSuite } from './suite.js';
+import type { ConformanceTarget } from './suite.js';
 
-defineConformanceSuite({
+export const telnyxTarget: ConformanceTarget = {
   name: 'telnyx',
   async startLab() {
     const emulator = await startTelnyxEmulator();
@@ -19,4 +19,4 @@ defineConformanceSuite({
       stop: () => emulator.stop(),
     };
   },
-});
+};
