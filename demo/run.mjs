@@ -2,7 +2,9 @@
 // emulators), opens the softphone for every provider in headless Chromium and drives a real call
 // by clicking its buttons. Prints each provider's trace, time to connected, call setup and the
 // audio received; saves a mid-call screenshot under demo/out/. `--serve` keeps it all up for a person.
+// `--browser firefox` (or POLYPHONE_BROWSER=firefox) runs the tour in Firefox ESR instead.
 import { launchBrowser } from '../lab/browser/index.mjs';
+import { engineFrom } from '../lab/browser/engines.mjs';
 import { PROVIDERS, startDemoLab } from './lab.mjs';
 import { startDemoServer } from './server.mjs';
 import { runSipjsNodeDemo } from './sipjs-node.mjs';
@@ -10,6 +12,8 @@ import { demoCall } from './drive.mjs';
 
 const serve = process.argv.includes('--serve');
 const only = process.argv.find((a) => a.startsWith('--provider='))?.split('=')[1];
+const browserArg = process.argv.indexOf('--browser');
+const engine = engineFrom(process.argv.find((a) => a.startsWith('--browser='))?.split('=')[1] ?? (browserArg > 0 ? process.argv[browserArg + 1] : undefined));
 
 // A person gets the same address every time (SOFTPHONE_PORT to change it).
 const SOFTPHONE_PORT = Number(process.env.SOFTPHONE_PORT ?? 5180);
@@ -24,7 +28,8 @@ try {
   console.error(`Port ${SOFTPHONE_PORT} is taken: stop what uses it, or run SOFTPHONE_PORT=<port> npm run softphone.`);
   process.exit(1);
 }
-const browser = await launchBrowser();
+const browser = await launchBrowser({ engine });
+console.log(`browser: ${engine}`);
 let failed = false;
 try {
   if (serve) {

@@ -24,7 +24,7 @@ const BASE_ARGS = [
 // a user's speaker would: every remote track is played by a muted-to-nobody <audio> element.
 // A page opened with playRemoteAudio: false skips that, so energy > 0 then proves the code under
 // test plays the remote audio itself.
-const INIT_SCRIPT = `(() => {
+export const INIT_SCRIPT = `(() => {
   const Native = window.RTCPeerConnection;
   if (!Native || window.__pcs) return;
   window.__pcs = [];
@@ -47,6 +47,8 @@ const INIT_SCRIPT = `(() => {
 const browsers = new Set();
 /** @type {Set<{ stop(): Promise<void> }>} */
 const servers = new Set();
+/** Loaded only when a Firefox is asked for. @type {Promise<typeof import('./firefox.mjs')> | undefined} */
+let firefox;
 
 /**
  * @typedef {import('playwright-core').Page & {
@@ -76,9 +78,11 @@ async function pageAudioStats(direction) {
 }
 
 /**
- * @param {{ denyMedia?: boolean, pageUrl?: string }} [options]
+ * `engine: 'firefox'` gives Firefox ESR (firefox.mjs) behind the same interface; default Chromium.
+ * @param {{ denyMedia?: boolean, pageUrl?: string, engine?: import('./engines.mjs').Engine }} [options]
  */
 export async function launchBrowser(options = {}) {
+  if (options.engine === 'firefox') return (await (firefox ??= import('./firefox.mjs'))).launchFirefox(options);
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: run node scripts/setup.mjs (apt-get install chromium)`);
   // Without the fake UI flag, a headless page's getUserMedia is refused (NotAllowedError).
   const args = options.denyMedia ? BASE_ARGS : [...BASE_ARGS, '--use-fake-ui-for-media-stream'];
@@ -92,6 +96,7 @@ export async function launchBrowser(options = {}) {
     return server.url;
   };
   return {
+    engine: /** @type {const} */ ('chromium'),
     browser,
     /**
      * A new user: its own context and page, loaded and ready.
@@ -138,6 +143,7 @@ export async function launchBrowser(options = {}) {
 
 /** Closes every browser and page server this process launched. */
 export async function closeAll() {
+  if (firefox) await (await firefox).closeAllFirefox();
   await Promise.all([...browsers].map((b) => b.close().catch(() => {})));
   browsers.clear();
   await Promise.all([...servers].map((s) => s.stop().catch(() => {})));

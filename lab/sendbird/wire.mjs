@@ -50,14 +50,16 @@ export function errorFrame(requestId, error) {
 
 /**
  * TURN credential the client insists on: an empty `turn_urls` makes its RTCPeerConnection throw, and
- * `relay` would block the host candidates that carry loopback media here. The URL points at the
- * discard port on loopback, so the TURN allocation just fails quietly.
+ * `relay` would block the host candidates that carry loopback media here. The URL points at TURN's
+ * own port on loopback, where nothing answers, so the TURN allocation just fails quietly. (Not the
+ * discard port 9: Firefox's RTCPeerConnection throws on a TURN URL with a port browsers block, and
+ * the SDK then never makes its call's connection.)
  */
 export function turnCredential() {
   return {
     username: `lab-${randomBytes(4).toString('hex')}`,
     password: randomBytes(12).toString('hex'),
-    turn_urls: ['turn:127.0.0.1:9?transport=udp'],
+    turn_urls: ['turn:127.0.0.1:3478?transport=udp'],
     transport_policy: 'all',
   };
 }

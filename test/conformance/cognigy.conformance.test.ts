@@ -1,7 +1,5 @@
-// The conformance suite on the Cognigy provider: two Cognigy web visitors (JsSIP) of one lab
-// endpoint in the real reply shape, each registering its own AOR on a real Kamailio playing
-// Cognigy's gateway; DTMF goes by SIP INFO, Cognigy's default.
-import { cognigyLab } from './lab-kit.js';
+// The conformance suite on the Cognigy provider in Chromium (its lab: cognigy.target.ts).
 import { defineConformanceSuite } from './suite.js';
+import { cognigyTarget } from './cognigy.target.js';
 
-defineConformanceSuite({ name: 'cognigy', startLab: cognigyLab });
+defineConformanceSuite(cognigyTarget);

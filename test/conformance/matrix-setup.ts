@@ -1,6 +1,6 @@
 // Vitest global setup: a folder for the conformance cells of this run (each test process writes
 // its provider's column there), and, at the very end, the matrix printed to stdout so CI output
-// shows it. `WRITE_MATRIX=1` also writes it to test/conformance/MATRIX.md.
+// shows it (one column per provider and browser). `WRITE_MATRIX=1` also writes it to test/conformance/MATRIX.md.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,14 +26,15 @@ export default function setup(project: TestProject): () => void {
       const columns = readCells(dir);
       if (columns.size === 0) return;
       const matrix = formatMatrix(columns);
-      process.stdout.write(`\nConformance matrix (scenario × provider)\n\n${matrix}\n\n`);
+      process.stdout.write(`\nConformance matrix (scenario × provider × browser)\n\n${matrix}\n\n`);
       if (process.env.WRITE_MATRIX === '1') {
         writeFileSync(
           MATRIX_MD,
           [
             '# Conformance matrix',
             '',
-            'Written by `WRITE_MATRIX=1 npx vitest run test/conformance` (see README.md here). `unsupported`',
+            'Written by `WRITE_MATRIX=1 npx vitest run test/conformance` (see README.md here): one column per',
+            'provider and browser engine (Chromium, Firefox ESR). `unsupported`',
             'is a passing cell: the provider declares the capability absent and answered as the suite requires',
             '(`UNSUPPORTED` from the operation, or nothing at all on the far side). `—`: not run.',
             '',

@@ -38,6 +38,27 @@ export interface Cell {
   reason?: string;
 }
 
+/** The browser engines a column can run in (lab/browser); Chromium is the default. */
+export type Browser = 'chromium' | 'firefox';
+export const BROWSERS: readonly Browser[] = ['chromium', 'firefox'];
+
+/** A column's key: the provider alone in Chromium (as before engines), `provider@engine` otherwise. */
+export function columnOf(provider: string, browser: Browser = 'chromium'): string {
+  return browser === 'chromium' ? provider : `${provider}@${browser}`;
+}
+
+/** The provider and browser of a column's key. */
+export function parseColumn(column: string): { provider: string; browser: string } {
+  const at = column.lastIndexOf('@');
+  return at < 0 ? { provider: column, browser: 'chromium' } : { provider: column.slice(0, at), browser: column.slice(at + 1) };
+}
+
+/** How a column is headed in the table: provider and browser. */
+const headingOf = (column: string) => {
+  const { provider, browser } = parseColumn(column);
+  return `${provider} ${browser}`;
+};
+
 /** Where cells go: set by test/conformance/matrix-setup.ts; without it nothing is recorded. */
 export const MATRIX_DIR_ENV = 'POLYPHONE_CONFORMANCE_DIR';
 
@@ -66,9 +87,15 @@ export function readCells(dir: string): Map<string, Record<string, Cell>> {
   return columns;
 }
 
+/** Columns by provider (built-in order first), then by browser (Chromium first). */
 function orderedProviders(columns: Map<string, unknown>): string[] {
   const rank = (p: string) => (PROVIDER_ORDER.includes(p) ? PROVIDER_ORDER.indexOf(p) : PROVIDER_ORDER.length);
-  return [...columns.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const browserRank = (b: string) => (BROWSERS.includes(b as Browser) ? BROWSERS.indexOf(b as Browser) : BROWSERS.length);
+  const key = (c: string) => parseColumn(c);
+  return [...columns.keys()].sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return rank(x.provider) - rank(y.provider) || x.provider.localeCompare(y.provider) || browserRank(x.browser) - browserRank(y.browser) || x.browser.localeCompare(y.browser);
+  });
 }
 
 /** A Markdown table (readable as plain text too), then one line per fail and per unsupported. */
@@ -76,9 +103,9 @@ export function formatMatrix(columns: Map<string, Record<string, Cell>>): string
   const providers = orderedProviders(columns);
   const scenarios = [...SCENARIOS, ...new Set([...columns.values()].flatMap((c) => Object.keys(c)).filter((s) => !(SCENARIOS as readonly string[]).includes(s)))];
   const width = Math.max(...scenarios.map((s) => s.length), 'scenario'.length);
-  const colWidth = providers.map((p) => Math.max(p.length, 'unsupported'.length));
+  const colWidth = providers.map((p) => Math.max(headingOf(p).length, 'unsupported'.length));
   const row = (first: string, cells: string[]) => `| ${first.padEnd(width)} | ${cells.map((c, i) => c.padEnd(colWidth[i]!)).join(' | ')} |`;
-  const lines = [row('scenario', providers), `|${'-'.repeat(width + 2)}|${colWidth.map((w) => '-'.repeat(w + 2)).join('|')}|`];
+  const lines = [row('scenario', providers.map(headingOf)), `|${'-'.repeat(width + 2)}|${colWidth.map((w) => '-'.repeat(w + 2)).join('|')}|`];
   const notes: string[] = [];
   for (const scenario of scenarios) {
     lines.push(
@@ -87,7 +114,7 @@ export function formatMatrix(columns: Map<string, Record<string, Cell>>): string
         providers.map((provider) => {
           const cell = columns.get(provider)?.[scenario];
           if (!cell) return '—';
-          if (cell.outcome !== 'pass' && cell.reason) notes.push(`- ${cell.outcome} · ${provider} · ${scenario}: ${cell.reason}`);
+          if (cell.outcome !== 'pass' && cell.reason) notes.push(`- ${cell.outcome} · ${headingOf(provider)} · ${scenario}: ${cell.reason}`);
           return cell.outcome;
         }),
       ),
@@ -95,7 +122,7 @@ export function formatMatrix(columns: Map<string, Record<string, Cell>>): string
   }
   const counts = providers.map((p) => {
     const cells = Object.values(columns.get(p) ?? {});
-    return `${p} ${cells.filter((c) => c.outcome === 'pass').length} pass / ${cells.filter((c) => c.outcome === 'unsupported').length} unsupported / ${cells.filter((c) => c.outcome === 'fail').length} fail`;
+    return `${headingOf(p)} ${cells.filter((c) => c.outcome === 'pass').length} pass / ${cells.filter((c) => c.outcome === 'unsupported').length} unsupported / ${cells.filter((c) => c.outcome === 'fail').length} fail`;
   });
   return [...lines, '', counts.join(' · '), ...(notes.length ? ['', ...notes] : [])].join('\n');
 }

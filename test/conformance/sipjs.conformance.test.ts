@@ -1,29 +1,5 @@
-// The conformance suite on the SIP.js provider: two users of a real Kamailio on 127.0.0.1.
-import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
-import { closedPort } from './lab-kit.js';
+// The conformance suite on the SIP.js provider in Chromium (its lab: sipjs.target.ts).
 import { defineConformanceSuite } from './suite.js';
+import { sipjsTarget } from './sipjs.target.js';
 
-defineConformanceSuite({
-  name: 'sipjs',
-  async startLab() {
-    const kamailio = await startKamailio();
-    const sip = (user: 'alice' | 'bob', extra: Record<string, unknown> = {}) => ({
-      provider: 'sipjs',
-      server: kamailio.wsUrl,
-      uri: `sip:${user}@${kamailio.domain}`,
-      credentials: { type: 'password', password: TEST_USERS[user] },
-      iceServers: [],
-      ...extra,
-    });
-    return {
-      // SIP INFO: the one DTMF transport whose digits a browser callee can surface.
-      caller: sip('alice', { dtmfTransport: 'info' }),
-      callee: sip('bob'),
-      target: `sip:bob@${kamailio.domain}`,
-      wrongCredentials: sip('alice', { credentials: { type: 'password', password: 'not-alices-pw-5k2' } }),
-      unreachable: sip('alice', { server: `ws://127.0.0.1:${await closedPort()}` }),
-      refreshWith: () => ({ type: 'password', password: TEST_USERS.alice }),
-      stop: () => kamailio.stop(),
-    };
-  },
-});
+defineConformanceSuite(sipjsTarget);

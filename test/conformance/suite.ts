@@ -17,7 +17,7 @@ import { PageClient, type OpResult } from '../support/browser-clients.js';
 import { expectedTraceFor, runBasicCallScenario, type BasicCallTrace, type ScenarioStep } from '../support/basic-call-scenario.js';
 import { SILENT_ENERGY, waitForRisingAudio, waitForSilence, type AudioStats } from '../support/audio.js';
 import { scanForSecrets } from '../support/secrets.js';
-import { MATRIX_DIR_ENV, recordCell, type Cell, type ScenarioName } from './matrix.js';
+import { columnOf, MATRIX_DIR_ENV, recordCell, type Browser, type Cell, type ScenarioName } from './matrix.js';
 
 /** A polyphone config as an app would pass it to createVoiceClient(); plain data only. */
 export type ClientConfig = Record<string, unknown> | string;
@@ -54,6 +54,8 @@ export interface ConformanceTarget {
    * gets the definition.
    */
   providerModule?: string;
+  /** The engine the pages run in (default chromium): each engine is its own matrix column. */
+  browser?: Browser;
 }
 
 type LabPage = Page & { inboundAudio(): Promise<AudioStats & Record<string, number>>; consoleLines: string[]; pageErrors: string[] };
@@ -117,8 +119,8 @@ function credentialStrings(config: unknown): string[] {
 }
 
 /** Lab pages whose polyphone also knows the target's own provider module, if it has one. */
-export async function openConformanceBrowser(target: Pick<ConformanceTarget, 'name' | 'providerModule'>): Promise<{ browser: LabBrowser; newPage(): Promise<LabPage>; close(): Promise<void> }> {
-  const browser = (await launchBrowser()) as LabBrowser;
+export async function openConformanceBrowser(target: Pick<ConformanceTarget, 'name' | 'providerModule' | 'browser'>): Promise<{ browser: LabBrowser; newPage(): Promise<LabPage>; close(): Promise<void> }> {
+  const browser = (await launchBrowser({ engine: target.browser ?? 'chromium' })) as LabBrowser;
   if (!target.providerModule) return { browser, newPage: () => browser.newPage(), close: () => browser.close() };
   const scratch = mkdtempSync(join(tmpdir(), 'polyphone-conformance-entry-'));
   const entry = join(scratch, 'conformance-provider.ts');
@@ -169,7 +171,8 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
   const seen: unknown[] = [];
   const secrets = new Set<string>();
 
-  const record = (scenario: ScenarioName, cell: Cell) => recordCell(matrixDir, target.name, scenario, cell);
+  const column = columnOf(target.name, target.browser);
+  const record = (scenario: ScenarioName, cell: Cell) => recordCell(matrixDir, column, scenario, cell);
 
   async function freshPages(): Promise<void> {
     if (pages) await closePages();
@@ -560,7 +563,7 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
     },
   };
 
-  describe(`conformance: ${target.name}`, () => {
+  describe(`conformance: ${target.name}${target.browser ? ` in ${target.browser}` : ''}`, () => {
     beforeAll(async () => {
       try {
         lab = await target.startLab();

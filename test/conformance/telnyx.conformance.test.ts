@@ -1,22 +1,5 @@
-// The conformance suite on the Telnyx provider: the real @telnyx/webrtc SDK in Chromium against
-// lab/telnyx (the Verto emulator), two JWT users.
-import { startTelnyxEmulator } from '../../lab/telnyx/index.mjs';
-import { closedPort } from './lab-kit.js';
+// The conformance suite on the Telnyx provider in Chromium (its lab: telnyx.target.ts).
 import { defineConformanceSuite } from './suite.js';
+import { telnyxTarget } from './telnyx.target.js';
 
-defineConformanceSuite({
-  name: 'telnyx',
-  async startLab() {
-    const emulator = await startTelnyxEmulator();
-    const jwtUser = (login: string, server = emulator.url) => ({ provider: 'telnyx', server, credentials: { type: 'jwt', token: emulator.issueJwt(login) }, iceServers: [] });
-    return {
-      caller: jwtUser('alice'),
-      callee: jwtUser('bob'),
-      target: 'bob',
-      wrongCredentials: { provider: 'telnyx', server: emulator.url, credentials: { type: 'password', login: 'alice', password: 'not-alices-tx-pw' }, iceServers: [] },
-      unreachable: jwtUser('alice', `ws://127.0.0.1:${await closedPort()}`),
-      refreshWith: () => emulator.issueJwt('alice'),
-      stop: () => emulator.stop(),
-    };
-  },
-});
+defineConformanceSuite(telnyxTarget);

@@ -1,0 +1,34 @@
+// The conformance lab of the Sendbird provider: the real sendbird-calls SDK in the browser against
+// lab/sendbird (REST and signalling emulator), two users with access tokens.
+import { SENDBIRD_USERS, startSendbirdEmulator } from '../../lab/sendbird/index.mjs';
+import type { ConformanceTarget } from './suite.js';
+
+type Hosts = { appId: string; apiHost: string; wsHost: string };
+
+export const sendbirdTarget: ConformanceTarget = {
+  name: 'sendbird',
+  async startLab() {
+    const emulator = await startSendbirdEmulator();
+    // Hosts where nothing answers: an emulator started and stopped at once.
+    const gone = await startSendbirdEmulator();
+    const goneHosts: Hosts = { appId: gone.appId, apiHost: gone.apiHost, wsHost: gone.wsHost };
+    await gone.stop();
+    const user = (userId: string, accessToken: string, hosts: Hosts = emulator) => ({
+      provider: 'sendbird',
+      server: hosts.appId,
+      apiHost: hosts.apiHost,
+      wsHost: hosts.wsHost,
+      credentials: { type: 'accessToken', userId, accessToken },
+      iceServers: [],
+    });
+    return {
+      caller: user('alice', SENDBIRD_USERS.alice!),
+      callee: user('bob', SENDBIRD_USERS.bob!),
+      target: 'bob',
+      wrongCredentials: user('alice', 'not-alices-sb-token'),
+      unreachable: user('alice', SENDBIRD_USERS.alice!, goneHosts),
+      refreshWith: () => emulator.issueToken('alice'),
+      stop: () => emulator.stop(),
+    };
+  },
+};

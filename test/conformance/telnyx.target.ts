@@ -1,0 +1,22 @@
+// The conformance lab of the Telnyx provider: the real @telnyx/webrtc SDK in the browser against
+// lab/telnyx (the Verto emulator), two JWT users.
+import { startTelnyxEmulator } from '../../lab/telnyx/index.mjs';
+import { closedPort } from './lab-kit.js';
+import type { ConformanceTarget } from './suite.js';
+
+export const telnyxTarget: ConformanceTarget = {
+  name: 'telnyx',
+  async startLab() {
+    const emulator = await startTelnyxEmulator();
+    const jwtUser = (login: string, server = emulator.url) => ({ provider: 'telnyx', server, credentials: { type: 'jwt', token: emulator.issueJwt(login) }, iceServers: [] });
+    return {
+      caller: jwtUser('alice'),
+      callee: jwtUser('bob'),
+      target: 'bob',
+      wrongCredentials: { provider: 'telnyx', server: emulator.url, credentials: { type: 'password', login: 'alice', password: 'not-alices-tx-pw' }, iceServers: [] },
+      unreachable: jwtUser('alice', `ws://127.0.0.1:${await closedPort()}`),
+      refreshWith: () => emulator.issueJwt('alice'),
+      stop: () => emulator.stop(),
+    };
+  },
+};
