@@ -150,7 +150,7 @@ export class Call {
   async unmute(): Promise<void> {
     this.requireLive('unmute', ['active', 'held', 'connecting', 'ringing']);
     if (!this._muted) return;
-    const provider = this.require('unmute');
+    const provider = this.require('unmute', 'mute');
     await this.run('unmute', () => provider.unmute!());
     if (this._muted && this._state !== 'ended') {
       this._muted = false;
@@ -168,7 +168,7 @@ export class Call {
 
   async unhold(): Promise<void> {
     this.requireLive('unhold', ['active', 'held']);
-    const provider = this.require('unhold');
+    const provider = this.require('unhold', 'hold');
     if (this._state === 'active') return;
     await this.run('unhold', () => provider.unhold!());
     if (this._state === 'held') this.markUnheld('local');

@@ -83,7 +83,9 @@ class TelnyxProvider implements VoiceProviderV1 {
       // 2.27.10 has no handler for a pushed telnyx_rtc.modify: a held party is never told.
       remoteHold: false,
       dtmf: true,
-      receiveDtmf: true,
+      // Withdrawn: nothing in the SDK or Telnyx's docs shows the service forwarding a party's
+      // telnyx_rtc.info DTMF to the far WebRTC leg (the SDK only sends it).
+      receiveDtmf: false,
       tokenRefresh: this.credentials?.type === 'jwt',
       anonymous: true,
     };
