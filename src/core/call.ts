@@ -149,8 +149,8 @@ export class Call {
 
   async unmute(): Promise<void> {
     this.requireLive('unmute', ['active', 'held', 'connecting', 'ringing']);
-    if (!this._muted) return;
     const provider = this.require('unmute', 'mute');
+    if (!this._muted) return;
     await this.run('unmute', () => provider.unmute!());
     if (this._muted && this._state !== 'ended') {
       this._muted = false;
