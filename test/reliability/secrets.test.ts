@@ -161,6 +161,9 @@ describe('secrets', () => {
       all.push(await scenario('cognigy truncated reply holding the password', cg('custom'), async (c, s) => fails(s, c.connect())));
       cognigy.setCustomReply(({ validConfig }) => ({ body: JSON.stringify({ ...validConfig, websocketUri: `ws://127.0.0.1:${closedPort}/${COGNIGY_PASSWORD}`, widgetActive: 'yes' }) }));
       all.push(await scenario('cognigy wrong-typed reply holding the password', cg('custom'), async (c, s) => fails(s, c.connect())));
+      // A config whose password is empty is no config: refused by the schema, before any REGISTER.
+      cognigy.setCustomReply(({ validConfig }) => ({ body: JSON.stringify({ ...validConfig, password: '' }) }));
+      all.push(await scenario('cognigy reply with an empty password', cg('custom'), async (c, s) => fails(s, c.connect())));
       all.push(
         await scenario('cognigy refused refresh', cg('live'), async (c, s) => {
           cognigy.setLiveMode('ok');
@@ -253,6 +256,7 @@ describe('secrets', () => {
     expect(outcomeOf('sendbird unreachable')).toEqual(['NETWORK_UNREACHABLE']);
     expect(outcomeOf('sendbird wrong token')).toEqual(['AUTH_REJECTED']);
     expect(outcomeOf('sendbird expired token')).toEqual(['TOKEN_EXPIRED']);
+    expect(outcomeOf('cognigy reply with an empty password')).toEqual(['PROTOCOL_ERROR']);
     // The secrets were really in play: the servers saw them (else a clean scan would prove nothing).
     expect(telnyx.stats.rejectedLogins.length).toBeGreaterThan(0);
     expect(sendbird.stats.logins.some((l) => !l.ok)).toBe(true);
