@@ -126,7 +126,7 @@ function runTest(scratch, test) {
     }, RUN_BOUND_MS);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      const tests = /Tests\s+(.*)/.exec(output)?.[1]?.trim() ?? '';
+      const tests = [...output.matchAll(/^\s*Tests\s+(\d.*)$/gm)].at(-1)?.[1]?.trim() ?? '';
       const failure = /(AssertionError|Error): ([^\n]*)/.exec(output)?.[0]?.slice(0, 160) ?? '';
       resolve({ status: timedOut ? 'timeout' : code === 0 ? 'pass' : 'fail', seconds: Math.round((Date.now() - started) / 1000), tests, failure });
     });
