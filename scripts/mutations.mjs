@@ -127,7 +127,7 @@ function runTest(scratch, test) {
     child.on('exit', (code) => {
       clearTimeout(timer);
       const tests = [...output.matchAll(/^\s*Tests\s+(\d.*)$/gm)].at(-1)?.[1]?.trim() ?? '';
-      const failure = /(AssertionError|Error): ([^\n]*)/.exec(output)?.[0]?.slice(0, 160) ?? '';
+      const failure = [/(AssertionError|Error): ([^\n]*)/.exec(output)?.[0]?.slice(0, 160) ?? '', ...output.split('\n').filter((l) => /^\s*\+\s+"/.test(l)).slice(0, 5).map((l) => l.trim().slice(0, 200))].filter(Boolean).join('\n           ');
       resolve({ status: timedOut ? 'timeout' : code === 0 ? 'pass' : 'fail', seconds: Math.round((Date.now() - started) / 1000), tests, failure });
     });
   });
