@@ -651,6 +651,10 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
       expect(all.length, 'the lab has credentials to look for').toBeGreaterThan(0);
       const findings = scanForSecrets(seen, all);
       expect(findings.map((f) => f.path).slice(0, 5), 'places a secret was found').toEqual([]);
+      // Positive control: the same scan over the same material, with one credential planted in a
+      // console line as a careless SDK would log it, must find exactly that.
+      const planted = scanForSecrets([...seen, [`login ok for ${encodeURIComponent(all[0]!)}`]], all);
+      expect(planted.map((f) => f.path), 'the scan finds a planted credential').toEqual([`[${seen.length}][0]`]);
       return 'pass';
     },
   };
