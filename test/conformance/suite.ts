@@ -386,12 +386,15 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
     },
 
     'heard through the app audioElement': async () => {
-      // Pages that play no remote track: sound is counted only if polyphone plays the call into
-      // the app's own element (and stops when that element stops).
-      const quietPages = await Promise.all([browser!.newPage({ playRemoteAudio: false }), browser!.newPage({ playRemoteAudio: false })]);
+      // Both pages stop playing remote tracks themselves (lab/browser reads the switch on each new
+      // track): sound is counted only if polyphone plays the call into the app's own element, and
+      // stops when that element stops.
+      const both = [pages!.caller, pages!.callee];
+      const autoplay = (on: boolean) => Promise.all(both.map((page) => page.evaluate((value) => ((window as any).__playRemoteAudio = value), on)));
+      await autoplay(false);
       try {
-        const caller = await PageClient.create(quietPages[0], `caller-${++clientCount}`, lab!.caller as Record<string, unknown>);
-        const callee = await PageClient.create(quietPages[1], `callee-${++clientCount}`, lab!.callee as Record<string, unknown>);
+        const caller = await newClient('caller');
+        const callee = await newClient('callee');
         await caller.connect();
         await callee.connect();
         must(await caller.call(lab!.target, { ...CALL_OPTIONS, audioElement: true }), 'call() with an audioElement');
@@ -400,8 +403,8 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
         await wait(caller, 'call#1 active');
         await wait(callee, 'call#1 active');
         for (const [client, page, who] of [
-          [caller, quietPages[0], 'caller'],
-          [callee, quietPages[1], 'callee'],
+          [caller, pages!.caller, 'caller'],
+          [callee, pages!.callee, 'callee'],
         ] as const) {
           expect((await client.state()).audioElement, `${who}: the app's element plays the call's remote stream`).toEqual({ playing: true, playsRemoteStream: true });
           await hears(page, `${who} (through its audioElement)`);
@@ -409,14 +412,12 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
         }
         // The sound was the element's: paused, the page hears nothing.
         await caller.pauseAudioElement();
-        await silent(quietPages[0], 'the caller still hears the call with its audioElement paused (something else plays it)');
+        await silent(pages!.caller, 'the caller still hears the call with its audioElement paused (something else plays it)');
         must(await caller.hangup(), 'hangup()');
         await endsWith(caller, 'hangup', callee, 'remoteHangup');
         return 'pass';
       } finally {
-        await Promise.all(quietPages.map((page) => page.evaluate((t) => (window as any).__harness?.disconnectAll(t), 5_000).catch(() => {})));
-        for (const page of quietPages) await collect(page);
-        await Promise.all(quietPages.map((page) => page.context().close().catch(() => {})));
+        await autoplay(true).catch(() => {});
       }
     },
 
