@@ -70,8 +70,13 @@ type PageOptions = { playRemoteAudio?: boolean };
 type Outcome = 'pass' | { unsupported: string; capability: Capability };
 
 const STEP_MS = 10_000;
-/** Below the vitest test timeout, so a stuck scenario is still recorded as a fail. */
-const SCENARIO_MS = 50_000;
+/**
+ * Below the vitest test timeout, so a stuck scenario is still recorded as a fail. Generous: on a
+ * machine shared with other work a call with several audio windows can take a minute.
+ */
+const SCENARIO_MS = 80_000;
+/** What a failed scenario may still need to clean up and open fresh pages before the next one. */
+const RECOVERY_MS = 40_000;
 const UNREACHABLE_WITHIN_MS = 10_000;
 const RING_TIMEOUT_MS = 3_000;
 /** How long the far end is watched for a hold it declares it cannot learn of. */
@@ -705,7 +710,7 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
           // A failed scenario may leave a call or a socket behind: the next one starts clean.
           if (failed) await freshPages().catch((error) => (labError = error));
         }
-      }, SCENARIO_MS + 10_000);
+      }, SCENARIO_MS + RECOVERY_MS);
     }
   });
 }
