@@ -238,8 +238,10 @@ export class CallRelay {
   }
 
   /**
-   * DTMF (`dtmf`) or chat (`msg`): forwarded to the other leg, where the SDK surfaces it as a
-   * `telnyx.notification` of type 'event' (NOTIFICATION_TYPE.generic).
+   * DTMF (`dtmf`) or chat (`msg`): acknowledged. Chat is forwarded to the other leg (where the SDK
+   * surfaces it as a `telnyx.notification` of type 'event'); DTMF is not: nothing in the SDK or in
+   * Telnyx's documentation shows the real service handing a party's digits to the far WebRTC leg,
+   * so the emulator does not invent it (dtmfSeen() still shows what was sent).
    * @param {RelayConnection} conn
    * @param {Record<string, unknown>} params
    * @param {(result: Record<string, unknown>) => void} reply
@@ -249,11 +251,8 @@ export class CallRelay {
     reply({ callID: leg.callID, message: 'SENT', sessid: conn.sessid });
     const peer = leg.peer;
     if (leg.state !== 'active' || !peer || peer.state !== 'active') return;
-    /** @type {Record<string, unknown>} */
-    const forwarded = { callID: peer.callID };
-    if (typeof params.dtmf === 'string') forwarded.dtmf = params.dtmf;
-    if (params.msg !== undefined) forwarded.msg = params.msg;
-    peer.conn.push('telnyx_rtc.info', forwarded);
+    if (params.msg === undefined) return;
+    peer.conn.push('telnyx_rtc.info', { callID: peer.callID, msg: params.msg });
   }
 
   /**

@@ -174,8 +174,8 @@ export class Call<VendorCall = unknown> {
 
   async unmute(): Promise<void> {
     this.requireLive('unmute', ['active', 'held', 'connecting', 'ringing']);
+    const provider = this.require('unmute', 'mute');
     if (!this._muted) return;
-    const provider = this.require('unmute');
     await this.run('unmute', () => provider.unmute!());
     if (this._muted && this._state !== 'ended') {
       this._muted = false;
@@ -193,7 +193,7 @@ export class Call<VendorCall = unknown> {
 
   async unhold(): Promise<void> {
     this.requireLive('unhold', ['active', 'held']);
-    const provider = this.require('unhold');
+    const provider = this.require('unhold', 'hold');
     if (this._state === 'active') return;
     await this.run('unhold', () => provider.unhold!());
     if (this._state === 'held') this.markUnheld('local');

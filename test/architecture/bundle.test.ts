@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coreViolations } from './static-imports.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const VENDORS: Record<string, string> = { sipjs: 'sip.js', cognigy: 'jssip', telnyx: '@telnyx/webrtc', sendbird: 'sendbird-calls' };
@@ -16,17 +17,27 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-describe('core never imports a vendor SDK', () => {
-  it('no file under src/core names one in an import', () => {
-    const offenders: string[] = [];
-    for (const file of sourceFiles(join(root, 'src', 'core'))) {
-      const text = readFileSync(file, 'utf8');
-      for (const pkg of Object.values(VENDORS)) {
-        const escaped = pkg.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-        if (new RegExp(`(from|import\\()\\s*['"]${escaped}['"]`).test(text)) offenders.push(`${relative(root, file)} → ${pkg}`);
-      }
-    }
+describe('core never statically imports a provider or a vendor SDK', () => {
+  it('no file under src/core does, in any syntax (import, import type, export … from, bare import, require)', () => {
+    const offenders = sourceFiles(join(root, 'src', 'core')).flatMap((file) => coreViolations(relative(root, file), readFileSync(file, 'utf8')));
     expect(offenders).toEqual([]);
+  });
+
+  it('positive control: the check trips on every syntax, and lets the registry\'s dynamic import() through', () => {
+    const planted: Record<string, string> = {
+      "import { provider } from '../providers/sipjs/index.js';": "import '../providers/sipjs/index.js' → a provider",
+      "import type { TelnyxOptions } from '../providers/telnyx/options.js';": "import '../providers/telnyx/options.js' → a provider",
+      "export { provider } from '../providers/sendbird/index.js';": "export-from '../providers/sendbird/index.js' → a provider",
+      "export * from '../providers/cognigy/provider.js';": "export-from '../providers/cognigy/provider.js' → a provider",
+      "import 'sip.js';": "import 'sip.js' → vendor SDK sip.js",
+      "import * as JsSIP from 'jssip';": "import 'jssip' → vendor SDK jssip",
+      "const sdk = require('@telnyx/webrtc');": "require '@telnyx/webrtc' → vendor SDK @telnyx/webrtc",
+      "import SendBirdCall = require('sendbird-calls');": "import-equals 'sendbird-calls' → vendor SDK sendbird-calls",
+      "export { UserAgent } from 'sip.js/lib/api/index.js';": "export-from 'sip.js/lib/api/index.js' → vendor SDK sip.js",
+    };
+    for (const [line, found] of Object.entries(planted)) expect(coreViolations('planted.ts', `// planted\n${line}\n`), line).toEqual([`planted.ts:2: ${found}`]);
+    const allowed = ["const load = () => import('../providers/sipjs/index.js');", "import { VoiceError } from './errors.js';", "import mitt from 'mitt';", "const text = 'import x from \"sip.js\"';"];
+    for (const line of allowed) expect(coreViolations('allowed.ts', line), line).toEqual([]);
   });
 });
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { formatMatrix, MATRIX_DIR_ENV, readCells } from './matrix.js';
+import { PROVIDER_EXPECTATIONS } from './expected-matrix.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -34,11 +35,18 @@ export default function setup(project: TestProject): () => void {
             '# Conformance matrix',
             '',
             'Written by `WRITE_MATRIX=1 npx vitest run test/conformance` (see README.md here): one column per',
-            'provider and browser engine (Chromium, Firefox ESR). `unsupported`',
-            'is a passing cell: the provider declares the capability absent and answered as the suite requires',
+            'provider and browser engine (Chromium, Firefox ESR). Every cell is pinned in `expected-matrix.ts`:',
+            'a run that differs from it in either direction fails. `unsupported`',
+            'means the provider declares the capability absent (cited below) and answered as the suite requires',
             '(`UNSUPPORTED` from the operation, or nothing at all on the far side). `—`: not run.',
             '',
             matrix,
+            '',
+            '## Capabilities declared away (expected-matrix.ts)',
+            '',
+            ...Object.entries(PROVIDER_EXPECTATIONS).flatMap(([provider, e]) =>
+              Object.entries(e.lacks).map(([capability, c]) => `- ${provider} · ${capability}: ${c!.why} (${c!.source})`),
+            ),
             '',
           ].join('\n'),
         );

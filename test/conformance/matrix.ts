@@ -10,6 +10,7 @@ export const SCENARIOS = [
   'unreachable server',
   'outgoing call with audio',
   'incoming call',
+  'heard through the app audioElement',
   'reject',
   'cancel',
   'unanswered',
@@ -18,6 +19,7 @@ export const SCENARIOS = [
   'hold',
   'far end sees hold',
   'DTMF',
+  'DTMF received',
   'token refresh',
   'disconnect mid-call',
   'basic call = golden trace',
@@ -27,8 +29,8 @@ export const SCENARIOS = [
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /**
- * `unsupported` is a passing outcome: the provider declares it lacks the capability AND answered
- * as required (UNSUPPORTED, or nothing at all on the far side).
+ * `unsupported` passes only where expected-matrix.ts pins it: the provider declares it lacks the
+ * capability AND answered as required (UNSUPPORTED, or nothing at all on the far side).
  */
 export type CellOutcome = 'pass' | 'fail' | 'unsupported';
 

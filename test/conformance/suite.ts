@@ -18,6 +18,7 @@ import { expectedTraceFor, runBasicCallScenario, type BasicCallTrace, type Scena
 import { SILENT_ENERGY, waitForRisingAudio, waitForSilence, type AudioStats } from '../support/audio.js';
 import { scanForSecrets } from '../support/secrets.js';
 import { columnOf, MATRIX_DIR_ENV, recordCell, type Browser, type Cell, type ScenarioName } from './matrix.js';
+import { expectedColumn, describeExpected, type Capability, type Citation, type ExpectedCell, type ProviderExpectation } from './expected-matrix.js';
 
 /** A polyphone config as an app would pass it to createVoiceClient(); plain data only. */
 export type ClientConfig = Record<string, unknown> | string;
@@ -56,16 +57,28 @@ export interface ConformanceTarget {
   providerModule?: string;
   /** The engine the pages run in (default chromium): each engine is its own matrix column. */
   browser?: Browser;
+  /**
+   * For a provider that is not built in: its expected column (built-in providers are pinned in
+   * expected-matrix.ts). Without it every cell must pass and no capability may be declared away.
+   */
+  expected?: { lacks?: ProviderExpectation['lacks']; cells?: Partial<Record<ScenarioName, ExpectedCell>>; getStatsWaiver?: Citation };
 }
 
 type LabPage = Page & { inboundAudio(): Promise<AudioStats & Record<string, number>>; consoleLines: string[]; pageErrors: string[] };
-type LabBrowser = { newPage(options?: { url?: string }): Promise<LabPage>; close(): Promise<void> };
+type LabBrowser = { newPage(options?: { url?: string; playRemoteAudio?: boolean }): Promise<LabPage>; close(): Promise<void> };
+/** Pages that play no remote track themselves: sound is counted only if polyphone plays it. */
+type PageOptions = { playRemoteAudio?: boolean };
 
-type Outcome = 'pass' | { unsupported: string };
+type Outcome = 'pass' | { unsupported: string; capability: Capability };
 
 const STEP_MS = 10_000;
-/** Below the vitest test timeout, so a stuck scenario is still recorded as a fail. */
-const SCENARIO_MS = 50_000;
+/**
+ * Below the vitest test timeout, so a stuck scenario is still recorded as a fail. Generous: on a
+ * machine shared with other work a call with several audio windows can take a minute.
+ */
+const SCENARIO_MS = 80_000;
+/** What a failed scenario may still need to clean up and open fresh pages before the next one. */
+const RECOVERY_MS = 40_000;
 const UNREACHABLE_WITHIN_MS = 10_000;
 const RING_TIMEOUT_MS = 3_000;
 /** How long the far end is watched for a hold it declares it cannot learn of. */
@@ -119,9 +132,9 @@ function credentialStrings(config: unknown): string[] {
 }
 
 /** Lab pages whose polyphone also knows the target's own provider module, if it has one. */
-export async function openConformanceBrowser(target: Pick<ConformanceTarget, 'name' | 'providerModule' | 'browser'>): Promise<{ browser: LabBrowser; newPage(): Promise<LabPage>; close(): Promise<void> }> {
+export async function openConformanceBrowser(target: Pick<ConformanceTarget, 'name' | 'providerModule' | 'browser'>): Promise<{ browser: LabBrowser; newPage(options?: PageOptions): Promise<LabPage>; close(): Promise<void> }> {
   const browser = (await launchBrowser({ engine: target.browser ?? 'chromium' })) as LabBrowser;
-  if (!target.providerModule) return { browser, newPage: () => browser.newPage(), close: () => browser.close() };
+  if (!target.providerModule) return { browser, newPage: (options?: PageOptions) => browser.newPage(options), close: () => browser.close() };
   const scratch = mkdtempSync(join(tmpdir(), 'polyphone-conformance-entry-'));
   const entry = join(scratch, 'conformance-provider.ts');
   writeFileSync(
@@ -129,8 +142,8 @@ export async function openConformanceBrowser(target: Pick<ConformanceTarget, 'na
     `import { provider } from ${JSON.stringify(target.providerModule)};\n(window as any).__conformanceProviders = { ...(window as any).__conformanceProviders, [provider.name]: provider };\n`,
   );
   const server = await startPageServer({ extraEntries: { 'conformance-provider': entry } });
-  const newPage = async () => {
-    const page = await browser.newPage({ url: server.url });
+  const newPage = async (options: PageOptions = {}) => {
+    const page = await browser.newPage({ ...options, url: server.url });
     await page.addScriptTag({ type: 'module', url: '/conformance-provider.js' });
     await page.waitForFunction(() => (window as any).__conformanceProviders !== undefined, undefined, { timeout: 10_000 });
     // The page harness calls window.polyphone.createVoiceClient(config) with plain data: a
@@ -173,6 +186,7 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
 
   const column = columnOf(target.name, target.browser);
   const record = (scenario: ScenarioName, cell: Cell) => recordCell(matrixDir, column, scenario, cell);
+  const expected = expectedColumn(target.name, target.expected);
 
   async function freshPages(): Promise<void> {
     if (pages) await closePages();
@@ -257,9 +271,27 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
   }
 
   /** A declared lack must be answered by UNSUPPORTED from the operation itself. */
-  function lacking(capability: string, result: OpResult, op: string): Outcome {
+  function lacking(capability: Capability, result: OpResult, op: string): Outcome {
     expect(result.outcome, `${op}() with capabilities.${capability} false must reject UNSUPPORTED`).toBe('UNSUPPORTED');
-    return { unsupported: `capabilities.${capability} is false and ${op}() rejected UNSUPPORTED` };
+    return { unsupported: `capabilities.${capability} is false and ${op}() rejected UNSUPPORTED`, capability };
+  }
+
+  /** Nothing at all reaches the far side for a while (a lack must not be made up there either). */
+  async function quiet(client: PageClient, from: number, what: string, pattern = /^(call#|client incomingCall)/): Promise<void> {
+    await new Promise((r) => setTimeout(r, QUIET_MS));
+    expect((await linesFrom(client, from)).filter((l) => pattern.test(l)), what).toEqual([]);
+  }
+
+  /**
+   * The call handle's own getStats() shows received audio: mandatory on every call with audio,
+   * unless expected-matrix.ts waives it for the provider, with a reason.
+   */
+  async function statsShowAudio(client: PageClient, who: string): Promise<void> {
+    if (expected.expectation.getStatsWaiver) return;
+    const stats = await client.callInboundAudio();
+    expect(stats, `${who}: call.getStats() gives a report (no waiver in expected-matrix.ts)`).toBeDefined();
+    expect(stats!.packetsReceived, `${who}: call.getStats() shows received audio packets`).toBeGreaterThan(0);
+    expect(stats!.totalAudioEnergy, `${who}: call.getStats() shows received sound`).toBeGreaterThan(SILENT_ENERGY);
   }
 
   /** The call ends on both sides with these reasons (each exactly once). */
@@ -281,6 +313,10 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
       await caller.connect();
       expect(await caller.lines(), 'connect() trace').toEqual(GOLDEN.connect);
       expect((await caller.state()).client).toBe('connected');
+      // Every capability declared away is pinned (and cited) in expected-matrix.ts.
+      const declared = await capabilities(caller);
+      const away = Object.keys(declared).filter((k) => declared[k] === false).sort();
+      expect(away, `capabilities.* false on a connected ${target.name} client = its \`lacks\` in expected-matrix.ts`).toEqual(Object.keys(expected.expectation.lacks).sort());
       const from = await caller.traceLength();
       must(await caller.disconnect(), 'disconnect()');
       await wait(caller, 'client stateChanged connected>disconnected', from);
@@ -322,9 +358,8 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
       expect(state.call, 'the caller\'s call').toMatchObject({ direction: 'outgoing', state: 'active', hasRemoteStream: true });
       await hears(pages!.caller, 'caller');
       await hears(pages!.callee, 'callee');
-      // The call handle's own getStats(), where the vendor exposes the connection.
-      const stats = await caller.callInboundAudio();
-      if (stats) expect(stats.packetsReceived, 'call.getStats() on the caller shows received audio').toBeGreaterThan(0);
+      await statsShowAudio(caller, 'caller');
+      await statsShowAudio(callee, 'callee');
       const from = await caller.traceLength();
       must(await caller.hangup(), 'hangup()');
       await endsWith(caller, 'hangup', callee, 'remoteHangup');
@@ -336,7 +371,13 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
       const connected = await newClient('callee');
       await connected.connect();
       if (!(await capabilities(connected)).incomingCalls) {
-        return { unsupported: 'capabilities.incomingCalls is false (nothing to call)' };
+        const from = await connected.traceLength();
+        const caller = await newClient('caller');
+        await caller.connect();
+        await caller.call(lab!.target, CALL_OPTIONS);
+        await quiet(connected, from, 'a callee with incomingCalls false reports no call');
+        await caller.op('clientHangup');
+        return { unsupported: 'capabilities.incomingCalls is false and a call to it reported nothing', capability: 'incomingCalls' };
       }
       const { caller, callee } = await establish(connected);
       expect((await callee.lines()).filter((l) => l.startsWith('call#') || l === 'client incomingCall'), 'callee trace, incoming to active').toEqual(GOLDEN.calleeSetup);
@@ -344,13 +385,48 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
       expect(state.call, 'the callee\'s call').toMatchObject({ direction: 'incoming', state: 'active', hasRemoteStream: true });
       expect(state.call?.peer, 'the incoming call names its caller').toBeTruthy();
       await hears(pages!.callee, 'callee');
-      const stats = await callee.callInboundAudio();
-      if (stats) expect(stats.packetsReceived, 'call.getStats() on the callee shows received audio').toBeGreaterThan(0);
+      await statsShowAudio(callee, 'callee');
       const from = await callee.traceLength();
       must(await caller.hangup(), 'hangup()');
       await endsWith(caller, 'hangup', callee, 'remoteHangup');
       expect(await linesFrom(callee, from)).toEqual(GOLDEN.calleeRemoteHangup);
       return 'pass';
+    },
+
+    'heard through the app audioElement': async () => {
+      // Both pages stop playing remote tracks themselves (lab/browser reads the switch on each new
+      // track): sound is counted only if polyphone plays the call into the app's own element, and
+      // stops when that element stops.
+      const both = [pages!.caller, pages!.callee];
+      const autoplay = (on: boolean) => Promise.all(both.map((page) => page.evaluate((value) => ((window as any).__playRemoteAudio = value), on)));
+      await autoplay(false);
+      try {
+        const caller = await newClient('caller');
+        const callee = await newClient('callee');
+        await caller.connect();
+        await callee.connect();
+        must(await caller.call(lab!.target, { ...CALL_OPTIONS, audioElement: true }), 'call() with an audioElement');
+        await wait(callee, 'client incomingCall');
+        must(await callee.answer({ ...CALL_OPTIONS, audioElement: true }), 'answer() with an audioElement');
+        await wait(caller, 'call#1 active');
+        await wait(callee, 'call#1 active');
+        for (const [client, page, who] of [
+          [caller, pages!.caller, 'caller'],
+          [callee, pages!.callee, 'callee'],
+        ] as const) {
+          expect((await client.state()).audioElement, `${who}: the app's element plays the call's remote stream`).toEqual({ playing: true, playsRemoteStream: true });
+          await hears(page, `${who} (through its audioElement)`);
+          await statsShowAudio(client, who);
+        }
+        // The sound was the element's: paused, the page hears nothing.
+        await caller.pauseAudioElement();
+        await silent(pages!.caller, 'the caller still hears the call with its audioElement paused (something else plays it)');
+        must(await caller.hangup(), 'hangup()');
+        await endsWith(caller, 'hangup', callee, 'remoteHangup');
+        return 'pass';
+      } finally {
+        await autoplay(true).catch(() => {});
+      }
     },
 
     reject: async () => {
@@ -400,7 +476,10 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
       const { caller, callee } = await establish();
       await hears(pages!.callee, 'callee before mute');
       const result = await caller.mute();
-      if (!(await capabilities(caller)).mute) return lacking('mute', result, 'mute');
+      if (!(await capabilities(caller)).mute) {
+        lacking('mute', await caller.unmute(), 'unmute');
+        return lacking('mute', result, 'mute');
+      }
       must(result, 'mute()');
       await wait(caller, 'call#1 muted', result.index);
       expect((await caller.state()).call?.muted).toBe(true);
@@ -417,7 +496,10 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
       const { caller, callee } = await establish();
       await hears(pages!.callee, 'callee before hold');
       const result = await caller.hold();
-      if (!(await capabilities(caller)).hold) return lacking('hold', result, 'hold');
+      if (!(await capabilities(caller)).hold) {
+        lacking('hold', await caller.unhold(), 'unhold');
+        return lacking('hold', result, 'hold');
+      }
       must(result, 'hold()');
       await wait(caller, 'call#1 held by=local', result.index);
       expect((await caller.state()).call?.state).toBe('held');
@@ -448,7 +530,7 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
         // Declared unable: the far end must not make up a hold either.
         await new Promise((r) => setTimeout(r, QUIET_MS));
         expect(await linesFrom(callee, calleeFrom), 'a callee with remoteHold false reports nothing').toEqual([]);
-        outcome = { unsupported: 'capabilities.remoteHold is false and the callee reported nothing while held' };
+        outcome = { unsupported: 'capabilities.remoteHold is false and the callee reported nothing while held', capability: 'remoteHold' };
       }
       const unheldFrom = await callee.traceLength();
       must(await caller.unhold(), 'unhold()');
@@ -465,16 +547,35 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
       const { caller, callee } = await establish();
       const calleeFrom = await callee.traceLength();
       const result = await caller.sendDtmf(DIGITS);
+      if (!(await capabilities(caller)).dtmf) {
+        await quiet(callee, calleeFrom, 'no digit reaches the callee of a caller with dtmf false', /dtmf/);
+        return lacking('dtmf', result, 'sendDtmf');
+      }
+      must(result, 'sendDtmf()');
+      must(await caller.hangup(), 'hangup()');
+      await endsWith(caller, 'hangup', callee, 'remoteHangup');
+      return 'pass';
+    },
+
+    'DTMF received': async () => {
+      const { caller, callee } = await establish();
+      const calleeFrom = await callee.traceLength();
+      const result = await caller.sendDtmf(DIGITS);
       if (!(await capabilities(caller)).dtmf) return lacking('dtmf', result, 'sendDtmf');
       must(result, 'sendDtmf()');
+      let outcome: Outcome = 'pass';
       if ((await capabilities(callee)).receiveDtmf) {
         await wait(callee, 'call#1 dtmf digit=#', calleeFrom);
         const digits = (await linesFrom(callee, calleeFrom)).filter((l) => l.startsWith('call#1 dtmf '));
         expect(digits, 'the callee receives every digit, in order').toEqual([...DIGITS].map((d) => `call#1 dtmf digit=${d}`));
+      } else {
+        // Declared unable: no digit may show up on the far side either.
+        await quiet(callee, calleeFrom, 'a callee with receiveDtmf false reports no digit', /dtmf/);
+        outcome = { unsupported: 'capabilities.receiveDtmf is false and the callee reported no digit', capability: 'receiveDtmf' };
       }
       must(await caller.hangup(), 'hangup()');
       await endsWith(caller, 'hangup', callee, 'remoteHangup');
-      return 'pass';
+      return outcome;
     },
 
     'token refresh': async () => {
@@ -559,6 +660,10 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
       expect(all.length, 'the lab has credentials to look for').toBeGreaterThan(0);
       const findings = scanForSecrets(seen, all);
       expect(findings.map((f) => f.path).slice(0, 5), 'places a secret was found').toEqual([]);
+      // Positive control: the same scan over the same material, with one credential planted in a
+      // console line as a careless SDK would log it, must find exactly that.
+      const planted = scanForSecrets([...seen, [`login ok for ${encodeURIComponent(all[0]!)}`]], all);
+      expect(planted.map((f) => f.path), 'the scan finds a planted credential').toEqual([`[${seen.length}][0]`]);
       return 'pass';
     },
   };
@@ -592,6 +697,12 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
         let failed = false;
         try {
           const outcome = await within(body(), SCENARIO_MS, name);
+          // Pinned in either direction: a new `unsupported` fails, and so does a surprise `pass`.
+          const want = describeExpected(expected.cell(name));
+          const got = describeExpected(outcome === 'pass' ? 'pass' : { unsupported: outcome.capability });
+          if (got !== want) {
+            throw new Error(`${target.name} · ${name}: expected ${want} (test/conformance/expected-matrix.ts), got ${got}${outcome === 'pass' ? '' : `: ${outcome.unsupported}`}`);
+          }
           record(name, outcome === 'pass' ? { outcome: 'pass' } : { outcome: 'unsupported', reason: outcome.unsupported });
         } catch (error) {
           failed = true;
@@ -602,7 +713,7 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
           // A failed scenario may leave a call or a socket behind: the next one starts clean.
           if (failed) await freshPages().catch((error) => (labError = error));
         }
-      }, SCENARIO_MS + 10_000);
+      }, SCENARIO_MS + RECOVERY_MS);
     }
   });
 }

@@ -10,24 +10,27 @@ import { startDemoServer } from '../../demo/server.mjs';
 // @ts-expect-error plain ESM demo module without type declarations
 import { demoCall } from '../../demo/drive.mjs';
 
-let lab: any;
+let demoLab: any;
 let server: any;
 let browser: any;
 beforeAll(async () => {
-  lab = await startDemoLab();
-  server = await startDemoServer(lab.presets);
-  browser = await launchBrowser();
+  demoLab = await startDemoLab();
+  server = await startDemoServer(demoLab.presets);
+  // Pages that play no remote track themselves: what the demo's pages hear is only what polyphone
+  // plays into the demo's own <audio id="remote-audio"> (CallOptions.audioElement).
+  const lab = await launchBrowser();
+  browser = { ...lab, newPage: (options: Record<string, unknown> = {}) => lab.newPage({ ...options, playRemoteAudio: false }) };
 });
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
-  await lab?.stop();
+  await demoLab?.stop();
 });
 
 describe('softphone demo', () => {
   const traces: Record<string, string[]> = {};
 
-  it.each(PROVIDERS as string[])('%s: the buttons drive a call with audio; the screenshot is taken while active', async (provider) => {
+  it.each(PROVIDERS as string[])('%s: the buttons drive a call with audio, heard through the demo\'s own audio element; the screenshot is taken while active', async (provider) => {
     const result = await demoCall(browser, server.url, provider);
     expect(result.stateAtScreenshot).toBe('active');
     expect(existsSync(result.screenshot) && statSync(result.screenshot).size).toBeGreaterThan(10_000);

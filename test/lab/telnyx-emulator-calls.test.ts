@@ -87,7 +87,7 @@ afterAll(async () => {
 });
 
 describe('telnyx emulator: calls between real SDK pages', () => {
-  it('relays alice → bob with audio both ways, DTMF in order, hold/unhold, and hangup as NORMAL_CLEARING', async () => {
+  it('relays alice → bob with audio both ways, DTMF to the server only, hold/unhold, and hangup as NORMAL_CLEARING', async () => {
     const bob = await startPhone({ login: 'bob', password: TELNYX_USERS.bob }, true);
     const alice = await startPhone({ login: 'alice', password: TELNYX_USERS.alice });
     await dial(alice, 'bob');
@@ -103,9 +103,9 @@ describe('telnyx emulator: calls between real SDK pages', () => {
     expect((invitePushed!.msg as any).params).toMatchObject({ caller_id_number: 'alice', callee_id_number: 'bob', sdp: expect.stringContaining('m=audio') });
 
     for (const digit of ['1', '2', '#']) await alice.evaluate((d) => (window as any).phone.call.dtmf(d), digit);
-    await bob.waitForFunction(() => (window as any).phone.notes.filter((n: Note) => n.dtmf).length === 3, undefined, { timeout: 5_000 });
-    expect(emulator.dtmfSeen('alice')).toBe('12#');
-    expect((await view(bob)).notes.map((n) => [n.type, n.dtmf])).toEqual([['event', '1'], ['event', '2'], ['event', '#']]);
+    await expect.poll(() => emulator.dtmfSeen('alice'), { timeout: 5_000 }).toBe('12#');
+    // DTMF stops at the emulator: the real service is not shown to forward it to the far leg.
+    expect((await view(bob)).notes.filter((n) => n.dtmf)).toEqual([]);
 
     await alice.evaluate(() => (window as any).phone.call.hold());
     await waitForState(alice, 'held');

@@ -1,22 +1,25 @@
 // Fuzzes Sendbird's side of the wire: the REST login reply (lab/sendbird `setLoginReply`) and
 // frames pushed on the signalling WebSocket (`pushRaw`), with the REAL sendbird-calls SDK in Node
-// (lab/sendbird/node-shims.mjs) under the polyphone sendbird provider. A bad login reply must end
-// connect() in a VoiceError (PROTOCOL_ERROR where the body is unusable, AUTH_REJECTED/TOKEN_EXPIRED
-// where it is an error the SDK recognises, TIMEOUT where the SDK keeps waiting) within the bound;
-// a bad push must leave the client connected or end it with a VoiceError. One client at a time:
-// sendbird-calls is one instance per process.
+// (lab/sendbird/node-shims.mjs) under the polyphone sendbird provider. Each login reply has ONE
+// right outcome, decided from the reply (loginOracle): a refusal code is AUTH_REJECTED, the expiry
+// code TOKEN_EXPIRED, an unusable body PROTOCOL_ERROR, a login the SDK takes whose session the
+// socket then refuses NETWORK_UNREACHABLE. After every pushed frame the session is classified
+// (settledSession): alive, recovered, or ended with a VoiceError; a session that ends without one
+// is a finding. Each target runs a fixed corpus and a fresh seed (printed with every failure).
+// One client at a time: sendbird-calls is one instance per process.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVoiceClient, VoiceError, type VoiceClient } from '../../src/all.js';
 import { SENDBIRD_USERS, startSendbirdEmulator } from '../../lab/sendbird/index.mjs';
 import { installSendbirdNodeShims } from '../../lab/sendbird/node-shims.mjs';
-import { FUZZ_SEED, connectOutcome, fuzzRuns, tally, watchProcessFaults } from './fuzz-support.js';
+import { FUZZ_SEED, connectOutcome, corpora, corpusName, settledSession, tally, watchProcessFaults } from './fuzz-support.js';
 
 type Emulator = Awaited<ReturnType<typeof startSendbirdEmulator>>;
 
-const CONNECT_BOUND_MS = 2_000;
+// Long: no login reply here calls for TIMEOUT, so a loaded machine only slows a case down (a
+// handled reply ends connect() at once).
+const CONNECT_BOUND_MS = 10_000;
 const SLACK_MS = 1_000;
-const RUNS = fuzzRuns();
 
 let emulator: Emulator;
 let restoreGlobals: () => void;
@@ -48,8 +51,9 @@ afterAll(async () => {
   restoreGlobals?.();
 });
 
-async function sendbirdClient(connectMs = CONNECT_BOUND_MS): Promise<{ client: VoiceClient; errors: unknown[] }> {
+async function sendbirdClient(connectMs = CONNECT_BOUND_MS, extra: Record<string, unknown> = {}): Promise<{ client: VoiceClient; errors: unknown[] }> {
   const client = await createVoiceClient({
+    ...extra,
     provider: 'sendbird',
     server: emulator.appId,
     apiHost: emulator.apiHost,
@@ -75,32 +79,66 @@ interface LoginCase {
   kind: string;
   status: number;
   body: string | Uint8Array;
-  expected: readonly string[];
 }
 
-const UNUSABLE = ['PROTOCOL_ERROR', 'TIMEOUT'] as const;
+/** The server's error code as sendbird-calls passes it on (a number, or a string of digits). */
+const serverCode = (code: unknown) => (typeof code === 'number' ? code : typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : undefined);
+
+/**
+ * The one outcome a login reply must give. Sendbird's error body `{error: true, code, message}`:
+ * 400309 is an expired token, 400302 (and the 4003xx family, 400200 no such app, every other
+ * 4xxxxx) a refusal; a body the SDK cannot read is PROTOCOL_ERROR; a body it reads as a login,
+ * with the fuzz session token the emulator never issued, is refused at the socket.
+ */
+function loginOracle(generated: LoginCase): string {
+  const text = typeof generated.body === 'string' ? generated.body : Buffer.from(generated.body).toString('latin1');
+  let reply: unknown;
+  try {
+    reply = JSON.parse(text);
+  } catch {
+    return 'PROTOCOL_ERROR';
+  }
+  const record = typeof reply === 'object' && reply !== null && !Array.isArray(reply) ? (reply as Record<string, unknown>) : undefined;
+  if (record?.error === true) {
+    const code = serverCode(record.code);
+    if (code === 400309) return 'TOKEN_EXPIRED';
+    if (code !== undefined && ((code >= 400000 && code < 500000) || code === 1800303)) return 'AUTH_REJECTED';
+    return 'PROTOCOL_ERROR';
+  }
+  if (generated.status !== 200) return 'PROTOCOL_ERROR';
+  // sendbird-calls reads `user` without a check: a reply without one is no login.
+  return record && record.user !== undefined && record.user !== null ? 'NETWORK_UNREACHABLE' : 'PROTOCOL_ERROR';
+}
 
 const loginCase: fc.Arbitrary<LoginCase> = fc.oneof(
-  randomText.map((body) => ({ kind: 'random-bytes', status: 200, body, expected: UNUSABLE })),
+  randomText.map((body) => ({ kind: 'random-bytes', status: 200, body })),
   fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }).map((at) => {
     const text = JSON.stringify(validLogin);
-    return { kind: 'truncated', status: 200, body: text.slice(0, Math.floor(at * text.length)), expected: UNUSABLE };
+    return { kind: 'truncated', status: 200, body: text.slice(0, Math.floor(at * text.length)) };
   }),
-  anyJson.map((value) => ({ kind: 'any-json', status: 200, body: JSON.stringify(value), expected: UNUSABLE })),
+  anyJson.map((value) => ({ kind: 'any-json', status: 200, body: JSON.stringify(value) })),
   // The login fields with wrong types.
   fc
     .record({ user: fc.option(anyJson, { nil: undefined }), sbcall_session_token: fc.option(anyJson, { nil: undefined }), stats_interval: fc.option(anyJson, { nil: undefined }) })
-    .map((fields) => ({ kind: 'wrong-typed', status: 200, body: JSON.stringify({ ...validLogin, ...fields }), expected: [...UNUSABLE, 'NETWORK_UNREACHABLE'] })),
-  fc.integer({ min: 200_000, max: 900_000 }).map((size) => ({ kind: 'huge', status: 200, body: JSON.stringify({ ...validLogin, user: { ...validLogin.user, nickname: 'n'.repeat(size) } }), expected: ['connected', 'NETWORK_UNREACHABLE', ...UNUSABLE] })),
+    .map((fields) => ({ kind: 'wrong-typed', status: 200, body: JSON.stringify({ ...validLogin, ...fields }) })),
+  fc.integer({ min: 200_000, max: 900_000 }).map((size) => ({ kind: 'huge', status: 200, body: JSON.stringify({ ...validLogin, user: { ...validLogin.user, nickname: 'n'.repeat(size) } }) })),
   // Error replies the way Sendbird shapes them, with any code and message, and any other status.
   fc.record({ status: fc.constantFrom(400, 401, 403, 404, 500, 502, 503), code: fc.oneof(fc.integer(), fc.constantFrom(400302, 400309, 400200), anyJson), message: anyJson }).map(({ status, code, message }) => ({
     kind: `error-${status}`,
     status,
     body: JSON.stringify({ error: true, code, message }),
-    expected: ['AUTH_REJECTED', 'TOKEN_EXPIRED', 'PROTOCOL_ERROR', 'NETWORK_UNREACHABLE', 'TIMEOUT'],
   })),
-  fc.record({ status: fc.constantFrom(400, 404, 500, 503), body: randomText }).map(({ status, body }) => ({ kind: `garbage-${status}`, status, body, expected: ['PROTOCOL_ERROR', 'NETWORK_UNREACHABLE', 'AUTH_REJECTED', 'TIMEOUT'] })),
+  fc.record({ status: fc.constantFrom(400, 404, 500, 503), body: randomText }).map(({ status, body }) => ({ kind: `garbage-${status}`, status, body })),
 );
+
+/** Replies worth keeping in every run: a refusal, an expiry, an unknown code, a login the socket refuses. */
+const EDGE_LOGIN_REPLIES: LoginCase[] = [
+  { kind: 'edge-refused', status: 400, body: JSON.stringify({ error: true, code: 400302, message: 'Invalid value: "access_token".' }) },
+  { kind: 'edge-refused-as-string', status: 401, body: JSON.stringify({ error: true, code: '400302', message: 'refused' }) },
+  { kind: 'edge-expired', status: 400, body: JSON.stringify({ error: true, code: 400309, message: 'expired' }) },
+  { kind: 'edge-unknown-code', status: 500, body: JSON.stringify({ error: true, code: 900100, message: 'internal' }) },
+  { kind: 'edge-login-socket-refuses', status: 200, body: JSON.stringify(validLogin) },
+];
 
 const pushFrame: fc.Arbitrary<{ kind: string; frame: string }> = fc.oneof(
   randomText.map((bytes) => ({ kind: 'random-text', frame: bytes.toString('latin1') })),
@@ -119,65 +157,119 @@ const pushFrame: fc.Arbitrary<{ kind: string; frame: string }> = fc.oneof(
 );
 
 describe('fuzz: Sendbird REST login and socket frames', () => {
-  it(`${RUNS} generated login replies (seed ${FUZZ_SEED}) each end connect() in a VoiceError within the bound`, async () => {
-    const cases = fc.sample(loginCase, { seed: FUZZ_SEED, numRuns: RUNS });
+  it('generated login replies (fixed corpus, fresh seed, edge cases) each end connect() in the ONE outcome the reply calls for, within the bound', async () => {
     const watch = watchProcessFaults();
     const outcomes: string[] = [];
     const failures: string[] = [];
+    const batches: Array<{ name: string; cases: LoginCase[] }> = [
+      ...corpora(FUZZ_SEED).map((c) => ({ name: corpusName(c), cases: fc.sample(loginCase, { seed: c.seed, numRuns: c.runs }) })),
+      { name: 'edge cases', cases: EDGE_LOGIN_REPLIES },
+    ];
     try {
-      for (const [i, generated] of cases.entries()) {
-        emulator.setLoginReply(() => ({ status: generated.status, body: generated.body }));
-        const { client, errors } = await sendbirdClient();
-        const result = await connectOutcome(client);
-        await client.disconnect();
-        outcomes.push(result.outcome);
-        const problems = [
-          !generated.expected.includes(result.outcome) && `ended ${result.outcome} (${result.error?.message ?? ''}), expected one of ${generated.expected.join('|')}`,
-          result.ms > CONNECT_BOUND_MS + SLACK_MS && `took ${Math.round(result.ms)} ms`,
-          // A login refused inside authenticate() leaves the client where it was before it.
-          !['disconnected', 'initialized'].includes(client.state) && `left in ${client.state}`,
-          errors.some((e) => !(e instanceof VoiceError)) && 'a raw error event',
-        ].filter(Boolean);
-        if (problems.length > 0) failures.push(`case ${i} ${generated.kind}: ${problems.join('; ')}`);
+      for (const { name, cases } of batches) {
+        for (const [i, generated] of cases.entries()) {
+          emulator.setLoginReply(() => ({ status: generated.status, body: generated.body }));
+          const { client, errors } = await sendbirdClient();
+          const result = await connectOutcome(client);
+          await client.disconnect();
+          outcomes.push(result.outcome);
+          const expected = loginOracle(generated);
+          const problems = [
+            result.outcome !== expected && `ended ${result.outcome} (${result.error?.message ?? ''}), expected ${expected}`,
+            result.ms > CONNECT_BOUND_MS + SLACK_MS && `took ${Math.round(result.ms)} ms`,
+            // A login refused inside authenticate() leaves the client where it was before it.
+            !['disconnected', 'initialized'].includes(client.state) && `left in ${client.state}`,
+            errors.some((e) => !(e instanceof VoiceError)) && 'a raw error event',
+          ].filter(Boolean);
+          if (problems.length > 0) failures.push(`${name}, case ${i} ${generated.kind}: ${problems.join('; ')}`);
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, 300));
     } finally {
       watch.stop();
       emulator.setLoginReply(undefined);
     }
-    console.info(`fuzz sendbird login reply: ${outcomes.length} cases run (seed ${FUZZ_SEED}); outcomes ${JSON.stringify(tally(outcomes))}; kinds ${JSON.stringify(tally(cases.map((c) => c.kind)))}`);
-    expect(failures).toEqual([]);
+    console.info(`fuzz sendbird login reply: ${outcomes.length} cases run (${batches.map((b) => b.name).join('; ')}); outcomes ${JSON.stringify(tally(outcomes))}`);
+    expect(failures, `failures (${batches.map((b) => b.name).join('; ')})`).toEqual([]);
     expect(watch.faults).toEqual([]);
-    expect(outcomes).toHaveLength(RUNS);
-  }, 120_000);
+    expect(outcomes).toHaveLength(batches.reduce((n, b) => n + b.cases.length, 0));
+  }, 240_000);
 
-  it(`${RUNS} generated socket frames (seed ${FUZZ_SEED + 1}) leave the client connected or end it in a VoiceError`, async () => {
-    const cases = fc.sample(fc.array(pushFrame, { minLength: 1, maxLength: 3 }), { seed: FUZZ_SEED + 1, numRuns: RUNS });
+  it('generated socket frames (fixed corpus, fresh seed): after each, the session is alive, recovered, or ended with a VoiceError', async () => {
     const watch = watchProcessFaults();
     const outcomes: string[] = [];
     const failures: string[] = [];
     const { client, errors } = await sendbirdClient(15_000);
+    let reconnected = false;
+    client.on('stateChanged', ({ to }) => {
+      if (to === 'reconnecting') reconnected = true;
+    });
+    const list = corpora(FUZZ_SEED + 1);
     try {
       await client.connect();
-      for (const [i, frames] of cases.entries()) {
-        if (client.state === 'disconnected') await client.connect();
-        for (const { frame } of frames) emulator.pushRaw(frame, 'alice');
-        await new Promise((resolve) => setTimeout(resolve, 30));
-        outcomes.push(client.state);
-        const kinds = frames.map((f) => f.kind).join('+');
-        if (errors.some((e) => !(e instanceof VoiceError))) failures.push(`case ${i} ${kinds}: a raw error event`);
-        if (watch.faults.length > 0) failures.push(`case ${i} ${kinds}: ${watch.faults.splice(0).join('; ')}`);
+      for (const corpus of list) {
+        const cases = fc.sample(fc.array(pushFrame, { minLength: 1, maxLength: 3 }), { seed: corpus.seed, numRuns: corpus.runs });
+        for (const [i, frames] of cases.entries()) {
+          if (client.state === 'disconnected') await client.connect();
+          reconnected = false;
+          const errorsBefore = errors.length;
+          for (const { frame } of frames) emulator.pushRaw(frame, 'alice');
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          // Alive: still connected, and the session answers (a token refresh goes through on it).
+          const answers = () =>
+            client.refreshToken({ type: 'accessToken', userId: 'alice', accessToken: SENDBIRD_USERS.alice }).then(
+              () => true,
+              () => false,
+            );
+          const outcome = await settledSession(client, errors, errorsBefore, answers, () => reconnected);
+          outcomes.push(outcome);
+          const kinds = frames.map((f) => f.kind).join('+');
+          const problems = [
+            !/^(alive|recovered|ended:[A-Z_]+)$/.test(outcome) && `ended ${outcome}`,
+            errors.some((e) => !(e instanceof VoiceError)) && 'a raw error event',
+            watch.faults.length > 0 && watch.faults.splice(0).join('; '),
+          ].filter(Boolean);
+          if (problems.length > 0) failures.push(`${corpusName(corpus)}, case ${i} ${kinds}: ${problems.join('; ')}`);
+        }
       }
-      // Still a working session: the socket is the one the SDK holds, and a token refresh goes through.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Still a working session at the end.
+      if (client.state === 'disconnected') await client.connect();
       expect(client.state).toBe('connected');
-      await client.refreshToken({ type: 'accessToken', userId: 'alice', accessToken: SENDBIRD_USERS.alice });
     } finally {
       await client.disconnect();
       watch.stop();
     }
-    console.info(`fuzz sendbird socket frames: ${outcomes.length} cases run (seed ${FUZZ_SEED + 1}); client states ${JSON.stringify(tally(outcomes))}; error events ${JSON.stringify(tally(errors.map((e) => (e as VoiceError).code)))}; kinds ${JSON.stringify(tally(cases.flatMap((c) => c.map((f) => f.kind))))}`);
-    expect(failures).toEqual([]);
-    expect(outcomes).toHaveLength(RUNS);
-  }, 120_000);
+    console.info(`fuzz sendbird socket frames: ${outcomes.length} cases run (${list.map(corpusName).join('; ')}); outcomes ${JSON.stringify(tally(outcomes))}`);
+    expect(failures, `failures (${list.map(corpusName).join('; ')})`).toEqual([]);
+    expect(outcomes).toHaveLength(list.reduce((n, c) => n + c.runs, 0));
+  }, 240_000);
+
+  it('a killed session is classified too: dropped sockets come back by themselves; refused for good, the session ends in a VoiceError', async () => {
+    // A short reconnect window (the provider's option; 60 s by default) keeps the give-up quick.
+    const { client, errors } = await sendbirdClient(15_000, { reconnectTimeoutMs: 4_000 });
+    let reconnected = false;
+    client.on('stateChanged', ({ to }) => {
+      if (to === 'reconnecting') reconnected = true;
+    });
+    const answers = () =>
+      client.refreshToken({ type: 'accessToken', userId: 'alice', accessToken: SENDBIRD_USERS.alice }).then(
+        () => true,
+        () => false,
+      );
+    try {
+      await client.connect();
+      let before = errors.length;
+      emulator.dropSockets();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await settledSession(client, errors, before, answers, () => reconnected, 20_000), 'sockets dropped once').toBe('recovered');
+      before = errors.length;
+      emulator.faults.refuseSockets = true;
+      emulator.dropSockets();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await settledSession(client, errors, before, answers, () => true, 15_000), 'sockets dropped and refused from then on').toMatch(/^ended:[A-Z_]+$/);
+    } finally {
+      emulator.faults.refuseSockets = false;
+      await client.disconnect();
+    }
+  }, 60_000);
 });

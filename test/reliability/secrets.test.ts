@@ -5,6 +5,7 @@
 // labs' Node shims and emulators. Zero hits allowed, in any encoding scanForSecrets knows.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVoiceClient, VoiceError, type VoiceClient } from '../../src/all.js';
 import { DOMAIN, startKamailio } from '../../lab/kamailio/index.mjs';
@@ -20,12 +21,13 @@ const secret = (provider: string, what: string) => `SECRET-${provider}-${what}-$
 
 const SIP_PASSWORD = secret('sipjs', 'pw');
 const SIP_WRONG = secret('sipjs', 'wrong');
+const SIP_ECHOED = secret('sipjs', 'echoed');
 const COGNIGY_PASSWORD = secret('cognigy', 'sip-pw');
 const TELNYX_PASSWORD = secret('telnyx', 'pw');
 const TELNYX_WRONG = secret('telnyx', 'wrong');
 const SENDBIRD_TOKEN = secret('sendbird', 'token');
 const SENDBIRD_WRONG = secret('sendbird', 'wrong');
-const secrets: string[] = [SIP_PASSWORD, SIP_WRONG, COGNIGY_PASSWORD, TELNYX_PASSWORD, TELNYX_WRONG, SENDBIRD_TOKEN, SENDBIRD_WRONG];
+const secrets: string[] = [SIP_PASSWORD, SIP_WRONG, SIP_ECHOED, COGNIGY_PASSWORD, TELNYX_PASSWORD, TELNYX_WRONG, SENDBIRD_TOKEN, SENDBIRD_WRONG];
 
 let kamailio: Awaited<ReturnType<typeof startKamailio>>;
 let cognigy: Awaited<ReturnType<typeof startCognigyBackend>>;
@@ -34,6 +36,8 @@ let sendbird: Awaited<ReturnType<typeof startSendbirdEmulator>>;
 let closedPort: number;
 let silentServer: net.Server;
 let silentPort: number;
+let echoServer: WebSocketServer;
+let echoUrl: string;
 const restores: Array<() => void> = [];
 
 beforeAll(async () => {
@@ -56,11 +60,28 @@ beforeAll(async () => {
   silentServer.on('close', () => held.forEach((s) => s.destroy()));
   await new Promise<void>((resolve) => silentServer.listen(0, '127.0.0.1', () => resolve()));
   silentPort = (silentServer.address() as net.AddressInfo).port;
+  // A SIP registrar that refuses every REGISTER with the password in its reason phrase, as a
+  // careless server may: the one path here where a secret reaches polyphone's own text (the
+  // error's cause), so redaction is what keeps it out.
+  echoServer = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'sip' });
+  echoServer.on('connection', (socket) =>
+    socket.on('message', (data) => {
+      const request = String(data);
+      if (!request.startsWith('REGISTER ')) return;
+      const header = (name: string) => request.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`)) ?? '';
+      const to = header('To');
+      socket.send([`SIP/2.0 403 Forbidden (password ${SIP_ECHOED})`, header('Via'), header('From'), to.includes('tag=') ? to : `${to};tag=echo`, header('Call-ID'), header('CSeq'), 'Content-Length: 0', '', ''].join('\r\n'));
+    }),
+  );
+  await new Promise<void>((resolve) => echoServer.on('listening', () => resolve()));
+  echoUrl = `ws://127.0.0.1:${(echoServer.address() as net.AddressInfo).port}`;
   (silentServer as unknown as { held: Set<net.Socket> }).held = held;
 });
 afterAll(async () => {
   for (const socket of (silentServer as unknown as { held?: Set<net.Socket> })?.held ?? []) socket.destroy();
   await new Promise((resolve) => silentServer?.close(resolve));
+  for (const socket of echoServer?.clients ?? []) socket.terminate();
+  await new Promise((resolve) => echoServer?.close(resolve));
   await sendbird?.stop();
   await telnyx?.stop();
   await cognigy?.stop();
@@ -104,6 +125,11 @@ async function fails(seen: Seen, operation: Promise<unknown>): Promise<void> {
   }
 }
 
+/** What the main scan looked at, for the planted-leak control. */
+let scanned: { scenarios: Seen[]; console: string[] } | undefined;
+
+const echoingSip = () => ({ provider: 'sipjs', server: echoUrl, uri: `sip:alice@${DOMAIN}`, credentials: { type: 'password', password: SIP_ECHOED }, timeouts: { connectMs: 1_500 } });
+
 describe('secrets', () => {
   it('no failing scenario of any provider lets a secret out through errors, events, traces, logs or the console', async () => {
     const consoleLines: string[] = [];
@@ -117,6 +143,7 @@ describe('secrets', () => {
       consoleLines.length = 0;
       const sip = (password: string, server = kamailio.wsUrl) => ({ provider: 'sipjs', server, uri: `sip:alice@${DOMAIN}`, credentials: { type: 'password', password }, timeouts: { connectMs: 1_500 } });
       all.push(await scenario('sipjs wrong password', sip(SIP_WRONG), async (c, s) => fails(s, c.connect())));
+      all.push(await scenario('sipjs server echoing the password', echoingSip(), async (c, s) => fails(s, c.connect())));
       all.push(await scenario('sipjs unreachable', sip(SIP_PASSWORD, `ws://127.0.0.1:${closedPort}`), async (c, s) => fails(s, c.connect())));
       all.push(await scenario('sipjs timeout', sip(SIP_PASSWORD, `ws://127.0.0.1:${silentPort}`), async (c, s) => fails(s, c.connect())));
       all.push(
@@ -147,6 +174,12 @@ describe('secrets', () => {
       all.push(await scenario('cognigy unreachable wsUri holding the password', cg('custom'), async (c, s) => fails(s, c.connect())));
       cognigy.setCustomReply(({ validConfig }) => ({ contentType: 'text/html', body: `<p>${JSON.stringify(validConfig)}</p>` }));
       all.push(await scenario('cognigy reply of the wrong content type holding the password', cg('custom'), async (c, s) => fails(s, c.connect())));
+      // A config whose password is empty is no config: refused by the schema, before any REGISTER.
+      cognigy.setCustomReply(({ validConfig }) => {
+        validConfig.endpointSettings.sipConnectivityInfo.password = '';
+        return { body: JSON.stringify(validConfig) };
+      });
+      all.push(await scenario('cognigy reply with an empty password', cg('custom'), async (c, s) => fails(s, c.connect())));
       all.push(
         await scenario('cognigy refused refresh', cg('live'), async (c, s) => {
           cognigy.setLiveMode('ok');
@@ -239,10 +272,43 @@ describe('secrets', () => {
     expect(outcomeOf('sendbird unreachable')).toEqual(['NETWORK_UNREACHABLE']);
     expect(outcomeOf('sendbird wrong token')).toEqual(['AUTH_REJECTED']);
     expect(outcomeOf('sendbird expired token')).toEqual(['TOKEN_EXPIRED']);
+    expect(outcomeOf('cognigy reply with an empty password')).toEqual(['PROTOCOL_ERROR']);
     // The secrets were really in play: the servers saw them (else a clean scan would prove nothing).
     expect(telnyx.stats.rejectedLogins.length).toBeGreaterThan(0);
     expect(sendbird.stats.logins.some((l) => !l.ok)).toBe(true);
+    // The echoing server's refusal reached polyphone (else its masked cause would prove nothing).
+    const echoed = all.find((s) => s.scenario === 'sipjs server echoing the password')!;
+    expect(echoed.outcomes).toEqual(['AUTH_REJECTED']);
+    expect(JSON.stringify((echoed.errors[1] as { cause?: unknown })?.cause)).toContain('[redacted]');
     const findings = scanForSecrets({ scenarios: all, console: consoleLines }, secrets);
     expect(findings.map((f) => `${f.path} holds secret #${f.secretIndex}`)).toEqual([]);
+    scanned = { scenarios: all, console: consoleLines };
   }, 120_000);
+
+  // Positive controls: the scan above must be able to fail.
+  it('control: a secret planted in what was scanned (verbatim, URL- or base64-encoded) is found', () => {
+    expect(scanned, 'the scan above ran').toBeDefined();
+    const planted = SIP_PASSWORD;
+    for (const [form, text] of [
+      ['verbatim', `login failed for ${planted}`],
+      ['url', `ws://host/?pw=${encodeURIComponent(planted)}`],
+      ['base64', `Authorization: Basic ${Buffer.from(planted).toString('base64')}`],
+    ] as const) {
+      const leaky = { ...scanned!, planted: [{ error: { message: text } }] };
+      expect(scanForSecrets(leaky, secrets).map((f) => f.path), form).toEqual(['.planted[0].error.message']);
+    }
+  });
+
+  it('control: with redaction switched off (test hook), the echoing server\'s password is found', async () => {
+    const hook = Symbol.for('polyphone.test.redactionOff');
+    (globalThis as Record<symbol, unknown>)[hook] = true;
+    let seen: Seen;
+    try {
+      seen = await scenario('sipjs server echoing the password, redaction off', echoingSip(), async (c, s) => fails(s, c.connect()));
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[hook];
+    }
+    expect(seen.outcomes).toEqual(['AUTH_REJECTED']);
+    expect(scanForSecrets(seen, secrets).length, 'places the echoed password shows with redaction off').toBeGreaterThan(0);
+  });
 });

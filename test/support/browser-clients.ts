@@ -33,6 +33,8 @@ export interface PageClientState {
   capabilities: Record<string, boolean>;
   calls: number;
   call: { state: string; muted: boolean; endReason: string | undefined; direction: string; peer: string; hasRemoteStream: boolean } | undefined;
+  /** The element given as `audioElement: true` (see call()): whether it plays the call's remote stream. */
+  audioElement: { playing: boolean; playsRemoteStream: boolean } | undefined;
 }
 
 /** One line per operation, across every client of a test, in the order they were run. */
@@ -93,7 +95,10 @@ export class PageClient {
   disconnect(): Promise<OpResult> {
     return this.op('disconnect');
   }
-  /** `options` as for client.call(): iceServers, ringTimeoutMs (no audioElement: it cannot cross). */
+  /**
+   * `options` as for client.call(): iceServers, ringTimeoutMs; `audioElement: true` gives the call
+   * a new <audio> of the page (an element cannot cross from Node). The same holds for answer().
+   */
   call(target: string, options: Record<string, unknown> = {}): Promise<OpResult> {
     return this.op('call', target, options);
   }
@@ -158,6 +163,11 @@ export class PageClient {
 
   state(): Promise<PageClientState> {
     return this.page.evaluate((n) => (window as any).__harness.state(n), this.name) as Promise<PageClientState>;
+  }
+
+  /** Pauses the element given as `audioElement: true`. */
+  async pauseAudioElement(): Promise<void> {
+    await this.page.evaluate((n) => (window as any).__harness.pauseAudioElement(n), this.name);
   }
 
   /** Receiver audio stats read through `call.getStats()` (undefined where the vendor hides them). */

@@ -20,17 +20,24 @@ export function installPageHarness() {
     if (!entry.call) throw Object.assign(new Error('the client has no call'), { name: 'HarnessError' });
     return entry.call;
   };
+  // `audioElement: true` in the options of call() or answer() stands for an element of the page
+  // (an element cannot cross from Node): a new <audio>, kept as the client's, not in the document.
+  const withElement = (entry, options) => {
+    if (!options || options.audioElement !== true) return options;
+    entry.audioElement = new Audio();
+    return { ...options, audioElement: entry.audioElement };
+  };
   const operations = {
     connect: (entry, args) => entry.client.connect(args[0]),
     disconnect: (entry) => entry.client.disconnect(),
     call: async (entry, args) => {
-      const call = await entry.client.call(args[0], args[1]);
+      const call = await entry.client.call(args[0], withElement(entry, args[1]));
       entry.call = call;
       entry.calls.push(call);
       keepEnd(entry, call);
     },
     clientHangup: (entry) => entry.client.hangup(),
-    answer: (entry, args) => callOf(entry).answer(args[0]),
+    answer: (entry, args) => callOf(entry).answer(withElement(entry, args[0])),
     reject: (entry, args) => callOf(entry).reject(args[0]),
     hangup: (entry) => callOf(entry).hangup(),
     mute: (entry) => callOf(entry).mute(),
@@ -49,7 +56,7 @@ export function installPageHarness() {
     async create(name, config, options) {
       if (clients[name]) throw new Error(`a client named ${name} exists already`);
       const client = await window.polyphone.createVoiceClient(config, options);
-      const entry = { client, call: undefined, calls: [], ends: [] };
+      const entry = { client, call: undefined, calls: [], ends: [], audioElement: undefined };
       clients[name] = entry;
       client.on('incomingCall', ({ call }) => {
         entry.call = call;
@@ -109,7 +116,11 @@ export function installPageHarness() {
     state(name) {
       const entry = entryOf(name);
       const call = entry.call;
+      const element = entry.audioElement;
       return {
+        audioElement: element
+          ? { playing: !element.paused, playsRemoteStream: !!call && !!call.remoteStream && element.srcObject === call.remoteStream }
+          : undefined,
         client: entry.client.state,
         capabilities: entry.client.capabilities,
         calls: entry.calls.length,
@@ -117,6 +128,13 @@ export function installPageHarness() {
           ? { state: call.state, muted: call.muted, endReason: call.endReason, direction: call.direction, peer: call.peer, hasRemoteStream: !!call.remoteStream }
           : undefined,
       };
+    },
+
+    /** Pauses the app's audio element given to call() or answer(). */
+    pauseAudioElement(name) {
+      const element = entryOf(name).audioElement;
+      if (!element) throw new Error(`${name} was given no audioElement`);
+      element.pause();
     },
 
     /** The current call's receiver stats, through the handle (proves getStats() passes through). */

@@ -87,7 +87,9 @@ class TelnyxProvider implements VoiceProviderV1 {
       // 2.27.10 has no handler for a pushed telnyx_rtc.modify: a held party is never told.
       remoteHold: false,
       dtmf: true,
-      receiveDtmf: true,
+      // Withdrawn: nothing in the SDK or Telnyx's docs shows the service forwarding a party's
+      // telnyx_rtc.info DTMF to the far WebRTC leg (the SDK only sends it).
+      receiveDtmf: false,
       tokenRefresh: this.credentials?.type === 'jwt',
       anonymous: true,
       // Only an anonymous_login to an AI assistant gets ai_conversation frames.
@@ -387,6 +389,14 @@ class TelnyxProvider implements VoiceProviderV1 {
   }
 
   private onServerPush(message: { method?: string; params?: Record<string, unknown> }): void {
+    // A punt makes the SDK drop the socket for good (serverDisconnect, no reconnect): the session
+    // ends here, typed, instead of waiting in `reconnecting` for a telnyx.ready that never comes.
+    if (message.method === 'telnyx_rtc.punt' && this.phase !== 'connecting') {
+      // The SDK has purged the session itself; a disconnect() of ours would only cancel its requests.
+      this.teardown();
+      this.context.sink.connectionFailed(new VoiceError('NETWORK_UNREACHABLE', 'The Telnyx server ended the session (punt).', { provider: NAME }));
+      return;
+    }
     const callId = message.params?.callID;
     if (typeof callId !== 'string') return;
     const call = this.calls.get(callId);

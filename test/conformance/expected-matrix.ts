@@ -1,0 +1,111 @@
+// The pinned expected matrix: what every built-in provider must give in every scenario of the
+// conformance suite. A run that differs in EITHER direction fails the scenario (a cell that turns
+// `unsupported` where `pass` is pinned, or passes where `unsupported` is pinned). Data only; the
+// suite (suite.ts) and expected-matrix.test.ts read it.
+//
+// Adding a scenario: add its name to SCENARIOS (matrix.ts), its body to suite.ts, and one row
+// below naming every provider. Declaring a capability away: add it to the provider's `lacks`
+// with the vendor's own limit, cited, and mark the rows that then become `unsupported`.
+import type { ScenarioName } from './matrix.js';
+
+/** Why a provider cannot do something: the vendor's own limit, with where it shows. */
+export interface Citation {
+  why: string;
+  /** Where the limit can be read: a file of the vendor package, or its documentation. */
+  source: string;
+}
+
+/** `pass`, or `unsupported` because the provider declares `capability` false (and must act so). */
+export type ExpectedCell = 'pass' | { unsupported: Capability };
+
+export type Capability = 'incomingCalls' | 'mute' | 'hold' | 'remoteHold' | 'dtmf' | 'receiveDtmf' | 'tokenRefresh' | 'anonymous';
+
+export interface ProviderExpectation {
+  /**
+   * Every capability the provider declares false once the lab's caller is connected. The suite
+   * compares this with `client.capabilities`: a flag turned off is a failing cell, not a green one.
+   */
+  lacks: Partial<Record<Capability, Citation>>;
+  /**
+   * Why `call.getStats()` may give nothing on a call with audio. Absent: every call with audio
+   * must show received audio through `call.getStats()`.
+   */
+  getStatsWaiver?: Citation;
+}
+
+export const PROVIDER_EXPECTATIONS: Record<string, ProviderExpectation> = {
+  sipjs: { lacks: {} },
+  cognigy: { lacks: {} },
+  telnyx: {
+    lacks: {
+      remoteHold: {
+        why: '@telnyx/webrtc 2.27.10 has no handler for a pushed telnyx_rtc.modify (its call message switch knows Answer, Attach, Bye, Candidate, Display, Event, Info, Media, Ringing), so a held party is never told',
+        source: 'node_modules/@telnyx/webrtc/lib/bundle.js (BaseCall.handleMessage)',
+      },
+      receiveDtmf: {
+        why: 'Nothing in the SDK or in Telnyx documentation shows the service forwarding a telnyx_rtc.info DTMF to the far WebRTC leg: the SDK only sends it (Call.dtmf) and passes any inbound telnyx_rtc.info on as a generic notification; the notification reference lists no DTMF type',
+        source: 'node_modules/@telnyx/webrtc/lib/bundle.js (dtmf(e), case lt.Info); https://developers.telnyx.com/development/webrtc/js-sdk/reference/inotification',
+      },
+    },
+  },
+  sendbird: {
+    lacks: {
+      dtmf: {
+        why: 'sendbird-calls 1.10 has no DTMF: nothing on DirectCall, nothing on the wire',
+        source: 'node_modules/sendbird-calls/SendBirdCall.min.d.ts (DirectCall has no DTMF method)',
+      },
+      receiveDtmf: {
+        why: 'sendbird-calls 1.10 has no DTMF, so none can arrive either',
+        source: 'node_modules/sendbird-calls/SendBirdCall.min.d.ts (DirectCallEventHandler has no DTMF event)',
+      },
+      anonymous: {
+        why: 'sendbird-calls authenticates a user id with an access token; it has no guest login',
+        source: 'node_modules/sendbird-calls/SendBirdCall.min.d.ts (AuthOption.userId is required)',
+      },
+    },
+  },
+};
+
+const ALL_PASS = { sipjs: 'pass', cognigy: 'pass', telnyx: 'pass', sendbird: 'pass' } as const;
+
+/** scenario → provider → expected cell. Every scenario names every built-in provider. */
+export const EXPECTED_MATRIX: Record<ScenarioName, Record<string, ExpectedCell>> = {
+  register: ALL_PASS,
+  'wrong credentials': ALL_PASS,
+  'unreachable server': ALL_PASS,
+  'outgoing call with audio': ALL_PASS,
+  'incoming call': ALL_PASS,
+  'heard through the app audioElement': ALL_PASS,
+  reject: ALL_PASS,
+  cancel: ALL_PASS,
+  unanswered: ALL_PASS,
+  'remote hangup': ALL_PASS,
+  mute: ALL_PASS,
+  hold: ALL_PASS,
+  'far end sees hold': { ...ALL_PASS, telnyx: { unsupported: 'remoteHold' } },
+  DTMF: { ...ALL_PASS, sendbird: { unsupported: 'dtmf' } },
+  'DTMF received': { ...ALL_PASS, telnyx: { unsupported: 'receiveDtmf' }, sendbird: { unsupported: 'dtmf' } },
+  'token refresh': ALL_PASS,
+  'disconnect mid-call': ALL_PASS,
+  'basic call = golden trace': ALL_PASS,
+  'no secret in traces or console': ALL_PASS,
+};
+
+/**
+ * A provider's column: the pinned one for a built-in provider; for another provider (a module
+ * given to the suite) what its target pins, else every cell `pass` and no capability declared away.
+ */
+export function expectedColumn(provider: string, own?: { lacks?: ProviderExpectation['lacks']; cells?: Partial<Record<ScenarioName, ExpectedCell>>; getStatsWaiver?: Citation }): {
+  expectation: ProviderExpectation;
+  cell(scenario: ScenarioName): ExpectedCell;
+} {
+  const builtIn = PROVIDER_EXPECTATIONS[provider];
+  const expectation: ProviderExpectation = builtIn ?? { lacks: own?.lacks ?? {}, ...(own?.getStatsWaiver ? { getStatsWaiver: own.getStatsWaiver } : {}) };
+  return {
+    expectation,
+    cell: (scenario) => (builtIn ? EXPECTED_MATRIX[scenario][provider] : own?.cells?.[scenario]) ?? 'pass',
+  };
+}
+
+/** One line for a cell, as MATRIX.md prints it. */
+export const describeExpected = (cell: ExpectedCell) => (cell === 'pass' ? 'pass' : `unsupported (capabilities.${cell.unsupported} false)`);
