@@ -5,6 +5,8 @@ import type { CallEndReason, CallEvents, CallState } from './events.js';
 import type { Redactor } from './redact.js';
 import { bounded } from './runtime.js';
 import { errorData, type TraceRecorder } from './trace.js';
+import { CallMedia } from './devices/call-media.js';
+import type { Devices, MediaTarget } from './devices/devices.js';
 
 export type CallDirection = 'outgoing' | 'incoming';
 
@@ -31,6 +33,7 @@ export interface CallInternals {
   operationMs: number;
   iceServers: RTCIceServer[] | undefined;
   audioElement: HTMLMediaElement | undefined;
+  devices: Devices;
   onEnded: (call: Call) => void;
 }
 
@@ -38,7 +41,7 @@ export interface CallInternals {
  * One call, the same handle for every vendor. The state machine lives here, so a vendor that
  * reports an end twice, or not at all, still yields exactly one `ended`.
  */
-export class Call {
+export class Call implements MediaTarget {
   readonly direction: CallDirection;
   /** The other party: a SIP URI, a phone number or a vendor user id. */
   readonly peer: string;
@@ -53,6 +56,17 @@ export class Call {
   private hangingUp = false;
   private readonly endedPromise: Promise<CallEvents['ended']>;
   private resolveEnded!: (event: CallEvents['ended']) => void;
+  private readonly media = new CallMedia({
+    provider: () => this.providerCall,
+    levels: (levels) => {
+      try {
+        this.emitter.emit('audioLevel', levels);
+      } catch {
+        /* the app's meter failing must not stop the levels */
+      }
+    },
+    inputEnded: () => void this.internals.devices.inputEnded(),
+  });
 
   /** @internal */
   constructor(private readonly internals: CallInternals) {
@@ -94,7 +108,8 @@ export class Call {
     if (options.audioElement) this.internals.audioElement = options.audioElement;
     if (this._remoteStream && options.audioElement) this.play(this._remoteStream);
     this.setState('connecting');
-    const callOptions: ProviderCallOptions = { iceServers: options.iceServers ?? this.internals.iceServers };
+    const audio = this.internals.devices.audioConstraints();
+    const callOptions: ProviderCallOptions = { iceServers: options.iceServers ?? this.internals.iceServers, ...(audio ? { audio } : {}) };
     try {
       await this.run('answer', () => provider.answer!(callOptions));
     } catch (error) {
@@ -188,6 +203,43 @@ export class Call {
     return this.providerCall?.getStats?.();
   }
 
+  /**
+   * Starts the remote audio the browser refused to play (`audioBlocked`); call it from a user
+   * gesture (a click). Rejects MEDIA_DENIED if the browser still refuses.
+   */
+  async resumeAudio(): Promise<void> {
+    const element = this.internals.audioElement;
+    if (!element || !this._remoteStream) return;
+    try {
+      await element.play();
+    } catch (error) {
+      throw new VoiceError('MEDIA_DENIED', 'The browser still refuses to play the call audio: call resumeAudio() from a user gesture.', {
+        provider: this.internals.provider,
+        cause: describeCause(error),
+      });
+    }
+  }
+
+  /** @internal Swaps the microphone mid-call (the app calls `client.devices.setInput`). */
+  async switchInput(audio: MediaTrackConstraints): Promise<void> {
+    if (this._state === 'ended') return;
+    if (this._state !== 'active' && this._state !== 'held') return; // the choice applies once media flows
+    const provider = this.require('setInput', 'inputSelection');
+    await this.run('setInput', () => provider.setInput!(audio));
+    this.media.follow();
+  }
+
+  /** @internal Points the audio element at a speaker ('' is the default). */
+  async setSinkId(deviceId: string): Promise<void> {
+    const element = this.internals.audioElement as (HTMLMediaElement & { setSinkId?(id: string): Promise<void> }) | undefined;
+    if (!element?.setSinkId) return;
+    try {
+      await element.setSinkId(deviceId);
+    } catch (error) {
+      throw new VoiceError('INVALID_ARGUMENT', 'The speaker could not be chosen.', { provider: this.internals.provider, cause: describeCause(error), details: { field: 'deviceId' } });
+    }
+  }
+
   // ---- wiring, used by the client ----
 
   /** @internal */
@@ -215,6 +267,7 @@ export class Call {
         if (this._state === 'connecting' || this._state === 'ringing') {
           this.setState('active');
           this.emit('active', {});
+          this.media.start();
         }
       },
       remoteStream: (stream) => {
@@ -243,6 +296,7 @@ export class Call {
   end(reason: CallEndReason, error?: VoiceError): void {
     if (this._state === 'ended') return;
     this._endReason = reason;
+    this.media.stop();
     this.setState('ended');
     const event = { reason, error };
     this.emit('ended', event);
@@ -263,8 +317,13 @@ export class Call {
     const element = this.internals.audioElement;
     if (!element) return;
     element.srcObject = stream;
-    // Autoplay policies may refuse without a user gesture; the stream is still on the element.
-    element.play?.()?.catch?.(() => {});
+    const output = this.internals.devices.output;
+    if (output) void this.setSinkId(output).catch(() => {});
+    // Autoplay policies refuse without a user gesture: the app learns it and calls resumeAudio().
+    element.play?.()?.catch?.((error: unknown) => {
+      const name = (error as { name?: unknown } | null)?.name;
+      if (name === 'NotAllowedError' && this._state !== 'ended') this.emit('audioBlocked', { reason: 'autoplay' });
+    });
   }
 
   private setState(to: CallState): void {

@@ -8,3 +8,4 @@ export { Redactor } from './redact.js';
 export { configInvalid, optionInteger, optionString, rejectUnknownOptions, parseWebSocketUrl } from './config.js';
 export { importVendorSdk, bounded, delay, abortError, assertWebRtc, hasWebRtc, mediaError, getMicrophone } from './runtime.js';
 export type { CallEndReason } from './events.js';
+export { openMicrophone, replaceSendingTrack, exactDeviceId } from './devices/input.js';

@@ -65,6 +65,7 @@ class CognigyProvider implements VoiceProviderV1 {
       tokenRefresh: true,
       anonymous: true,
       defaultTarget: true,
+      inputSelection: true,
     };
   }
 
@@ -146,7 +147,7 @@ class CognigyProvider implements VoiceProviderV1 {
     };
     try {
       ua.call(target === undefined ? agentUri(endpoint) : this.targetUri(target, endpoint), {
-        mediaConstraints: { audio: true, video: false },
+        mediaConstraints: { audio: options.audio ?? true, video: false },
         pcConfig: { iceServers: options.iceServers ?? this.context.iceServers ?? [] },
         extraHeaders: identityHeaders(endpoint),
       });

@@ -1,5 +1,5 @@
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
-import { VoiceError, type CallSink, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
+import { VoiceError, openMicrophone, replaceSendingTrack, type CallSink, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
 import { capText } from './fetch-config.js';
 import type { DtmfTransport } from './options.js';
 import { sessionEnd } from './status.js';
@@ -22,6 +22,8 @@ export class JssipCall implements ProviderCall {
   private streamReported = false;
   private endedWith: EndEvent | undefined;
   private readonly endWaiters = new Set<(event: EndEvent) => void>();
+  // JsSIP closes only the microphone it opened itself; one this side switched to is stopped here.
+  private switchedInput: MediaStreamTrack | undefined;
 
   constructor(
     readonly session: RTCSession,
@@ -82,7 +84,7 @@ export class JssipCall implements ProviderCall {
   async answer(options: ProviderCallOptions): Promise<void> {
     const outcome = this.nextOf(['accepted']);
     try {
-      this.session.answer({ mediaConstraints: { audio: true, video: false }, pcConfig: { iceServers: options.iceServers ?? [] } });
+      this.session.answer({ mediaConstraints: { audio: options.audio ?? true, video: false }, pcConfig: { iceServers: options.iceServers ?? [] } });
     } catch (error) {
       throw callFailed('The call could not be answered.', error);
     }
@@ -122,6 +124,19 @@ export class JssipCall implements ProviderCall {
 
   async getStats(): Promise<RTCStatsReport | undefined> {
     return this.session.connection?.getStats();
+  }
+
+  /** JsSIP has no API for it: replaceTrack on the audio sender of its RTCPeerConnection. */
+  async setInput(audio: MediaTrackConstraints): Promise<void> {
+    const track = await openMicrophone(NAME, audio);
+    // JsSIP mutes (and holds) by disabling the sender's track: the new one keeps that state.
+    track.enabled = !this.session.isMuted().audio && !this.session.isOnHold().local;
+    await replaceSendingTrack(NAME, this.session.connection, track);
+    this.switchedInput = track;
+  }
+
+  peerConnection(): RTCPeerConnection | undefined {
+    return this.session.connection ?? undefined;
   }
 
   /** What Cognigy's SDK and widget do with what the voice gateway sends besides media. */
@@ -194,6 +209,7 @@ export class JssipCall implements ProviderCall {
   private onEnd(event: EndEvent): void {
     if (this.endedWith) return;
     this.endedWith = event;
+    this.switchedInput?.stop();
     for (const waiter of [...this.endWaiters]) waiter(event);
     this.endWaiters.clear();
     const { reason, error } = sessionEnd(this.endInfo(event), { incoming: this.incoming, established: this.established });

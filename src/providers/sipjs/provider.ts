@@ -64,7 +64,7 @@ class SipjsProvider implements VoiceProviderV1 {
 
   get capabilities(): ProviderCapabilities {
     const registered = this.credentials?.type === 'password';
-    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true };
+    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true, inputSelection: true };
   }
 
   async init(): Promise<void> {
@@ -122,7 +122,7 @@ class SipjsProvider implements VoiceProviderV1 {
     const ua = this.ua!;
     const uri = sip.UserAgent.makeURI(this.targetUri(target));
     if (!uri) throw new VoiceError('INVALID_ARGUMENT', 'The call target is not a SIP URI or user name.', { provider: NAME, details: { field: 'target' } });
-    const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } as object });
+    const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: { constraints: { audio: options.audio ?? true, video: false } } as object });
     this.iceServersBySession.set(inviter, options.iceServers);
     const call = new SipjsCall(sip, inviter, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice));
     try {

@@ -1,6 +1,7 @@
 import type { TelnyxRTC } from '@telnyx/webrtc';
 import { jwtDecode } from 'jwt-decode';
 import {
+  exactDeviceId,
   VoiceError,
   assertWebRtc,
   bounded,
@@ -86,6 +87,7 @@ class TelnyxProvider implements VoiceProviderV1 {
       receiveDtmf: true,
       tokenRefresh: this.credentials?.type === 'jwt',
       anonymous: true,
+      inputSelection: true,
     };
   }
 
@@ -160,6 +162,7 @@ class TelnyxProvider implements VoiceProviderV1 {
         id,
         destinationNumber: target,
         audio: true,
+        ...(exactDeviceId(options.audio) ? { micId: exactDeviceId(options.audio) } : {}),
         video: false,
         ...(iceServers ? { iceServers } : {}),
         ...(this.options.callerName ? { callerName: this.options.callerName } : {}),
