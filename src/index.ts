@@ -21,3 +21,6 @@ export type {
 } from './core/contract.js';
 export { normalizeTrace, type TraceEntry } from './core/trace.js';
 export { BUILT_IN_PROVIDERS } from './core/registry.js';
+export type { Devices, AudioDevice, AudioDeviceList, DeviceEvents } from './core/devices/devices.js';
+export { preflight, PREFLIGHT_LIMITS, type PreflightOptions, type PreflightReport, type PreflightVerdict, type PreflightReason } from './core/preflight/preflight.js';
+export { estimateMos } from './core/preflight/mos.js';

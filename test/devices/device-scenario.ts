@@ -10,6 +10,8 @@ import { launchBrowser } from '../../lab/browser/index.mjs';
 // @ts-ignore plain ESM lab helper
 import { FAKE_INPUTS, installFakeDevices, receivedFrequency } from '../../lab/browser/fake-devices.mjs';
 import { closePage } from '../support/browser-clients.js';
+// @ts-ignore plain ESM lab helper
+import { startPageServer } from '../../lab/browser/server.mjs';
 
 export interface DeviceLab {
   caller: Record<string, unknown>;
@@ -81,14 +83,20 @@ async function waitForTone(page: Page, hz: number, timeoutMs = 8_000): Promise<n
 }
 
 export function defineDeviceScenario(name: string, startLab: () => Promise<DeviceLab>): void {
+  let lab: DeviceLab;
+  beforeAll(async () => {
+    lab = await startLab();
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
   describe(`devices on ${name}`, () => {
-    let lab: DeviceLab;
     let browser: Browser;
     let caller: LabPage;
     let callee: LabPage;
 
     beforeAll(async () => {
-      lab = await startLab();
       browser = await launchBrowser();
       [caller, callee] = await Promise.all([browser.newPage(), browser.newPage()]);
       for (const page of [caller, callee]) await page.evaluate(`(${installFakeDevices.toString()})(${JSON.stringify(FAKE_INPUTS)})`);
@@ -102,7 +110,6 @@ export function defineDeviceScenario(name: string, startLab: () => Promise<Devic
     afterAll(async () => {
       for (const page of [caller, callee]) if (page) await closePage(page);
       await browser?.close();
-      await lab?.stop();
     });
 
     it('lists the two inputs and the speakers, and says the provider can select both', async () => {
@@ -151,11 +158,13 @@ export function defineDeviceScenario(name: string, startLab: () => Promise<Devic
       const window1 = await caller.evaluate(async () => {
         const user = (window as any).__user;
         const from = user.levels.length;
-        await new Promise((r) => setTimeout(r, 1_000));
+        await new Promise((r) => setTimeout(r, 2_000));
         return user.levels.slice(from);
       });
-      expect(window1.length).toBeGreaterThanOrEqual(5);
-      expect(window1.length).toBeLessThanOrEqual(15);
+      // ~20 on an idle machine; the bounds only say "a steady stream, not a flood" (a loaded
+      // machine delays timers and getStats()).
+      expect(window1.length).toBeGreaterThanOrEqual(3);
+      expect(window1.length).toBeLessThanOrEqual(30);
       expect(Math.max(...window1.map((l: any) => l.input))).toBeGreaterThan(0.05);
       expect(Math.max(...window1.map((l: any) => l.output))).toBeGreaterThan(0.05);
       const muted = await caller.evaluate(async () => {
@@ -190,6 +199,108 @@ export function defineDeviceScenario(name: string, startLab: () => Promise<Devic
         expect((await events(page)).filter((e) => e.type === 'ended')).toHaveLength(1);
         expect(page.pageErrors).toEqual([]);
       }
+    });
+  });
+
+  // Chromium refusing to play without a user gesture. Chromium exempts a page that captures the
+  // microphone from its autoplay policy, so the callee's microphone is the fake-devices WebAudio
+  // tone (no capture) and the callee page is driven only by evaluations without a user gesture
+  // (Playwright's own evaluate grants one); nothing else plays the remote track, so received
+  // energy is counted only once polyphone's own audio element plays.
+  describe(`autoplay blocked on ${name}`, () => {
+    let browser: { browser: import('playwright-core').Browser; newPage(options?: { playRemoteAudio?: boolean }): Promise<LabPage>; close(): Promise<void> };
+    let server: { url: string; stop(): Promise<void> };
+    let caller: LabPage;
+    let callee: Page;
+    let quiet: <T>(fn: (arg: any) => T | Promise<T>, arg?: unknown) => Promise<T>;
+
+    beforeAll(async () => {
+      browser = await launchBrowser({ autoplayPolicy: 'document-user-activation-required' });
+      server = await startPageServer();
+      caller = await browser.newPage({ playRemoteAudio: false });
+      const context = await browser.browser.newContext();
+      callee = await context.newPage();
+      await callee.goto(server.url);
+      const cdp = await context.newCDPSession(callee);
+      quiet = async (fn, arg) => {
+        const expression = `(${fn.toString()})(${JSON.stringify(arg ?? null)})`;
+        const reply = await cdp.send('Runtime.evaluate', { expression, awaitPromise: true, userGesture: false, returnByValue: true });
+        if (reply.exceptionDetails) throw new Error(`in the page: ${reply.exceptionDetails.exception?.description ?? reply.exceptionDetails.text}`);
+        return reply.result.value;
+      };
+      for (let i = 0; i < 100 && !(await quiet(() => (window as any).pageReady === true)); i++) await new Promise((r) => setTimeout(r, 100));
+      await quiet(new Function('inputs', `return (${installFakeDevices.toString()})(inputs)`) as (a: unknown) => void, FAKE_INPUTS);
+      await caller.evaluate(createUser, lab.caller);
+      await quiet(createUser, lab.callee);
+      expect(await quiet(() => navigator.userActivation.hasBeenActive)).toBe(false);
+    });
+
+    afterAll(async () => {
+      if (caller) await closePage(caller);
+      await callee?.evaluate(() => (window as any).__user?.client.disconnect()).catch(() => {});
+      await callee?.context().close();
+      await browser?.close();
+      await server?.stop();
+    });
+
+    it('audioBlocked when the remote audio is refused; resumeAudio() from a click plays it (energy > 0)', async () => {
+      const calleeEvents = () => quiet(() => (window as any).__user.events as Array<Record<string, any>>);
+      const energy = () =>
+        quiet(async () => {
+          const report = await (window as any).__user.call.getStats();
+          let packets = 0;
+          let energy = 0;
+          report?.forEach((s: any) => {
+            if (s.type === 'inbound-rtp' && (s.kind ?? s.mediaType) === 'audio') {
+              packets += s.packetsReceived ?? 0;
+              energy += s.totalAudioEnergy ?? 0;
+            }
+          });
+          return { packets, energy };
+        });
+      const until = async <T>(fn: () => Promise<T | undefined>, what: string): Promise<T> => {
+        const deadline = Date.now() + 15_000;
+        for (;;) {
+          const value = await fn();
+          if (value !== undefined) return value;
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await calleeEvents())}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      await caller.evaluate(placeCall, lab.target);
+      await until(async () => (await calleeEvents()).find((e) => e.type === 'active'), 'the callee to be active');
+      const blocked = await until(async () => (await calleeEvents()).find((e) => e.type === 'audioBlocked'), 'audioBlocked');
+      expect(blocked).toEqual({ type: 'audioBlocked', reason: 'autoplay' });
+      // Refused: nothing decodes what arrives.
+      const first = await energy();
+      await new Promise((r) => setTimeout(r, 1_000));
+      const second = await energy();
+      expect(second.packets - first.packets).toBeGreaterThan(10);
+      expect(second.energy).toBe(0);
+      await quiet(() => {
+        const button = document.createElement('button');
+        button.id = 'resume-audio';
+        button.textContent = 'Resume audio';
+        button.onclick = () =>
+          void (window as any).__user.call.resumeAudio().then(
+            () => (window as any).__user.events.push({ type: 'resumed' }),
+            (e: any) => (window as any).__user.events.push({ type: 'resumeFailed', code: e.code }),
+          );
+        document.body.append(button);
+      });
+      await callee.click('#resume-audio');
+      const outcome = await until(async () => (await calleeEvents()).find((e) => e.type === 'resumed' || e.type === 'resumeFailed'), 'resumeAudio()');
+      expect(outcome).toEqual({ type: 'resumed' });
+      const deadline = Date.now() + 5_000;
+      let after = await energy();
+      while (after.energy <= 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        after = await energy();
+      }
+      expect(after.energy).toBeGreaterThan(0);
+      await caller.evaluate(() => (window as any).__user.call.hangup());
+      await until(async () => (await calleeEvents()).find((e) => e.type === 'ended'), 'the callee to end');
+      expect((await calleeEvents()).filter((e) => e.type === 'ended')).toHaveLength(1);
     });
   });
 }
