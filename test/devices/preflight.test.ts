@@ -1,12 +1,18 @@
 // preflight() in real Chromium against a real Kamailio: `ready` on the clean lab, `blocked` when
 // the signalling server is not there, `permission-denied` when the microphone is refused; a
-// cancelled preflight rejects ABORTED and, like a finished one, leaves no peer connection open.
+// cancelled preflight rejects ABORTED and, like a finished one, leaves no peer connection open;
+// through coturn and a UDP impairment relay (lab/network, copied from the quality work), `ready`
+// over the clean relay and `degraded` (high-loss) with 30 % of the packets dropped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
 // @ts-ignore plain ESM lab helper
 import { launchBrowser } from '../../lab/browser/index.mjs';
 import { closedPort } from '../conformance/lab-kit.js';
+// @ts-ignore plain ESM lab helper
+import { startTurn } from '../../lab/network/turn.mjs';
+// @ts-ignore plain ESM lab helper
+import { startRelay } from '../../lab/network/relay.mjs';
 
 type Browser = { newPage(): Promise<Page & { pageErrors: string[] }>; close(): Promise<void> };
 
@@ -36,13 +42,13 @@ afterAll(async () => {
 });
 
 // Runs in the page: the report, or the error code it rejected with; and what is left open.
-async function runPreflight(args: { config: unknown; abortAfterMs?: number }) {
+async function runPreflight(args: { config: unknown; abortAfterMs?: number; forceRelay?: boolean }) {
   const w = window as any;
   const controller = new AbortController();
   if (args.abortAfterMs !== undefined) setTimeout(() => controller.abort(), args.abortAfterMs);
   let outcome: any;
   try {
-    outcome = { report: await w.polyphone.preflight(args.config, { signal: controller.signal, mediaTestMs: 2_000 }) };
+    outcome = { report: await w.polyphone.preflight(args.config, { signal: controller.signal, mediaTestMs: 2_000, forceRelay: args.forceRelay ?? false }) };
   } catch (error: any) {
     outcome = { error: error?.code ?? String(error) };
   }
@@ -115,5 +121,46 @@ describe('preflight', () => {
     expect(await page.evaluate(() => ((window as any).__pcs ?? []).filter((pc: RTCPeerConnection) => pc.signalingState !== 'closed').length)).toBe(0);
     expect(open).toBe(0);
     await page.context().close();
+  });
+
+  describe('through TURN and an impairment relay', () => {
+    let turn: any;
+    let relay: any;
+    let iceServers: RTCIceServer[];
+    beforeAll(async () => {
+      turn = await startTurn();
+      relay = await startRelay({ targetPort: turn.port });
+      iceServers = [{ urls: `turn:127.0.0.1:${relay.port}?transport=udp`, username: turn.username, credential: turn.credential }];
+    });
+    afterAll(async () => {
+      await relay?.stop();
+      await turn?.stop();
+    });
+
+    it('ready over the clean relay: the media test ran on relayed candidates', async () => {
+      const page = await browser.newPage();
+      const { report } = await page.evaluate(runPreflight, { config: sip({ iceServers }), forceRelay: true });
+      expect(report.ice.candidates.relay).toBeGreaterThan(0);
+      expect(report.ice.turnUnreachable).toBe(false);
+      expect(report.media.connected).toBe(true);
+      expect(report.verdict).toBe('ready');
+      expect(relay.state().up.forwarded).toBeGreaterThan(50);
+      await page.context().close();
+    });
+
+    it('degraded under heavy loss (30 % each way), with the loss and a lower MOS reported', async () => {
+      relay.impair({ loss: 0.3 }, 'both');
+      const page = await browser.newPage();
+      const { report } = await page.evaluate(runPreflight, { config: sip({ iceServers }), forceRelay: true });
+      relay.restore();
+      expect(report.verdict).toBe('degraded');
+      expect(report.reason === 'high-loss' || report.reason === 'media-failed').toBe(true);
+      if (report.reason === 'high-loss') {
+        expect(report.media.lossFraction).toBeGreaterThan(0.15);
+        expect(report.media.mos).toBeLessThan(3.6);
+      }
+      expect(JSON.stringify(report)).not.toContain(turn.credential);
+      await page.context().close();
+    });
   });
 });
