@@ -65,6 +65,7 @@ export class Call implements MediaTarget {
         /* the app's meter failing must not stop the levels */
       }
     },
+    wantsLevels: () => (this.emitter.all.get('audioLevel')?.length ?? 0) > 0,
     inputEnded: () => void this.internals.devices.inputEnded(),
   });
 

@@ -46,6 +46,6 @@ export type CallEvents = {
   error: { error: VoiceError };
   /** The browser refused to play the remote audio (autoplay policy): call `resumeAudio()` from a user gesture. */
   audioBlocked: { reason: string };
-  /** Input and output level, 0..1, about ten times a second while the call is established. Not traced. */
+  /** Input and output level, 0..1, about ten times a second while the call is established and somebody listens. Not traced. */
   audioLevel: { input: number; output: number };
 };

@@ -190,6 +190,9 @@ export function defineDeviceScenario(name: string, startLab: () => Promise<Devic
       expect(Math.abs(now - TONE_A), `the callee hears ${now} Hz`).toBeLessThanOrEqual(TOLERANCE_HZ);
       expect(await callState(caller)).toBe('active');
       expect(await caller.evaluate(() => (window as any).__user.client.devices.input)).toBeUndefined();
+      const all = await events(caller);
+      expect(all.filter((e) => e.type === 'deviceLost')).toHaveLength(1);
+      expect(all.filter((e) => e.type === 'devicesChanged').at(-1)).toEqual({ type: 'devicesChanged', inputs: ['default', 'fake-mic-a'] });
     });
 
     it('hangup: exactly one ended on each side', async () => {

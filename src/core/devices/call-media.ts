@@ -18,6 +18,8 @@ export const LEVEL_INTERVAL_MS = 100;
 interface Hooks {
   provider(): ProviderCall | undefined;
   levels(levels: AudioLevels): void;
+  /** Somebody listens to the levels: only then is getStats() polled. */
+  wantsLevels(): boolean;
   /** The microphone's track ended while the call ran. */
   inputEnded(): void;
 }
@@ -91,6 +93,7 @@ export class CallMedia {
     this.polling = true;
     try {
       this.follow();
+      if (!this.hooks.wantsLevels()) return;
       const provider = this.hooks.provider();
       const report = await provider?.getStats?.().catch(() => undefined);
       if (!report || !this.timer) return;

@@ -54,6 +54,9 @@ export class Devices {
   private _output: string | undefined;
   private watching = false;
   private known: AudioDeviceList | undefined;
+  // A vanished microphone is reported twice by browsers (its track ends, devicechange fires), in
+  // either order: one fallback, one deviceLost.
+  private fallingBack = false;
   private readonly onDeviceChange = () => void this.refresh();
 
   /** @internal */
@@ -132,16 +135,20 @@ export class Devices {
 
   /** @internal The call's microphone track ended (the device went away): back to the default. */
   async inputEnded(): Promise<void> {
+    if (this.fallingBack) return;
+    this.fallingBack = true;
     const lost = this._input ?? 'default';
     this._input = undefined;
     this.emit('deviceLost', { kind: 'input', deviceId: lost, fallback: 'default' });
-    const call = this.currentCall();
-    if (!call) return;
     try {
+      const call = this.currentCall();
+      if (!call) return;
       await call.switchInput({});
       this.emit('inputChanged', { deviceId: undefined, reason: 'fallback' });
     } catch {
       /* the call reports its own trouble; with no microphone left there is nothing to switch to */
+    } finally {
+      this.fallingBack = false;
     }
   }
 
