@@ -7,6 +7,7 @@ import { bounded } from './runtime.js';
 import { errorData, type TraceRecorder } from './trace.js';
 import { CallMedia } from './devices/call-media.js';
 import type { Devices, MediaTarget } from './devices/devices.js';
+import { applySink, playRemote, resumePlayback } from './devices/playback.js';
 
 export type CallDirection = 'outgoing' | 'incoming';
 
@@ -210,15 +211,7 @@ export class Call implements MediaTarget {
    */
   async resumeAudio(): Promise<void> {
     const element = this.internals.audioElement;
-    if (!element || !this._remoteStream) return;
-    try {
-      await element.play();
-    } catch (error) {
-      throw new VoiceError('MEDIA_DENIED', 'The browser still refuses to play the call audio: call resumeAudio() from a user gesture.', {
-        provider: this.internals.provider,
-        cause: describeCause(error),
-      });
-    }
+    if (element && this._remoteStream) await resumePlayback(element, this.internals.provider);
   }
 
   /** @internal Swaps the microphone mid-call (the app calls `client.devices.setInput`). */
@@ -231,14 +224,8 @@ export class Call implements MediaTarget {
   }
 
   /** @internal Points the audio element at a speaker ('' is the default). */
-  async setSinkId(deviceId: string): Promise<void> {
-    const element = this.internals.audioElement as (HTMLMediaElement & { setSinkId?(id: string): Promise<void> }) | undefined;
-    if (!element?.setSinkId) return;
-    try {
-      await element.setSinkId(deviceId);
-    } catch (error) {
-      throw new VoiceError('INVALID_ARGUMENT', 'The speaker could not be chosen.', { provider: this.internals.provider, cause: describeCause(error), details: { field: 'deviceId' } });
-    }
+  setSinkId(deviceId: string): Promise<void> {
+    return applySink(this.internals.audioElement, deviceId, this.internals.provider);
   }
 
   // ---- wiring, used by the client ----
@@ -317,14 +304,10 @@ export class Call implements MediaTarget {
   private play(stream: MediaStream): void {
     const element = this.internals.audioElement;
     if (!element) return;
-    element.srcObject = stream;
     const output = this.internals.devices.output;
     if (output) void this.setSinkId(output).catch(() => {});
     // Autoplay policies refuse without a user gesture: the app learns it and calls resumeAudio().
-    element.play?.()?.catch?.((error: unknown) => {
-      const name = (error as { name?: unknown } | null)?.name;
-      if (name === 'NotAllowedError' && this._state !== 'ended') this.emit('audioBlocked', { reason: 'autoplay' });
-    });
+    playRemote(element, stream, () => this._state !== 'ended' && this.emit('audioBlocked', { reason: 'autoplay' }));
   }
 
   private setState(to: CallState): void {

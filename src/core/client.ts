@@ -182,6 +182,7 @@ export class DefaultVoiceClient implements VoiceClient {
         this.emit('registered', {});
       }
       this.setState('connected');
+      this.devices.resume();
     } catch (error) {
       const wrapped = this.wrap(abort.signal.aborted ? abort.signal.reason : error, 'NETWORK_UNREACHABLE');
       // Nothing of a failed attempt may keep running: no socket, no retry timer.

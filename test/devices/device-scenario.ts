@@ -86,7 +86,7 @@ export function defineDeviceScenario(name: string, startLab: () => Promise<Devic
   let lab: DeviceLab;
   beforeAll(async () => {
     lab = await startLab();
-  });
+  }, 120_000);
   afterAll(async () => {
     await lab?.stop();
   });
@@ -105,7 +105,7 @@ export function defineDeviceScenario(name: string, startLab: () => Promise<Devic
       await caller.evaluate(placeCall, lab.target);
       await waitUntil(caller, async () => (await callState(caller)) === 'active', 'the caller to be active', 15_000);
       await waitUntil(callee, async () => (await callState(callee)) === 'active', 'the callee to be active', 15_000);
-    }, 60_000);
+    }, 120_000);
 
     afterAll(async () => {
       for (const page of [caller, callee]) if (page) await closePage(page);
@@ -192,7 +192,8 @@ export function defineDeviceScenario(name: string, startLab: () => Promise<Devic
       expect(await caller.evaluate(() => (window as any).__user.client.devices.input)).toBeUndefined();
       const all = await events(caller);
       expect(all.filter((e) => e.type === 'deviceLost')).toHaveLength(1);
-      expect(all.filter((e) => e.type === 'devicesChanged').at(-1)).toEqual({ type: 'devicesChanged', inputs: ['default', 'fake-mic-a'] });
+      const changed = await waitUntil(caller, async () => (await events(caller)).filter((e) => e.type === 'devicesChanged' && e.inputs.length === 2).at(-1), 'devicesChanged');
+      expect(changed).toEqual({ type: 'devicesChanged', inputs: ['default', 'fake-mic-a'] });
     });
 
     it('hangup: exactly one ended on each side', async () => {
@@ -236,7 +237,7 @@ export function defineDeviceScenario(name: string, startLab: () => Promise<Devic
       await caller.evaluate(createUser, lab.caller);
       await quiet(createUser, lab.callee);
       expect(await quiet(() => navigator.userActivation.hasBeenActive)).toBe(false);
-    });
+    }, 120_000);
 
     afterAll(async () => {
       if (caller) await closePage(caller);

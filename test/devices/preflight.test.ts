@@ -143,6 +143,7 @@ describe('preflight', () => {
       expect(report.ice.candidates.relay).toBeGreaterThan(0);
       expect(report.ice.turnUnreachable).toBe(false);
       expect(report.media.connected).toBe(true);
+      console.info(`preflight over the clean relay: ${JSON.stringify({ ice: report.ice, media: report.media, totalMs: report.totalMs })}`);
       expect(report.verdict).toBe('ready');
       expect(relay.state().up.forwarded).toBeGreaterThan(50);
       await page.context().close();
@@ -153,6 +154,7 @@ describe('preflight', () => {
       const page = await browser.newPage();
       const { report } = await page.evaluate(runPreflight, { config: sip({ iceServers }), forceRelay: true });
       relay.restore();
+      console.info(`preflight under 30% loss: ${JSON.stringify({ verdict: report.verdict, reason: report.reason, media: report.media })}`);
       expect(report.verdict).toBe('degraded');
       expect(report.reason === 'high-loss' || report.reason === 'media-failed').toBe(true);
       if (report.reason === 'high-loss') {

@@ -189,6 +189,11 @@ export class Devices {
     void this.list().then((l) => (this.known ??= l), () => {});
   }
 
+  /** @internal Listens again after a reconnect, if the app has handlers. */
+  resume(): void {
+    if (this.emitter.all.size > 0) this.watch();
+  }
+
   /** @internal Stops listening (the client is disconnected). */
   dispose(): void {
     if (!this.watching) return;
