@@ -6,6 +6,7 @@
  */
 import { createVoiceClient as createWith, type CreateVoiceClientOptions } from './core/create.js';
 import type { VoiceClient } from './core/client.js';
+import { preflight as preflightWith, type PreflightOptions, type PreflightReport } from './core/preflight/preflight.js';
 import type { AnyProviderDefinition, VendorOfProviders, VoiceConfig } from './core/typed-config.js';
 import { cognigy } from './providers/cognigy/index.js';
 import { sendbird } from './providers/sendbird/index.js';
@@ -30,4 +31,9 @@ export function createVoiceClient<const P extends readonly AnyProviderDefinition
 ): Promise<VoiceClient<VendorOfProviders<[...AllProviders, ...P]>>> {
   const providers: readonly AnyProviderDefinition[] = [...(options?.providers ?? []), ...ALL_PROVIDERS];
   return createWith(config as VoiceConfig<readonly AnyProviderDefinition[]>, { ...options, providers }) as Promise<VoiceClient<any>>;
+}
+
+/** `preflight` with the four built-in providers handed over, and any given in `options`. */
+export function preflight(config: VoiceConfig<AllProviders>, options: PreflightOptions = {}): Promise<PreflightReport> {
+  return preflightWith(config as VoiceConfig<readonly AnyProviderDefinition[]>, { ...options, providers: [...(options.providers ?? []), ...ALL_PROVIDERS] });
 }

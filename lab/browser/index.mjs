@@ -79,13 +79,16 @@ async function pageAudioStats(direction) {
 
 /**
  * `engine: 'firefox'` gives Firefox ESR (firefox.mjs) behind the same interface; default Chromium.
- * @param {{ denyMedia?: boolean, pageUrl?: string, engine?: import('./engines.mjs').Engine }} [options]
+ * @param {{ denyMedia?: boolean, pageUrl?: string, engine?: import('./engines.mjs').Engine, autoplayPolicy?: string }} [options]
  */
 export async function launchBrowser(options = {}) {
   if (options.engine === 'firefox') return (await (firefox ??= import('./firefox.mjs'))).launchFirefox(options);
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: run node scripts/setup.mjs (apt-get install chromium)`);
   // Without the fake UI flag, a headless page's getUserMedia is refused (NotAllowedError).
-  const args = options.denyMedia ? BASE_ARGS : [...BASE_ARGS, '--use-fake-ui-for-media-stream'];
+  // `autoplayPolicy` replaces the lab's default (play without a gesture), e.g. with Chromium's
+  // 'document-user-activation-required' to test what a page does when audio is refused.
+  const base = options.autoplayPolicy ? [...BASE_ARGS.filter((a) => !a.startsWith('--autoplay-policy=')), `--autoplay-policy=${options.autoplayPolicy}`] : BASE_ARGS;
+  const args = options.denyMedia ? base : [...base, '--use-fake-ui-for-media-stream'];
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
   browsers.add(browser);
   let server;

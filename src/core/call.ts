@@ -7,6 +7,9 @@ import { bounded } from './runtime.js';
 import { errorData, type TraceRecorder } from './trace.js';
 import { AgentConversation, agentTraceData, checkAgentText } from './agent/conversation.js';
 import type { AgentData, TranscriptEntry } from './agent/types.js';
+import { CallMedia } from './devices/call-media.js';
+import type { Devices, MediaTarget } from './devices/devices.js';
+import { applySink, playRemote, resumePlayback } from './devices/playback.js';
 
 export type CallDirection = 'outgoing' | 'incoming';
 
@@ -33,6 +36,7 @@ export interface CallInternals {
   operationMs: number;
   iceServers: RTCIceServer[] | undefined;
   audioElement: HTMLMediaElement | undefined;
+  devices: Devices;
   onEnded: (call: Call) => void;
   /** An app handler of this call threw or rejected (the other handlers still ran). */
   onHandlerError?: (what: string, error: unknown) => void;
@@ -42,7 +46,7 @@ export interface CallInternals {
  * One call, the same handle for every vendor. The state machine lives here, so a vendor that
  * reports an end twice, or not at all, still yields exactly one `ended`.
  */
-export class Call<VendorCall = unknown> {
+export class Call<VendorCall = unknown> implements MediaTarget {
   readonly direction: CallDirection;
   /** The other party: a SIP URI, a phone number or a vendor user id. */
   readonly peer: string;
@@ -64,6 +68,18 @@ export class Call<VendorCall = unknown> {
     declares: (capability) => this.internals.capabilities()[capability] === true,
     respond: (id, output) => this.run('respondToolCall', () => this.require('respondToolCall', 'agentTools').respondToolCall!(id, output)),
     invalidState: (operation, why) => this.invalidState(operation, why),
+  });
+  private readonly media = new CallMedia({
+    provider: () => this.providerCall,
+    levels: (levels) => {
+      try {
+        this.emitter.emit('audioLevel', levels);
+      } catch {
+        /* the app's meter failing must not stop the levels */
+      }
+    },
+    wantsLevels: () => this.emitter.count('audioLevel') > 0,
+    inputEnded: () => void this.internals.devices.inputEnded(),
   });
 
   /** @internal */
@@ -119,7 +135,8 @@ export class Call<VendorCall = unknown> {
     if (options.audioElement) this.internals.audioElement = options.audioElement;
     if (this._remoteStream && options.audioElement) this.play(this._remoteStream);
     this.setState('connecting');
-    const callOptions: ProviderCallOptions = { iceServers: options.iceServers ?? this.internals.iceServers };
+    const audio = this.internals.devices.audioConstraints();
+    const callOptions: ProviderCallOptions = { iceServers: options.iceServers ?? this.internals.iceServers, ...(audio ? { audio } : {}) };
     try {
       await this.run('answer', () => provider.answer!(callOptions));
     } catch (error) {
@@ -222,6 +239,29 @@ export class Call<VendorCall = unknown> {
     return this.providerCall?.getStats?.();
   }
 
+  /**
+   * Starts the remote audio the browser refused to play (`audioBlocked`); call it from a user
+   * gesture (a click). Rejects MEDIA_DENIED if the browser still refuses.
+   */
+  async resumeAudio(): Promise<void> {
+    const element = this.internals.audioElement;
+    if (element && this._remoteStream) await resumePlayback(element, this.internals.provider);
+  }
+
+  /** @internal Swaps the microphone mid-call (the app calls `client.devices.setInput`). */
+  async switchInput(audio: MediaTrackConstraints): Promise<void> {
+    if (this._state === 'ended') return;
+    if (this._state !== 'active' && this._state !== 'held') return; // the choice applies once media flows
+    const provider = this.require('setInput', 'inputSelection');
+    await this.run('setInput', () => provider.setInput!(audio));
+    this.media.follow();
+  }
+
+  /** @internal Points the audio element at a speaker ('' is the default). */
+  setSinkId(deviceId: string): Promise<void> {
+    return applySink(this.internals.audioElement, deviceId, this.internals.provider);
+  }
+
   // ---- wiring, used by the client ----
 
   /** @internal */
@@ -249,6 +289,7 @@ export class Call<VendorCall = unknown> {
         if (this._state === 'connecting' || this._state === 'ringing') {
           this.setState('active');
           this.emit('active', {});
+          this.media.start();
         }
       },
       remoteStream: (stream) => {
@@ -281,6 +322,7 @@ export class Call<VendorCall = unknown> {
     this._endReason = reason;
     // The client lets go of this call before anyone hears of its end: a handler of `ended` may dial again.
     this.internals.onEnded(this);
+    this.media.stop();
     this.setState('ended');
     const event = { reason, error };
     this.emit('ended', event);
@@ -299,9 +341,10 @@ export class Call<VendorCall = unknown> {
   private play(stream: MediaStream): void {
     const element = this.internals.audioElement;
     if (!element) return;
-    element.srcObject = stream;
-    // Autoplay policies may refuse without a user gesture; the stream is still on the element.
-    element.play?.()?.catch?.(() => {});
+    const output = this.internals.devices.output;
+    if (output) void this.setSinkId(output).catch(() => {});
+    // Autoplay policies refuse without a user gesture: the app learns it and calls resumeAudio().
+    playRemote(element, stream, () => this._state !== 'ended' && this.emit('audioBlocked', { reason: 'autoplay' }));
   }
 
   private setState(to: CallState): void {

@@ -1,13 +1,14 @@
 import { createEmitter, type Emitter, type Handler } from './emitter.js';
 import { Call, type CallOptions } from './call.js';
 import { timeoutArgument, type ParsedConfig } from './config.js';
-import type { Credentials, LogLevel, ProviderCapabilities, ProviderDefinitionV1, ProviderSink, VendorObjects, VoiceProviderV1 } from './contract.js';
+import type { Credentials, LogLevel, ProviderCallOptions, ProviderCapabilities, ProviderDefinitionV1, ProviderSink, VendorObjects, VoiceProviderV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError, type VoiceErrorCode } from './errors.js';
 import type { ClientEvents, ClientState } from './events.js';
 import { Redactor, credentialSecrets } from './redact.js';
 import { bounded, deadline } from './runtime.js';
 import { TraceRecorder, errorData, type TraceEntry } from './trace.js';
 import { AGENT_CAPABILITIES_NONE } from './agent/types.js';
+import { Devices, canSelectOutput } from './devices/devices.js';
 
 export interface ConnectOptions {
   signal?: AbortSignal;
@@ -31,6 +32,8 @@ export interface VoiceClient<Vendor extends VendorObjects = VendorObjects> {
   readonly currentCall: Call<Vendor['call']> | undefined;
   /** The address the session is known by, once connected, where the provider chose it (Cognigy's generated user). */
   readonly identity: string | undefined;
+  /** Microphones and speakers: list, choose (before or during a call), learn of changes. */
+  readonly devices: Devices;
   /** Loads the vendor SDK. `connect` runs it when the app has not. */
   init(): Promise<void>;
   /** Takes credentials (or those of the config); `connect` runs it when the app has not. */
@@ -108,12 +111,14 @@ export class DefaultVoiceClient implements VoiceClient {
   private callCount = 0;
   private _identity: string | undefined;
   private readonly lifetime = new AbortController();
+  readonly devices: Devices;
 
   constructor(
     definition: ProviderDefinitionV1<any>,
     private readonly config: ParsedConfig,
   ) {
     this.credentials = config.credentials;
+    this.devices = new Devices(definition.name, () => this._currentCall, this.recorder, (event, error) => this.handlerFailed(`devices ${event}`, error));
     for (const secret of credentialSecrets(config.credentials)) this.redactor.add(secret);
     const options = definition.parseOptions(config.input);
     this.credentials ??= definition.defaultCredentials?.(options);
@@ -134,7 +139,8 @@ export class DefaultVoiceClient implements VoiceClient {
     return this._state;
   }
   get capabilities(): ProviderCapabilities {
-    return this._state === 'idle' ? { ...CAPABILITIES_NONE, ...this.impl.capabilities } : { ...AGENT_CAPABILITIES_NONE, ...this.impl.capabilities };
+    const outputSelection = canSelectOutput();
+    return this._state === 'idle' ? { ...CAPABILITIES_NONE, ...this.impl.capabilities, outputSelection } : { ...AGENT_CAPABILITIES_NONE, ...this.impl.capabilities, outputSelection };
   }
   get currentCall(): Call | undefined {
     return this._currentCall;
@@ -221,6 +227,7 @@ export class DefaultVoiceClient implements VoiceClient {
         this.emit('registered', {});
       }
       this.setState('connected');
+      this.devices.resume();
     } catch (error) {
       const wrapped = this.wrap(abort.signal.aborted ? abort.signal.reason : error, 'NETWORK_UNREACHABLE');
       // Nothing of a failed attempt may keep running (no socket, no retry timer), but a hung server
@@ -267,6 +274,7 @@ export class DefaultVoiceClient implements VoiceClient {
       await bounded(call.hangup(), { timeoutMs: TEARDOWN_MS, what: 'hangup()' }).catch(() => {});
       if (call.state !== 'ended') call.end('hangup');
     }
+    this.devices.dispose();
     this.markDisconnected();
     await this.teardownProvider(Math.max(CANCELLED_TEARDOWN_MS, TEARDOWN_MS - (Date.now() - startedAt)));
   }
@@ -300,7 +308,7 @@ export class DefaultVoiceClient implements VoiceClient {
     });
     try {
       const providerCall = await bounded(
-        this.impl.call(target, { iceServers: options.iceServers ?? this.config.iceServers }, call.sink(), this.lifetime.signal),
+        this.impl.call(target, this.callOptions(options.iceServers), call.sink(), this.lifetime.signal),
         { timeoutMs: this.config.timeouts.connectMs, what: 'call()', provider: this.provider },
       );
       call.attach(providerCall);
@@ -332,6 +340,11 @@ export class DefaultVoiceClient implements VoiceClient {
 
   // ---- internals ----
 
+  private callOptions(iceServers: RTCIceServer[] | undefined): ProviderCallOptions {
+    const audio = this.devices.audioConstraints();
+    return { iceServers: iceServers ?? this.config.iceServers, ...(audio ? { audio } : {}) };
+  }
+
   /** A provider step with credentials, bounded by the connect timeout; the provider sees the bound. */
   private async credentialStep(what: string, step: (signal: AbortSignal) => Promise<void>): Promise<void> {
     const bound = deadline(this.lifetime.signal, this.config.timeouts.connectMs, what, this.provider);
@@ -358,6 +371,7 @@ export class DefaultVoiceClient implements VoiceClient {
       iceServers: this.config.iceServers,
       audioElement,
       onHandlerError: (what, error) => this.handlerFailed(what, error),
+      devices: this.devices,
       onEnded: (ended) => {
         if (this._currentCall === ended) this._currentCall = undefined;
       },

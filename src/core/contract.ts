@@ -38,6 +38,10 @@ export interface ProviderCapabilities extends AgentCapabilities {
    * dials. Absent means false: `call()` then needs a target.
    */
   defaultTarget?: boolean;
+  /** The microphone can be chosen, and switched mid-call without renegotiation (`setInput`). */
+  inputSelection?: boolean;
+  /** The speaker can be chosen: set by the core where the browser has `setSinkId`. */
+  outputSelection?: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -79,6 +83,8 @@ export interface ProviderCallOptions {
   iceServers: RTCIceServer[] | undefined;
   /** Headers or metadata the app wants to pass through where the vendor has such a thing. */
   extraHeaders?: string[];
+  /** The chosen microphone's constraints; absent: the default microphone. */
+  audio?: MediaTrackConstraints;
 }
 
 export interface ProviderCall extends AgentProviderCall {
@@ -95,6 +101,10 @@ export interface ProviderCall extends AgentProviderCall {
   getStats?(): Promise<RTCStatsReport | undefined>;
   /** The vendor SDK's own call object, handed to the app as `call.vendor`. */
   readonly vendor?: unknown;
+  /** Replaces the microphone with one matching `audio` mid-call, without renegotiation. */
+  setInput?(audio: MediaTrackConstraints): Promise<void>;
+  /** The call's RTCPeerConnection where the vendor exposes it (the core watches the microphone's track). */
+  peerConnection?(): RTCPeerConnection | undefined;
 }
 
 export interface ConnectResult {

@@ -9,6 +9,8 @@ export interface Emitter<E extends Record<EventType, unknown>> {
   on<K extends keyof E>(type: K, handler: Handler<E[K]>): void;
   off<K extends keyof E>(type: K, handler: Handler<E[K]>): void;
   emit<K extends keyof E>(type: K, event: E[K]): void;
+  /** How many handlers listen to `type` (to every event when `type` is absent). */
+  count(type?: keyof E): number;
 }
 
 /**
@@ -29,6 +31,12 @@ export function createEmitter<E extends Record<EventType, unknown>>(onHandlerErr
   return {
     on: (type, handler) => inner.on(type, handler),
     off: (type, handler) => inner.off(type, handler),
+    count(type) {
+      if (type !== undefined) return inner.all.get(type)?.length ?? 0;
+      let total = 0;
+      for (const handlers of inner.all.values()) total += handlers.length;
+      return total;
+    },
     emit(type, event) {
       const handlers = inner.all.get(type);
       if (!handlers) return;

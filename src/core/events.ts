@@ -47,4 +47,8 @@ export type CallEvents = {
   dtmf: { digit: string };
   ended: { reason: CallEndReason; error: VoiceError | undefined };
   error: { error: VoiceError };
+  /** The browser refused to play the remote audio (autoplay policy): call `resumeAudio()` from a user gesture. */
+  audioBlocked: { reason: string };
+  /** Input and output level, 0..1, about ten times a second while the call is established and somebody listens. Not traced. */
+  audioLevel: { input: number; output: number };
 } & AgentCallEvents;

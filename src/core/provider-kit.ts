@@ -9,3 +9,4 @@ export { configInvalid, optionInteger, optionString, rejectUnknownOptions, parse
 export { importVendorSdk, bounded, delay, abortError, assertWebRtc, hasWebRtc, mediaError, getMicrophone } from './runtime.js';
 export type { CallEndReason } from './events.js';
 export type { AgentData, TranscriptEntry, AgentCapabilities } from './agent/types.js';
+export { openMicrophone, replaceSendingTrack, exactDeviceId } from './devices/input.js';

@@ -71,6 +71,7 @@ class CognigyProvider implements VoiceProviderV1 {
       agentTranscript: true,
       agentText: true,
       agentTools: false,
+      inputSelection: true,
     };
   }
 
@@ -152,7 +153,7 @@ class CognigyProvider implements VoiceProviderV1 {
     };
     try {
       ua.call(target === undefined ? agentUri(endpoint) : this.targetUri(target, endpoint), {
-        mediaConstraints: { audio: true, video: false },
+        mediaConstraints: { audio: options.audio ?? true, video: false },
         pcConfig: { iceServers: options.iceServers ?? this.context.iceServers ?? [] },
         extraHeaders: identityHeaders(endpoint),
       });

@@ -1,5 +1,5 @@
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
-import { VoiceError, type AgentData, type CallSink, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
+import { VoiceError, openMicrophone, replaceSendingTrack, type AgentData, type CallSink, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
 import { AGENT_INFO_CONTENT_TYPE, SipAgentInfo, agentInfoBody, isAgentInfo } from '../sip/agent-info.js';
 import { capText } from './fetch-config.js';
 import type { DtmfTransport } from './options.js';
@@ -28,6 +28,8 @@ export class JssipCall implements ProviderCall {
   private readonly endWaiters = new Set<(event: EndEvent) => void>();
   /** The voice gateway's transcripts, read as Cognigy's SDK reads them. */
   private readonly agent: SipAgentInfo;
+  // JsSIP closes only the microphone it opened itself; one this side switched to is stopped here.
+  private switchedInput: MediaStreamTrack | undefined;
 
   constructor(
     readonly session: RTCSession,
@@ -89,7 +91,7 @@ export class JssipCall implements ProviderCall {
   async answer(options: ProviderCallOptions): Promise<void> {
     const outcome = this.nextOf(['accepted']);
     try {
-      this.session.answer({ mediaConstraints: { audio: true, video: false }, pcConfig: { iceServers: options.iceServers ?? [] } });
+      this.session.answer({ mediaConstraints: { audio: options.audio ?? true, video: false }, pcConfig: { iceServers: options.iceServers ?? [] } });
     } catch (error) {
       throw callFailed('The call could not be answered.', error);
     }
@@ -150,6 +152,19 @@ export class JssipCall implements ProviderCall {
         reject(callFailed('The text for the agent could not be sent.', error));
       }
     });
+  }
+
+  /** JsSIP has no API for it: replaceTrack on the audio sender of its RTCPeerConnection. */
+  async setInput(audio: MediaTrackConstraints): Promise<void> {
+    const track = await openMicrophone(NAME, audio);
+    // JsSIP mutes (and holds) by disabling the sender's track: the new one keeps that state.
+    track.enabled = !this.session.isMuted().audio && !this.session.isOnHold().local;
+    await replaceSendingTrack(NAME, this.session.connection, track);
+    this.switchedInput = track;
+  }
+
+  peerConnection(): RTCPeerConnection | undefined {
+    return this.session.connection ?? undefined;
   }
 
   /** What Cognigy's SDK and widget do with what the voice gateway sends besides media. */
@@ -219,6 +234,7 @@ export class JssipCall implements ProviderCall {
   private onEnd(event: EndEvent): void {
     if (this.endedWith) return;
     this.endedWith = event;
+    this.switchedInput?.stop();
     for (const waiter of [...this.endWaiters]) waiter(event);
     this.endWaiters.clear();
     const { reason, error } = sessionEnd(this.endInfo(event), { incoming: this.incoming, established: this.established });

@@ -77,6 +77,10 @@ export class SendbirdCall implements ProviderCall {
   private dialPending: boolean;
   private heldBackEnd: DirectCall | undefined;
   readonly remoteView: HTMLMediaElement | undefined;
+  /** Switches the microphone through the SDK's device manager (set by the provider). */
+  selectInput: ((audio: MediaTrackConstraints) => Promise<void>) | undefined;
+  /** Chooses the microphone the SDK opens when it accepts. */
+  prepareInput: ((audio: MediaTrackConstraints) => Promise<void>) | undefined;
 
   constructor(
     private directCall: DirectCall | undefined,
@@ -128,9 +132,10 @@ export class SendbirdCall implements ProviderCall {
     this.directCall?.end();
   }
 
-  async answer(_options: ProviderCallOptions): Promise<void> {
+  async answer(options: ProviderCallOptions): Promise<void> {
     // sendbird-calls builds its RTCPeerConnection from the TURN credential its server sends with the
-    // call; the app's iceServers have no way in.
+    // call; the app's iceServers have no way in. The microphone is the SDK's current device.
+    if (options.audio) await this.prepareInput?.(options.audio);
     this.call().accept({ callOption: { audioEnabled: true, videoEnabled: false, ...(this.remoteView ? { remoteMediaView: this.remoteView } : {}) } });
   }
 
@@ -166,8 +171,17 @@ export class SendbirdCall implements ProviderCall {
 
   /** sendbird-calls keeps its RTCPeerConnection private (1.10: `_pc._rtcConnection`). */
   async getStats(): Promise<RTCStatsReport | undefined> {
-    const pc = (this.directCall as unknown as { _pc?: { _rtcConnection?: RTCPeerConnection | null } } | undefined)?._pc?._rtcConnection;
+    const pc = this.peerConnection();
     return pc ? pc.getStats() : undefined;
+  }
+
+  peerConnection(): RTCPeerConnection | undefined {
+    return (this.directCall as unknown as { _pc?: { _rtcConnection?: RTCPeerConnection | null } } | undefined)?._pc?._rtcConnection ?? undefined;
+  }
+
+  async setInput(audio: MediaTrackConstraints): Promise<void> {
+    if (!this.selectInput) throw new VoiceError('UNSUPPORTED', 'This call cannot switch its microphone.', { provider: NAME });
+    await this.selectInput(audio);
   }
 
   private call(): DirectCall {

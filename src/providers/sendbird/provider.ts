@@ -17,6 +17,7 @@ import {
   type VoiceProviderV1,
 } from '../../core/provider-kit.js';
 import { SendbirdCall } from './call.js';
+import { chooseInput, switchInput } from './devices.js';
 import { NAME, callFailure, loginFailure, socketFailure } from './errors.js';
 import { parseSendbirdOptions, type SendbirdOptions } from './options.js';
 import { initFresh, loadSdk, ownsSdk, release, type SdkOwner, type SendBirdCallSdk } from './sdk.js';
@@ -57,7 +58,7 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
 
   get capabilities(): ProviderCapabilities {
     // sendbird-calls 1.10 has no DTMF at all (nothing on DirectCall, nothing on the wire).
-    return { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false };
+    return { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false, inputSelection: true };
   }
 
   async init(): Promise<void> {
@@ -123,8 +124,9 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
   async call(target: string, options: ProviderCallOptions, sink: CallSink, signal: AbortSignal): Promise<ProviderCall> {
     const sdk = this.ownedSdk('call');
     assertWebRtc(NAME);
-    void options; // the SDK takes ICE servers only from the TURN credential its server sends
-    const call = new SendbirdCall(undefined, 'caller', this.context.sink.log);
+    // The SDK takes ICE servers only from the TURN credential its server sends.
+    if (options.audio) await chooseInput(sdk, options.audio);
+    const call = this.withInput(new SendbirdCall(undefined, 'caller', this.context.sink.log), sdk);
     call.bind(sink);
     let directCall: DirectCall | undefined;
     const dialed = new Promise<void>((resolve, reject) => {
@@ -295,13 +297,21 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
     this.context.sink.connectionFailed(error);
   }
 
+  /** The call switches its microphone through the SDK's device manager. */
+  private withInput(call: SendbirdCall, sdk: SendBirdCallSdk | undefined): SendbirdCall {
+    if (!sdk) return call;
+    call.selectInput = (audio) => switchInput(sdk, audio, () => call.peerConnection());
+    call.prepareInput = async (audio) => void (await chooseInput(sdk, audio));
+    return call;
+  }
+
   private onRinging(directCall: DirectCall): void {
     if (this.state === 'idle' || this.state === 'connecting') return;
     if (this.ringingCalls.has(directCall)) return;
     this.ringingCalls.add(directCall);
     // A call this client only hears of through its cancel is over before it could ring.
     if (directCall.isEnded) return;
-    const call = new SendbirdCall(directCall, 'callee', this.context.sink.log);
+    const call = this.withInput(new SendbirdCall(directCall, 'callee', this.context.sink.log), this.sdk);
     const caller = directCall.caller ?? directCall.remoteUser;
     const sink = this.context.sink.incomingCall({ from: caller?.userId ?? 'unknown', displayName: caller?.nickname || undefined }, call);
     call.bind(sink);

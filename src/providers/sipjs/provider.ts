@@ -81,7 +81,7 @@ class SipjsProvider implements VoiceProviderV1 {
   get capabilities(): ProviderCapabilities {
     const registered = this.credentials?.type === 'password';
     // Agent transcripts and text: the Cognigy INFO bodies, which any SIP peer may speak (README "AI agents").
-    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true, agentTranscript: true, agentText: true, agentTools: false };
+    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true, agentTranscript: true, agentText: true, agentTools: false, inputSelection: true };
   }
 
   async init(): Promise<void> {
@@ -167,7 +167,7 @@ class SipjsProvider implements VoiceProviderV1 {
     const problem = headerTextProblem(target, SIP_URI_MAX);
     const uri = problem ? undefined : sip.UserAgent.makeURI(this.targetUri(target));
     if (!uri) throw new VoiceError('INVALID_ARGUMENT', 'The call target is not a SIP URI or user name.', { provider: NAME, details: { field: 'target' } });
-    const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } as object });
+    const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: { constraints: { audio: options.audio ?? true, video: false } } as object });
     this.iceServersBySession.set(inviter, options.iceServers);
     const call = new SipjsCall(sip, inviter, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice), this.context.sink.log);
     try {

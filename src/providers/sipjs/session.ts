@@ -4,7 +4,7 @@ type IncomingRequestMessage = Core.IncomingRequestMessage;
 import type { AgentData, CallEndReason, CallSink, LogLevel, ProviderCall, ProviderCallOptions } from '../../core/provider-kit.js';
 import { SipAgentInfo, isAgentInfo } from '../sip/agent-info.js';
 import { sendAgentText } from './agent-text.js';
-import { VoiceError, describeCause, mediaError } from '../../core/provider-kit.js';
+import { VoiceError, describeCause, mediaError, openMicrophone } from '../../core/provider-kit.js';
 import type { DtmfTransport } from './options.js';
 
 type SipModule = typeof import('sip.js');
@@ -98,7 +98,7 @@ export class SipjsCall implements ProviderCall {
     this.prepareMedia(invitation, options.iceServers);
     this.answering = true;
     try {
-      await invitation.accept({ sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } as object });
+      await invitation.accept({ sessionDescriptionHandlerOptions: { constraints: { audio: options.audio ?? true, video: false } } as object });
     } catch (error) {
       const denied = mediaError(error, 'sipjs');
       // A refused microphone is the reason the call ended (the core ends it `failed` with
@@ -159,6 +159,27 @@ export class SipjsCall implements ProviderCall {
 
   async getStats(): Promise<RTCStatsReport | undefined> {
     return this.sdh()?.peerConnection?.getStats();
+  }
+
+  /**
+   * sip.js's own SessionDescriptionHandler.setLocalMediaStream: replaceTrack on the sender, the old
+   * track stopped and its local stream kept in step (so its hold and mute keep working).
+   */
+  async setInput(audio: MediaTrackConstraints): Promise<void> {
+    this.requireMedia();
+    const track = await openMicrophone('sipjs', audio);
+    track.enabled = !this.muted && !this.holding;
+    const sdh = this.sdh() as unknown as { setLocalMediaStream(stream: MediaStream): Promise<void> };
+    try {
+      await sdh.setLocalMediaStream(new MediaStream([track]));
+    } catch (error) {
+      track.stop();
+      throw new VoiceError('CALL_FAILED', 'The microphone could not be switched.', { provider: 'sipjs', cause: describeCause(error) });
+    }
+  }
+
+  peerConnection(): RTCPeerConnection | undefined {
+    return this.sdh()?.peerConnection;
   }
 
   private sdh(): WebSdh | undefined {

@@ -1,4 +1,4 @@
-import { VoiceError, delay, mediaError, describeCause, type AgentData, type CallSink, type LogLevel, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
+import { VoiceError, delay, mediaError, describeCause, exactDeviceId, type AgentData, type CallSink, type LogLevel, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
 import { TelnyxAgent, type AgentSdkCall } from './agent.js';
 import { remoteEndReason } from './codes.js';
 
@@ -13,7 +13,7 @@ export interface SdkCall extends AgentSdkCall {
   causeCode?: number;
   sipCode?: number;
   sipReason?: string;
-  options: { remoteCallerName?: string; remoteCallerNumber?: string; iceServers?: RTCIceServer[]; remoteStream?: MediaStream };
+  options: { remoteCallerName?: string; remoteCallerNumber?: string; iceServers?: RTCIceServer[]; remoteStream?: MediaStream; micId?: string };
   peer?: { instance?: RTCPeerConnection };
   answer(params?: object): Promise<void>;
   hangup(params?: { cause?: string; causeCode?: number }, execute?: boolean): Promise<void>;
@@ -22,6 +22,8 @@ export interface SdkCall extends AgentSdkCall {
   dtmf(digits: string): void;
   muteAudio(): void;
   unmuteAudio(): void;
+  /** Reports its failures as notifications, never by rejecting. */
+  setAudioInDevice(deviceId: string, muted?: boolean): Promise<void>;
 }
 
 const ESTABLISHED = new Set(['active', 'held']);
@@ -111,6 +113,8 @@ export class TelnyxCall implements ProviderCall {
 
   answer: ((options: ProviderCallOptions) => Promise<void>) | undefined = async (options) => {
     if (options.iceServers) this.sdkCall.options.iceServers = options.iceServers;
+    const micId = exactDeviceId(options.audio);
+    if (micId) this.sdkCall.options.micId = micId;
     try {
       await this.sdkCall.answer({});
     } catch (error) {
@@ -178,6 +182,24 @@ export class TelnyxCall implements ProviderCall {
 
   async getStats(): Promise<RTCStatsReport | undefined> {
     return this.sdkCall.peer?.instance?.getStats();
+  }
+
+  /**
+   * The SDK's own setAudioInDevice (getUserMedia, replaceTrack, the old track stopped). It reports
+   * a failure only as a notification, so success is read off the sender: its track must change.
+   */
+  async setInput(audio: MediaTrackConstraints): Promise<void> {
+    const pc = this.sdkCall.peer?.instance;
+    const before = pc?.getSenders().find((s) => s.track?.kind === 'audio')?.track;
+    if (!pc || !before) throw new VoiceError('INVALID_STATE', 'The call has no microphone to switch yet.', { provider: NAME });
+    await this.sdkCall.setAudioInDevice(exactDeviceId(audio) ?? 'default', this.muted);
+    const after = pc.getSenders().find((s) => s.track?.kind === 'audio')?.track;
+    if (!after || after === before) throw new VoiceError('MEDIA_DENIED', 'The microphone could not be switched.', { provider: NAME });
+    if (this.holding) this.silence(true);
+  }
+
+  peerConnection(): RTCPeerConnection | undefined {
+    return this.sdkCall.peer?.instance;
   }
 
   // ---- internals ----

@@ -1,6 +1,7 @@
 import type { TelnyxRTC } from '@telnyx/webrtc';
 import { jwtDecode } from 'jwt-decode';
 import {
+  exactDeviceId,
   VoiceError,
   assertWebRtc,
   bounded,
@@ -94,6 +95,7 @@ class TelnyxProvider implements VoiceProviderV1 {
       anonymous: true,
       // Only an anonymous_login to an AI assistant gets ai_conversation frames.
       ...agentCapabilities(this.credentials?.type === 'anonymous'),
+      inputSelection: true,
     };
   }
 
@@ -168,6 +170,7 @@ class TelnyxProvider implements VoiceProviderV1 {
         id,
         destinationNumber: target,
         audio: true,
+        ...(exactDeviceId(options.audio) ? { micId: exactDeviceId(options.audio) } : {}),
         video: false,
         ...(iceServers ? { iceServers } : {}),
         ...(this.options.callerName ? { callerName: this.options.callerName } : {}),
