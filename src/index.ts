@@ -19,5 +19,6 @@ export type {
   Credentials,
   LogLevel,
 } from './core/contract.js';
+export { createVoiceStore, type VoiceStore, type VoiceSnapshot, type ClientSnapshot, type CallSnapshot } from './core/store.js';
 export { normalizeTrace, type TraceEntry } from './core/trace.js';
 export { BUILT_IN_PROVIDERS } from './core/registry.js';

@@ -32,6 +32,8 @@ export interface CallInternals {
   iceServers: RTCIceServer[] | undefined;
   audioElement: HTMLMediaElement | undefined;
   onEnded: (call: Call) => void;
+  /** Before this call opens its microphone (answer, unhold): the client holds the others. */
+  beforeOpen?: (call: Call, operation: string) => Promise<void>;
 }
 
 /**
@@ -62,6 +64,10 @@ export class Call {
     this.endedPromise = new Promise((resolve) => (this.resolveEnded = resolve));
   }
 
+  /** Unique within its client: the `#n` of the trace. */
+  get id(): number {
+    return this.internals.id;
+  }
   get state(): CallState {
     return this._state;
   }
@@ -91,6 +97,8 @@ export class Call {
     if (this.direction !== 'incoming') throw this.invalidState('answer', 'only an incoming call can be answered');
     if (this._state !== 'ringing') throw this.invalidState('answer');
     const provider = this.require('answer');
+    await this.internals.beforeOpen?.(this, 'answer');
+    if (this._state !== 'ringing') throw this.invalidState('answer');
     if (options.audioElement) this.internals.audioElement = options.audioElement;
     if (this._remoteStream && options.audioElement) this.play(this._remoteStream);
     this.setState('connecting');
@@ -170,6 +178,7 @@ export class Call {
     this.requireLive('unhold', ['active', 'held']);
     const provider = this.require('unhold');
     if (this._state === 'active') return;
+    await this.internals.beforeOpen?.(this, 'unhold');
     await this.run('unhold', () => provider.unhold!());
     if (this._state === 'held') this.markUnheld('local');
   }

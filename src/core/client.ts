@@ -1,5 +1,6 @@
 import { createEmitter, type Emitter, type Handler } from './emitter.js';
 import { Call, type CallOptions } from './call.js';
+import { CallRegistry } from './calls.js';
 import type { ParsedConfig } from './config.js';
 import type { Credentials, LogLevel, ProviderCapabilities, ProviderDefinitionV1, ProviderSink, VoiceProviderV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError, type VoiceErrorCode } from './errors.js';
@@ -19,8 +20,10 @@ export interface VoiceClient {
   readonly provider: string;
   readonly state: ClientState;
   readonly capabilities: ProviderCapabilities;
-  /** The call in progress, if any. */
+  /** The call in progress that opened last, if any. */
   readonly currentCall: Call | undefined;
+  /** Every live call, oldest first (several with `maxCalls` > 1 where `capabilities.multipleCalls`). */
+  readonly calls: readonly Call[];
   /** The address the session is known by, once connected, where the provider chose it (Cognigy's generated user). */
   readonly identity: string | undefined;
   /** Loads the vendor SDK. `connect` runs it when the app has not. */
@@ -67,7 +70,7 @@ export class DefaultVoiceClient implements VoiceClient {
   private connectAbort: AbortController | undefined;
   /** Settles once the connect() under way has finished, teardown of a failed attempt included. */
   private connectSettled: Promise<void> | undefined;
-  private _currentCall: Call | undefined;
+  private readonly liveCalls: CallRegistry;
   private callCount = 0;
   private _identity: string | undefined;
   private readonly lifetime = new AbortController();
@@ -77,6 +80,7 @@ export class DefaultVoiceClient implements VoiceClient {
     private readonly config: ParsedConfig,
   ) {
     this.credentials = config.credentials;
+    this.liveCalls = new CallRegistry(config.maxCalls, () => this.impl.capabilities, () => this.provider, (calls) => this.announceCalls(calls));
     for (const secret of credentialSecrets(config.credentials)) this.redactor.add(secret);
     const options = definition.parseOptions(config.input);
     this.credentials ??= definition.defaultCredentials?.(options);
@@ -97,7 +101,10 @@ export class DefaultVoiceClient implements VoiceClient {
     return this._state === 'idle' ? { ...CAPABILITIES_NONE, ...this.impl.capabilities } : { ...this.impl.capabilities };
   }
   get currentCall(): Call | undefined {
-    return this._currentCall;
+    return this.liveCalls.latest();
+  }
+  get calls(): readonly Call[] {
+    return this.liveCalls.list();
   }
   get identity(): string | undefined {
     return this._identity;
@@ -200,8 +207,7 @@ export class DefaultVoiceClient implements VoiceClient {
       return;
     }
     if (this._state !== 'connected' && this._state !== 'reconnecting') return;
-    const call = this._currentCall;
-    if (call) await call.hangup();
+    await Promise.all(this.liveCalls.list().map((call) => call.hangup()));
     await this.impl.disconnect().catch(() => {});
     this.markDisconnected();
   }
@@ -215,7 +221,8 @@ export class DefaultVoiceClient implements VoiceClient {
       });
     }
     if (this._state !== 'connected') throw this.invalidState('call');
-    if (this._currentCall) throw this.invalidState('call', 'a call is already in progress');
+    this.liveCalls.checkRoom('call');
+    await this.liveCalls.holdOthers(undefined, 'call');
     const call = this.newCall('outgoing', target ?? '', undefined, options.audioElement);
     call.start('connecting');
     const ringMs = options.ringTimeoutMs ?? this.config.timeouts.ringMs;
@@ -246,7 +253,7 @@ export class DefaultVoiceClient implements VoiceClient {
   }
 
   async hangup(): Promise<void> {
-    await this._currentCall?.hangup();
+    await this.liveCalls.latest()?.hangup();
   }
 
   async refreshToken(credentials?: Credentials | string): Promise<void> {
@@ -284,11 +291,10 @@ export class DefaultVoiceClient implements VoiceClient {
       operationMs: this.config.timeouts.operationMs,
       iceServers: this.config.iceServers,
       audioElement,
-      onEnded: (ended) => {
-        if (this._currentCall === ended) this._currentCall = undefined;
-      },
+      onEnded: (ended) => this.liveCalls.remove(ended),
+      beforeOpen: (opening, operation) => this.liveCalls.holdOthers(opening, operation),
     });
-    this._currentCall = call;
+    this.liveCalls.add(call);
     return call;
   }
 
@@ -313,15 +319,16 @@ export class DefaultVoiceClient implements VoiceClient {
       connectionFailed: (error) => {
         if (this._state !== 'connected' && this._state !== 'reconnecting') return;
         const wrapped = this.redactor.error(error);
-        this._currentCall?.end('failed', wrapped);
+        for (const call of this.liveCalls.list()) call.end('failed', wrapped);
         this.emit('error', { error: wrapped });
         this.markDisconnected();
       },
       incomingCall: (info, providerCall) => {
         const call = this.newCallForIncoming(info.from, info.displayName);
         if (!call) {
-          // One call at a time: a second caller hears busy.
+          // No room under maxCalls: the caller hears busy, the app is told.
           providerCall.reject?.({ status: 486 }).catch(() => {});
+          if (this._state === 'connected') this.emit('callRefused', { from: this.redactor.text(info.from), displayName: info.displayName, reason: 'busy' });
           return { ringing() {}, active() {}, remoteStream() {}, held() {}, unheld() {}, dtmf() {}, ended() {}, error() {} };
         }
         call.attach(providerCall);
@@ -337,8 +344,17 @@ export class DefaultVoiceClient implements VoiceClient {
   }
 
   private newCallForIncoming(from: string, displayName: string | undefined): Call | undefined {
-    if (this._currentCall || this._state !== 'connected') return undefined;
+    if (!this.liveCalls.hasRoom() || this._state !== 'connected') return undefined;
     return this.newCall('incoming', from, displayName, undefined);
+  }
+
+  /** Not in the trace: the list follows from the calls' own events, which are. */
+  private announceCalls(calls: readonly Call[]): void {
+    try {
+      this.emitter.emit('callsChanged', { calls });
+    } catch {
+      /* an app handler's own failure must not break the client */
+    }
   }
 
   private markDisconnected(): void {

@@ -37,6 +37,13 @@ export interface ProviderCapabilities {
    * dials. Absent means false: `call()` then needs a target.
    */
   defaultTarget?: boolean;
+  /**
+   * The session can hold more than one call at once (call waiting, a consultation call). Absent
+   * means false: a second call is refused busy / INVALID_STATE whatever `maxCalls` says.
+   */
+  multipleCalls?: boolean;
+  /** `call.transfer()`: blind (a target) and attended (another call). Absent means false. */
+  transfer?: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -92,6 +99,12 @@ export interface ProviderCall {
   sendDtmf?(digits: string): Promise<void>;
   /** The RTCPeerConnection's stats, where the vendor exposes the connection. */
   getStats?(): Promise<RTCStatsReport | undefined>;
+  /**
+   * Hands the far end to `target` (blind: a SIP URI) or to the far end of `replaces` (attended:
+   * REFER with Replaces). Resolves once the transfer target accepted (NOTIFY 2xx), rejects with a
+   * VoiceError naming why not.
+   */
+  transfer?(target: string | ProviderCall): Promise<void>;
 }
 
 export interface ConnectResult {

@@ -27,6 +27,10 @@ export type ClientEvents = {
   registered: Record<string, never>;
   unregistered: Record<string, never>;
   incomingCall: { call: Call; from: string; displayName: string | undefined };
+  /** A call arrived and was refused busy (no room under `maxCalls`); the app never got a handle. */
+  callRefused: { from: string; displayName: string | undefined; reason: 'busy' };
+  /** The list of live calls (`client.calls`) changed: a call was placed, offered, replaced or ended. */
+  callsChanged: { calls: readonly Call[] };
   tokenWillExpire: { expiresAt: number | undefined };
   tokenRefreshed: Record<string, never>;
   providerChanged: { from: string; to: string };
@@ -42,6 +46,13 @@ export type CallEvents = {
   held: { by: 'local' | 'remote' };
   unheld: { by: 'local' | 'remote' };
   dtmf: { digit: string };
+  /** This side's transfer of the call succeeded: the far end is now talking to the target. */
+  transferred: { target: string };
+  /**
+   * The far end asked this side to call `target` (an incoming REFER); `call` is the new call,
+   * placed by polyphone, that takes this one's place in `client.calls`.
+   */
+  referred: { target: string; call: Call };
   ended: { reason: CallEndReason; error: VoiceError | undefined };
   error: { error: VoiceError };
 };
