@@ -1,6 +1,6 @@
 import type { Call } from './call.js';
-import type { ProviderCapabilities } from './contract.js';
-import { VoiceError } from './errors.js';
+import type { CallSink, ProviderCall, ProviderCapabilities } from './contract.js';
+import { VoiceError, describeCause, isVoiceError } from './errors.js';
 import type { CallState } from './events.js';
 
 /**
@@ -98,4 +98,49 @@ export class CallRegistry {
   private busy(operation: string, why: string): VoiceError {
     return new VoiceError('INVALID_STATE', `Cannot ${operation} while ${why}.`, { provider: this.provider(), details: { operation, calls: this.live.length } });
   }
+}
+
+/**
+ * The far end of `old` asked this side to call `target` (REFER): a new outgoing call takes `old`'s
+ * place in the list (`create` does that) and is placed by the provider; `old` ends `transferred`
+ * when the transferor hangs up, or once the new call is established.
+ */
+export function followReferral(
+  old: Call,
+  target: string,
+  place: (sink: CallSink) => Promise<ProviderCall>,
+  list: { create(peer: string): Call; restore(failed: Call): void },
+  provider: string,
+): void {
+  const call = list.create(target);
+  call.start('connecting');
+  let established = false;
+  call.on('active', () => {
+    established = true;
+    void old.terminate('transferred');
+  });
+  // The target never answered: the old call is still there, and back in the list.
+  call.on('ended', () => {
+    if (established || old.state === 'ended') return;
+    old.referralFailed();
+    list.restore(call);
+  });
+  place(call.sink()).then(
+    (providerCall) => call.attach(providerCall),
+    (error: unknown) =>
+      call.end('failed', isVoiceError(error) ? error : new VoiceError('CALL_FAILED', 'The referred call could not be placed.', { provider, cause: describeCause(error) })),
+  );
+}
+
+/**
+ * An INVITE with Replaces for one of this client's calls (the far end of an attended transfer):
+ * the new call takes the old one's place and is answered at once, as RFC 3891 has it; the vendor
+ * ends the replaced dialog.
+ */
+export function takeOverReplaced(call: Call, providerCall: ProviderCall): CallSink {
+  call.attach(providerCall);
+  call.start('ringing');
+  const sink = call.sink();
+  queueMicrotask(() => void call.answer().catch(() => {}));
+  return sink;
 }

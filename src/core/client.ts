@@ -1,6 +1,6 @@
 import { createEmitter, type Emitter, type Handler } from './emitter.js';
 import { Call, type CallOptions } from './call.js';
-import { CallRegistry } from './calls.js';
+import { CallRegistry, followReferral, takeOverReplaced } from './calls.js';
 import type { ParsedConfig } from './config.js';
 import type { Credentials, LogLevel, ProviderCapabilities, ProviderDefinitionV1, ProviderSink, VoiceProviderV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError, type VoiceErrorCode } from './errors.js';
@@ -278,7 +278,13 @@ export class DefaultVoiceClient implements VoiceClient {
     }
   }
 
-  private newCall(direction: 'outgoing' | 'incoming', peer: string, displayName: string | undefined, audioElement: HTMLMediaElement | undefined): Call {
+  private newCall(
+    direction: 'outgoing' | 'incoming',
+    peer: string,
+    displayName: string | undefined,
+    audioElement: HTMLMediaElement | undefined,
+    replacing?: Call,
+  ): Call {
     const call = new Call({
       id: ++this.callCount,
       direction,
@@ -293,8 +299,19 @@ export class DefaultVoiceClient implements VoiceClient {
       audioElement,
       onEnded: (ended) => this.liveCalls.remove(ended),
       beforeOpen: (opening, operation) => this.liveCalls.holdOthers(opening, operation),
+      onReferred: (old, target, place) =>
+        followReferral(
+          old,
+          target,
+          place,
+          { create: (peer) => this.newCall('outgoing', peer, undefined, undefined, old), restore: (failed) => this.liveCalls.replace(failed, old) },
+          this.provider,
+        ),
     });
-    this.liveCalls.add(call);
+    if (replacing) {
+      this.liveCalls.replace(replacing, call);
+      replacing.replacedBy(call, peer);
+    } else this.liveCalls.add(call);
     return call;
   }
 
@@ -324,6 +341,8 @@ export class DefaultVoiceClient implements VoiceClient {
         this.markDisconnected();
       },
       incomingCall: (info, providerCall) => {
+        const replaced = info.replaces && this.liveCalls.list().find((c) => c.wraps(info.replaces!));
+        if (replaced) return takeOverReplaced(this.newCall('incoming', info.from, info.displayName, undefined, replaced), providerCall);
         const call = this.newCallForIncoming(info.from, info.displayName);
         if (!call) {
           // No room under maxCalls: the caller hears busy, the app is told.

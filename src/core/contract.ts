@@ -58,7 +58,7 @@ export interface ProviderSink {
   /** The provider gave up on the connection. */
   connectionFailed(error: VoiceError): void;
   /** Returns the sink the provider reports that call's progress to. */
-  incomingCall(info: { from: string; displayName?: string }, call: ProviderCall): CallSink;
+  incomingCall(info: { from: string; displayName?: string; replaces?: ProviderCall }, call: ProviderCall): CallSink;
   tokenWillExpire(info: { expiresAt?: number }): void;
   /** Failover moved to the next configured provider (reported by the core's failover, not vendors). */
   providerChanged(info: { from: string; to: string }): void;
@@ -79,6 +79,11 @@ export interface CallSink {
   dtmf(digit: string): void;
   ended(reason: CallEndReason, error?: VoiceError): void;
   error(error: VoiceError): void;
+  /**
+   * The far end asked this side to call `target` (an incoming REFER). The core calls `place` with
+   * the new call's sink; the provider then places the call and returns it.
+   */
+  referred?(target: string, place: (sink: CallSink) => Promise<ProviderCall>): void;
 }
 
 export interface ProviderCallOptions {

@@ -20,6 +20,7 @@ export type CallEndReason =
   | 'busy' // the callee was busy (SIP 486/600)
   | 'unanswered' // nobody answered in the set time
   | 'canceled' // the caller gave up before an answer
+  | 'transferred' // the call was handed to someone else (this side's transfer, or the far end's REFER)
   | 'failed'; // anything else: unreachable callee, network, media
 
 export type ClientEvents = {
