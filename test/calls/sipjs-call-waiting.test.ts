@@ -45,6 +45,9 @@ async function connected(user: User, extra: Record<string, unknown> = {}): Promi
 
 const states = callStates;
 
+// Bound per test: on a machine shared with other browsers a call scenario can take minutes.
+const SLOW_TEST_MS = 180_000;
+
 describe('call waiting on SIP.js (Chromium + Kamailio)', () => {
   it('maxCalls 2: carol is offered while alice talks to bob, answering holds bob, switching back holds carol, one ended each', async () => {
     const alice = await connected('alice', { maxCalls: 2 });
@@ -89,7 +92,7 @@ describe('call waiting on SIP.js (Chromium + Kamailio)', () => {
     expect(endedLines(await bob.lines())).toHaveLength(1);
     expect(endedLines(await carol.lines())).toHaveLength(1);
     expect(await states(alice)).toEqual([]);
-  });
+  }, SLOW_TEST_MS);
 
   it('maxCalls 1 (default): carol hears busy, alice is told (callRefused) and her call with bob goes on', async () => {
     const alice = await connected('alice');
@@ -109,5 +112,5 @@ describe('call waiting on SIP.js (Chromium + Kamailio)', () => {
     expect((await callHears(alice, 1)).energy).toBeGreaterThan(0);
     // Placing a second call is refused too: one call at a time.
     expect((await alice.call(`sip:carol@${lab.domain}`)).outcome).toBe('INVALID_STATE');
-  });
+  }, SLOW_TEST_MS);
 });

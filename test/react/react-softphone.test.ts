@@ -87,6 +87,9 @@ const row = (id: number) => `#calls li[data-call="${id}"]`;
 const click = (page: Page, id: number, action: string) => page.click(`${row(id)} button[data-action="${action}"]`);
 const rowState = (page: Page, id: number, state: string) => page.waitForSelector(`${row(id)}[data-state="${state}"]`, { timeout: 10_000 });
 
+// Bound per test: on a machine shared with other browsers a call scenario can take minutes.
+const SLOW_TEST_MS = 180_000;
+
 describe('polyphone/react in a React 19 app (Chromium + Kamailio)', () => {
   it('StrictMode makes one client; connect, call, mute, hold, call waiting and hangup through the UI; unmount leaves no listener', async () => {
     const bobPage = await browser.newPage();
@@ -168,5 +171,5 @@ describe('polyphone/react in a React 19 app (Chromium + Kamailio)', () => {
       await closePage(carolPage);
       await alicePage.context().close();
     }
-  });
+  }, SLOW_TEST_MS);
 });

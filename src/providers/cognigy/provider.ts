@@ -65,6 +65,9 @@ class CognigyProvider implements VoiceProviderV1 {
       tokenRefresh: true,
       anonymous: true,
       defaultTarget: true,
+      // One visitor, one conversation with the agent; the gateway, not the widget, transfers.
+      multipleCalls: false,
+      transfer: false,
     };
   }
 

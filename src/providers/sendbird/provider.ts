@@ -53,8 +53,9 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
   ) {}
 
   get capabilities(): ProviderCapabilities {
-    // sendbird-calls 1.10 has no DTMF at all (nothing on DirectCall, nothing on the wire).
-    return { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false };
+    // sendbird-calls 1.10 has no DTMF at all (nothing on DirectCall, nothing on the wire), and no
+    // transfer; several calls (dial holdActiveCall, getOngoingCalls) are not mapped yet.
+    return { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false, multipleCalls: false, transfer: false };
   }
 
   async init(): Promise<void> {

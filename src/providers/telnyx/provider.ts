@@ -86,6 +86,10 @@ class TelnyxProvider implements VoiceProviderV1 {
       receiveDtmf: true,
       tokenRefresh: this.credentials?.type === 'jwt',
       anonymous: true,
+      // The SDK keeps several calls, but this provider maps one; the browser SDK has no transfer
+      // (Telnyx transfers through its server-side Call Control API).
+      multipleCalls: false,
+      transfer: false,
     };
   }
 
