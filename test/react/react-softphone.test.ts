@@ -85,7 +85,7 @@ const rows = (page: Page) =>
 
 const row = (id: number) => `#calls li[data-call="${id}"]`;
 const click = (page: Page, id: number, action: string) => page.click(`${row(id)} button[data-action="${action}"]`);
-const rowState = (page: Page, id: number, state: string) => page.waitForSelector(`${row(id)}[data-state="${state}"]`, { timeout: 10_000 });
+const rowState = (page: Page, id: number, state: string) => page.waitForSelector(`${row(id)}[data-state="${state}"]`, { timeout: 30_000 });
 
 // Bound per test: on a machine shared with other browsers a call scenario can take minutes.
 const SLOW_TEST_MS = 180_000;
@@ -108,7 +108,7 @@ describe('polyphone/react in a React 19 app (Chromium + Kamailio)', () => {
       expect((await app(alicePage)).creations).toBe(1);
 
       await alicePage.click('#connect');
-      await alicePage.waitForSelector('#client-state[data-state="connected"]', { timeout: 10_000 });
+      await alicePage.waitForSelector('#client-state[data-state="connected"]', { timeout: 30_000 });
 
       await alicePage.fill('#target', `sip:bob@${lab.domain}`);
       await alicePage.click('#call');
@@ -162,7 +162,7 @@ describe('polyphone/react in a React 19 app (Chromium + Kamailio)', () => {
 
       // Unmount: the store lets go of every handler and the provider disconnects its client.
       await alicePage.evaluate(() => (window as any).__unmount());
-      await alicePage.waitForFunction(() => (window as any).__app.client.state === 'disconnected', undefined, { timeout: 10_000 });
+      await alicePage.waitForFunction(() => (window as any).__app.client.state === 'disconnected', undefined, { timeout: 30_000 });
       const after = await app(alicePage);
       expect(after).toMatchObject({ creations: 1, liveHandlers: 0, listenerCount: 0, clientState: 'disconnected' });
       expect(alicePage.pageErrors).toEqual([]);
