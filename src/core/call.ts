@@ -235,6 +235,11 @@ export class Call {
     this.transferring = false;
   }
 
+  /** @internal Where this call's audio plays: a call that replaces it plays there too. */
+  get audioElement(): HTMLMediaElement | undefined {
+    return this.internals.audioElement;
+  }
+
   /** @internal Whether this handle drives `providerCall`. */
   wraps(providerCall: ProviderCall): boolean {
     return this.providerCall === providerCall;

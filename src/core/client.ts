@@ -296,7 +296,7 @@ export class DefaultVoiceClient implements VoiceClient {
       trace: this.recorder,
       operationMs: this.config.timeouts.operationMs,
       iceServers: this.config.iceServers,
-      audioElement,
+      audioElement: audioElement ?? replacing?.audioElement,
       onEnded: (ended) => this.liveCalls.remove(ended),
       beforeOpen: (opening, operation) => this.liveCalls.holdOthers(opening, operation),
       onReferred: (old, target, place) =>

@@ -146,3 +146,49 @@ describe('the framework-neutral store', () => {
     expect(store.getSnapshot().calls).toEqual([]);
   });
 });
+
+describe('an incoming REFER (core rules)', () => {
+  async function referredSetup() {
+    const { client, script } = await connectedClient(undefined);
+    const element = { srcObject: null, play: async () => {} } as unknown as HTMLMediaElement;
+    const old = await client.call('alice', { audioElement: element });
+    const oldSink = script.lastCallSink!;
+    oldSink.active();
+    const log: string[] = [];
+    let newSink: CallSink | undefined;
+    const referred: Call[] = [];
+    old.on('referred', ({ target, call }) => {
+      log.push(`referred ${target}`);
+      referred.push(call);
+    });
+    old.on('ended', ({ reason }) => log.push(`old ended ${reason}`));
+    oldSink.referred!('sip:carol@example.com', async (sink) => {
+      newSink = sink;
+      return { hangup: async () => void log.push('new hangup') };
+    });
+    await Promise.resolve();
+    return { client, old, oldSink, log, newSink: () => newSink!, next: referred[0]!, element };
+  }
+
+  it('the new call takes the old one’s place; once it is established the old one ends transferred', async () => {
+    const { client, old, log, newSink, next, element } = await referredSetup();
+    expect(client.calls).toEqual([next]);
+    expect(next).toMatchObject({ direction: 'outgoing', peer: 'sip:carol@example.com', state: 'connecting' });
+    expect(next.audioElement).toBe(element);
+    newSink().active();
+    await old.ended;
+    expect(log).toEqual(['referred sip:carol@example.com', 'old ended transferred']);
+    expect(client.calls).toEqual([next]);
+  });
+
+  it('when the new call fails, the old one is back in the list and goes on', async () => {
+    const { client, old, oldSink, log, newSink, next } = await referredSetup();
+    newSink().ended('failed');
+    expect(next.state).toBe('ended');
+    expect(client.calls).toEqual([old]);
+    expect(old.state).toBe('active');
+    // Its far end hanging up later is an ordinary hangup again, not a transfer.
+    oldSink.ended('remoteHangup');
+    expect(log).toEqual(['referred sip:carol@example.com', 'old ended remoteHangup']);
+  });
+});
