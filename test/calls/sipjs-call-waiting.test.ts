@@ -47,6 +47,8 @@ const states = callStates;
 
 // Bound per test: on a machine shared with other browsers a call scenario can take minutes.
 const SLOW_TEST_MS = 180_000;
+/** A trace line may take longer than the harness's 10 s default to appear on a loaded machine. */
+const PATIENT_WAIT = { timeoutMs: 30_000 };
 
 describe('call waiting on SIP.js (Chromium + Kamailio)', () => {
   it('maxCalls 2: carol is offered while alice talks to bob, answering holds bob, switching back holds carol, one ended each', async () => {
@@ -54,20 +56,20 @@ describe('call waiting on SIP.js (Chromium + Kamailio)', () => {
     const bob = await connected('bob');
     const carol = await connected('carol');
     expect((await alice.call(`sip:bob@${lab.domain}`)).outcome).toBe('ok');
-    await bob.waitForLine('client incomingCall');
+    await bob.waitForLine('client incomingCall', PATIENT_WAIT);
     await bob.must('answer');
-    await alice.waitForLine('call#1 active');
+    await alice.waitForLine('call#1 active', PATIENT_WAIT);
     expect((await callHears(alice, 1)).energy).toBeGreaterThan(0);
 
     expect((await carol.call(`sip:alice@${lab.domain}`)).outcome).toBe('ok');
-    await alice.waitForLine('client incomingCall');
+    await alice.waitForLine('client incomingCall', PATIENT_WAIT);
     // Offered, and bob's call untouched.
     expect(await states(alice)).toEqual(['#1 active', '#2 ringing']);
 
     expect(await onCall(alice, 2, 'answer')).toBe('ok');
-    await alice.waitForLine('call#2 active');
-    await bob.waitForLine('call#1 held by=remote');
-    await carol.waitForLine('call#1 active');
+    await alice.waitForLine('call#2 active', PATIENT_WAIT);
+    await bob.waitForLine('call#1 held by=remote', PATIENT_WAIT);
+    await carol.waitForLine('call#1 active', PATIENT_WAIT);
     expect(await states(alice)).toEqual(['#1 held', '#2 active']);
     // alice ↔ carol: each hears the other; bob hears nothing from alice.
     expect((await callHears(alice, 2)).energy).toBeGreaterThan(0);
@@ -76,8 +78,8 @@ describe('call waiting on SIP.js (Chromium + Kamailio)', () => {
 
     // Switch back to bob: carol is held first.
     expect(await onCall(alice, 1, 'unhold')).toBe('ok');
-    await carol.waitForLine('call#1 held by=remote');
-    await bob.waitForLine('call#1 unheld by=remote');
+    await carol.waitForLine('call#1 held by=remote', PATIENT_WAIT);
+    await bob.waitForLine('call#1 unheld by=remote', PATIENT_WAIT);
     expect(await states(alice)).toEqual(['#1 active', '#2 held']);
     expect((await waitForRisingAudio(bob.page)).energy).toBeGreaterThan(0);
     expect((await callHears(alice, 1)).energy).toBeGreaterThan(0);
@@ -85,8 +87,8 @@ describe('call waiting on SIP.js (Chromium + Kamailio)', () => {
 
     expect(await onCall(alice, 1, 'hangup')).toBe('ok');
     expect(await onCall(alice, 2, 'hangup')).toBe('ok');
-    await bob.waitForLine('call#1 ended reason=remoteHangup');
-    await carol.waitForLine('call#1 ended reason=remoteHangup');
+    await bob.waitForLine('call#1 ended reason=remoteHangup', PATIENT_WAIT);
+    await carol.waitForLine('call#1 ended reason=remoteHangup', PATIENT_WAIT);
     await sleep(300); // room for a stray second report of either end
     expect(endedLines(await alice.lines())).toEqual(['call#1 ended reason=hangup', 'call#2 ended reason=hangup']);
     expect(endedLines(await bob.lines())).toHaveLength(1);
@@ -99,12 +101,12 @@ describe('call waiting on SIP.js (Chromium + Kamailio)', () => {
     const bob = await connected('bob');
     const carol = await connected('carol');
     expect((await alice.call(`sip:bob@${lab.domain}`)).outcome).toBe('ok');
-    await bob.waitForLine('client incomingCall');
+    await bob.waitForLine('client incomingCall', PATIENT_WAIT);
     await bob.must('answer');
-    await alice.waitForLine('call#1 active');
+    await alice.waitForLine('call#1 active', PATIENT_WAIT);
 
     expect((await carol.call(`sip:alice@${lab.domain}`)).outcome).toBe('ok');
-    expect((await carol.waitForEnd()).reason).toBe('busy');
+    expect((await carol.waitForEnd(PATIENT_WAIT)).reason).toBe('busy');
     const lines = await alice.lines();
     expect(lines).toContain('client callRefused');
     expect(lines).not.toContain('client incomingCall');

@@ -48,6 +48,8 @@ async function connected(user: User, extra: Record<string, unknown> = {}): Promi
 // can take longer than the default 10 s operation bound.
 const PATIENT = { timeouts: { operationMs: 30_000 } };
 const SLOW_TEST_MS = 180_000;
+/** A trace line may take longer than the harness's 10 s default to appear on a loaded machine. */
+const PATIENT_WAIT = { timeoutMs: 30_000 };
 
 /** alice calls bob, bob answers. */
 async function aliceWithBob(aliceExtra: Record<string, unknown> = {}) {
@@ -55,9 +57,9 @@ async function aliceWithBob(aliceExtra: Record<string, unknown> = {}) {
   const bob = await connected('bob');
   const carol = await connected('carol');
   expect((await alice.call(`sip:bob@${lab.domain}`)).outcome).toBe('ok');
-  await bob.waitForLine('client incomingCall');
+  await bob.waitForLine('client incomingCall', PATIENT_WAIT);
   await bob.must('answer');
-  await alice.waitForLine('call#1 active');
+  await alice.waitForLine('call#1 active', PATIENT_WAIT);
   return { alice, bob, carol };
 }
 
@@ -68,13 +70,13 @@ describe('transfer on SIP.js (Chromium + Kamailio)', () => {
     const { alice, bob, carol } = await aliceWithBob();
     const carolUri = `sip:carol@${lab.domain}`;
     const transfer = onCall(alice, 1, 'transfer', carolUri);
-    await carol.waitForLine('client incomingCall');
+    await carol.waitForLine('client incomingCall', PATIENT_WAIT);
     await carol.must('answer');
     expect(await transfer).toBe('ok');
 
-    await bob.waitForLine('call#2 active');
-    await bob.waitForLine('call#1 ended reason=transferred');
-    await alice.waitForLine('call#1 ended reason=transferred');
+    await bob.waitForLine('call#2 active', PATIENT_WAIT);
+    await bob.waitForLine('call#1 ended reason=transferred', PATIENT_WAIT);
+    await alice.waitForLine('call#1 ended reason=transferred', PATIENT_WAIT);
     // bob ↔ carol talk: each side's receiver gets sound.
     expect((await callHears(bob, 2)).energy).toBeGreaterThan(0);
     expect((await waitForRisingAudio(carol.page)).energy).toBeGreaterThan(0);
@@ -87,7 +89,7 @@ describe('transfer on SIP.js (Chromium + Kamailio)', () => {
     expect(await callStates(alice)).toEqual([]);
 
     await onCall(bob, 2, 'hangup');
-    await carol.waitForLine('call#1 ended reason=remoteHangup');
+    await carol.waitForLine('call#1 ended reason=remoteHangup', PATIENT_WAIT);
     await sleep(300);
     expect(endedLines(await alice.lines())).toEqual(['call#1 ended reason=transferred']);
     expect(endedLines(await bob.lines())).toEqual(['call#1 ended reason=transferred', 'call#2 ended reason=hangup']);
@@ -98,7 +100,7 @@ describe('transfer on SIP.js (Chromium + Kamailio)', () => {
     const { alice, bob } = await aliceWithBob();
     const outcome = await onCall(alice, 1, 'transfer', `sip:nobody@${lab.domain}`);
     expect(outcome).toBe('CALL_FAILED');
-    await bob.waitForLine(/^call#2 ended .*reason=failed/);
+    await bob.waitForLine(/^call#2 ended .*reason=failed/, PATIENT_WAIT);
     expect(await callStates(alice)).toEqual(['#1 active']);
     // bob's client lists his call with alice again, and they still talk.
     expect(await callStates(bob)).toEqual(['#1 active']);
@@ -109,17 +111,17 @@ describe('transfer on SIP.js (Chromium + Kamailio)', () => {
   it('attended: alice consults carol while bob is held, then transfers bob onto that call (REFER with Replaces)', async () => {
     const { alice, bob, carol } = await aliceWithBob({ maxCalls: 2 });
     expect((await alice.call(`sip:carol@${lab.domain}`)).outcome).toBe('ok');
-    await carol.waitForLine('client incomingCall');
+    await carol.waitForLine('client incomingCall', PATIENT_WAIT);
     await carol.must('answer');
-    await alice.waitForLine('call#2 active');
+    await alice.waitForLine('call#2 active', PATIENT_WAIT);
     expect(await callStates(alice)).toEqual(['#1 held', '#2 active']);
 
     expect(await onCall(alice, 1, 'transfer', '#2')).toBe('ok');
-    await bob.waitForLine('call#2 active');
+    await bob.waitForLine('call#2 active', PATIENT_WAIT);
     // carol's client took bob's call in place of alice's, without asking her again.
-    await carol.waitForLine('call#2 active');
-    await carol.waitForLine('call#1 ended reason=transferred');
-    await alice.waitForLine('call#2 ended reason=transferred');
+    await carol.waitForLine('call#2 active', PATIENT_WAIT);
+    await carol.waitForLine('call#1 ended reason=transferred', PATIENT_WAIT);
+    await alice.waitForLine('call#2 ended reason=transferred', PATIENT_WAIT);
     expect(await callStates(carol)).toEqual(['#2 active']);
     expect(await callStates(bob)).toEqual(['#2 active']);
     expect(await callStates(alice)).toEqual([]);
@@ -127,7 +129,7 @@ describe('transfer on SIP.js (Chromium + Kamailio)', () => {
     expect((await callHears(carol, 2)).energy).toBeGreaterThan(0);
 
     await onCall(bob, 2, 'hangup');
-    await carol.waitForLine('call#2 ended reason=remoteHangup');
+    await carol.waitForLine('call#2 ended reason=remoteHangup', PATIENT_WAIT);
     await sleep(300);
     // Both of alice's calls end transferred (carol's BYE of the replaced call may come first).
     expect(endedLines(await alice.lines()).sort()).toEqual(['call#1 ended reason=transferred', 'call#2 ended reason=transferred']);
