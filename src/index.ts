@@ -22,6 +22,7 @@ export type {
   Credentials,
   LogLevel,
 } from './core/contract.js';
+export { createVoiceStore, type VoiceStore, type VoiceSnapshot, type ClientSnapshot, type CallSnapshot } from './core/store.js';
 export { normalizeTrace, type TraceEntry } from './core/trace.js';
 export type { TranscriptEntry, TranscriptRole, AgentToolCall, AgentData, AgentCapabilities, AgentCallSink, AgentProviderCall } from './core/agent/types.js';
 export type { Devices, AudioDevice, AudioDeviceList, DeviceEvents } from './core/devices/devices.js';

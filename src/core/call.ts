@@ -40,6 +40,10 @@ export interface CallInternals {
   onEnded: (call: Call) => void;
   /** An app handler of this call threw or rejected (the other handlers still ran). */
   onHandlerError?: (what: string, error: unknown) => void;
+  /** Before this call opens its microphone (answer, unhold): the client holds the others. */
+  beforeOpen?: (call: Call, operation: string) => Promise<void>;
+  /** The far end asked this side to call `target` (an incoming REFER): the client places that call. */
+  onReferred?: (call: Call, target: string, place: (sink: CallSink) => Promise<ProviderCall>) => void;
 }
 
 /**
@@ -59,6 +63,8 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   private readonly emitter: Emitter<CallEvents> = createEmitter<CallEvents>((type, error) => this.internals.onHandlerError?.(`call ${String(type)}`, error));
   private queue: Promise<unknown> = Promise.resolve();
   private hangingUp = false;
+  // While a transfer is under way (or done), the far end hanging up is the transfer's doing.
+  private transferring = false;
   private readonly endedPromise: Promise<CallEvents['ended']>;
   private resolveEnded!: (event: CallEvents['ended']) => void;
   private readonly agent: AgentConversation = new AgentConversation({
@@ -90,6 +96,10 @@ export class Call<VendorCall = unknown> implements MediaTarget {
     this.endedPromise = new Promise((resolve) => (this.resolveEnded = resolve));
   }
 
+  /** Unique within its client: the `#n` of the trace. */
+  get id(): number {
+    return this.internals.id;
+  }
   get state(): CallState {
     return this._state;
   }
@@ -132,6 +142,8 @@ export class Call<VendorCall = unknown> implements MediaTarget {
     if (this.direction !== 'incoming') throw this.invalidState('answer', 'only an incoming call can be answered');
     if (this._state !== 'ringing') throw this.invalidState('answer');
     const provider = this.require('answer');
+    await this.internals.beforeOpen?.(this, 'answer');
+    if (this._state !== 'ringing') throw this.invalidState('answer');
     if (options.audioElement) this.internals.audioElement = options.audioElement;
     if (this._remoteStream && options.audioElement) this.play(this._remoteStream);
     this.setState('connecting');
@@ -212,6 +224,7 @@ export class Call<VendorCall = unknown> implements MediaTarget {
     this.requireLive('unhold', ['active', 'held']);
     const provider = this.require('unhold', 'hold');
     if (this._state === 'active') return;
+    await this.internals.beforeOpen?.(this, 'unhold');
     await this.run('unhold', () => provider.unhold!());
     if (this._state === 'held') this.markUnheld('local');
   }
@@ -232,6 +245,55 @@ export class Call<VendorCall = unknown> implements MediaTarget {
     this.requireLive('sendText', ['active', 'held']);
     const provider = this.require('sendText', 'agentText');
     await this.run('sendText', () => provider.sendText!(text, data));
+  }
+
+  /**
+   * Hands the far end to `target` (blind transfer: a SIP URI or user) or to the far end of
+   * `target` when it is another of this client's calls (attended transfer). Resolves once the
+   * target took the call (`transferred`); this call, and the other call, then end `transferred`.
+   * Where the vendor cannot transfer: UNSUPPORTED (`capabilities.transfer`).
+   */
+  async transfer(target: string | Call): Promise<void> {
+    this.requireLive('transfer', ['active', 'held']);
+    const provider = this.require('transfer');
+    const attended = target instanceof Call;
+    if (attended ? target === this || !target.providerCall || !['active', 'held'].includes(target.state) : typeof target !== 'string' || target.trim() === '') {
+      throw new VoiceError('INVALID_ARGUMENT', 'transfer() needs a target (SIP URI or user) or another established call of this client.', {
+        provider: this.internals.provider,
+        details: { field: 'target' },
+      });
+    }
+    const involved = attended ? [this, target] : [this];
+    for (const call of involved) call.transferring = true;
+    try {
+      await this.run('transfer', () => provider.transfer!(attended ? target.providerCall! : target));
+    } catch (error) {
+      for (const call of involved) call.transferring = false;
+      throw error;
+    }
+    this.emit('transferred', { target: attended ? target.peer : this.internals.redactor.text(target) });
+    await Promise.all(involved.map((call) => call.terminate('transferred')));
+  }
+
+  /** @internal This call is being replaced by `replacement` (a REFER this side follows, or an INVITE with Replaces). */
+  replacedBy(replacement: Call, target: string): void {
+    this.transferring = true;
+    this.emit('referred', { target: this.internals.redactor.text(target), call: replacement });
+  }
+
+  /** @internal The call that was to replace this one failed: this call goes on as before. */
+  referralFailed(): void {
+    this.transferring = false;
+  }
+
+  /** @internal Where this call's audio plays: a call that replaces it plays there too. */
+  get audioElement(): HTMLMediaElement | undefined {
+    return this.internals.audioElement;
+  }
+
+  /** @internal Whether this handle drives `providerCall`. */
+  wraps(providerCall: ProviderCall): boolean {
+    return this.providerCall === providerCall;
   }
 
   /** The RTCPeerConnection's stats, where the vendor exposes the connection. */
@@ -308,7 +370,11 @@ export class Call<VendorCall = unknown> implements MediaTarget {
       ended: (reason, error) => {
         // While this side hangs up or rejects, the reason is this side's, whatever the vendor says.
         if (this.hangingUp) return;
+        if (this.transferring && reason === 'remoteHangup') return this.end('transferred');
         this.end(reason, error ? this.internals.redactor.error(error) : undefined);
+      },
+      referred: (target, place) => {
+        if (this._state === 'active' || this._state === 'held') this.internals.onReferred?.(this, target, place);
       },
       error: (error) => this.emit('error', { error: this.internals.redactor.error(error) }),
       ...this.agent.sink(),
@@ -361,7 +427,8 @@ export class Call<VendorCall = unknown> implements MediaTarget {
       const p = payload as CallEvents['ended'];
       data.reason = p.reason;
       Object.assign(data, errorData(p.error));
-    } else if (type === 'held' || type === 'unheld') data.by = (payload as CallEvents['held']).by;
+    } else if (type === 'transferred' || type === 'referred') data.target = (payload as CallEvents['transferred']).target;
+    else if (type === 'held' || type === 'unheld') data.by = (payload as CallEvents['held']).by;
     else if (type === 'dtmf') data.digit = (payload as CallEvents['dtmf']).digit;
     else if (type === 'error') Object.assign(data, errorData((payload as CallEvents['error']).error));
     else if (type === 'transcript' || type === 'agentToolCall') Object.assign(data, agentTraceData(type, payload as never));

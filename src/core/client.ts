@@ -1,5 +1,6 @@
 import { createEmitter, type Emitter, type Handler } from './emitter.js';
 import { Call, type CallOptions } from './call.js';
+import { CallRegistry, followReferral, takeOverReplaced } from './calls.js';
 import { timeoutArgument, type ParsedConfig } from './config.js';
 import type { Credentials, LogLevel, ProviderCallOptions, ProviderCapabilities, ProviderDefinitionV1, ProviderSink, VendorObjects, VoiceProviderV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError, type VoiceErrorCode } from './errors.js';
@@ -28,8 +29,10 @@ export interface VoiceClient<Vendor extends VendorObjects = VendorObjects> {
   readonly vendor: Vendor['client'] | undefined;
   readonly state: ClientState;
   readonly capabilities: ProviderCapabilities;
-  /** The call in progress, if any. */
+  /** The call in progress that opened last, if any. */
   readonly currentCall: Call<Vendor['call']> | undefined;
+  /** Every live call, oldest first (several with `maxCalls` > 1 where `capabilities.multipleCalls`). */
+  readonly calls: readonly Call<Vendor['call']>[];
   /** The address the session is known by, once connected, where the provider chose it (Cognigy's generated user). */
   readonly identity: string | undefined;
   /** Microphones and speakers: list, choose (before or during a call), learn of changes. */
@@ -107,7 +110,7 @@ export class DefaultVoiceClient implements VoiceClient {
   private teardown: Promise<void> | undefined;
   /** The provider's last disconnect(), possibly still running in the background. */
   private providerStopping: Promise<void> = Promise.resolve();
-  private _currentCall: Call | undefined;
+  private readonly liveCalls: CallRegistry;
   private callCount = 0;
   private _identity: string | undefined;
   private readonly lifetime = new AbortController();
@@ -118,7 +121,8 @@ export class DefaultVoiceClient implements VoiceClient {
     private readonly config: ParsedConfig,
   ) {
     this.credentials = config.credentials;
-    this.devices = new Devices(definition.name, () => this._currentCall, this.recorder, (event, error) => this.handlerFailed(`devices ${event}`, error));
+    this.liveCalls = new CallRegistry(config.maxCalls, () => this.impl.capabilities, () => this.provider, (calls) => this.announceCalls(calls));
+    this.devices = new Devices(definition.name, () => this.liveCalls.latest(), this.recorder, (event, error) => this.handlerFailed(`devices ${event}`, error));
     for (const secret of credentialSecrets(config.credentials)) this.redactor.add(secret);
     const options = definition.parseOptions(config.input);
     this.credentials ??= definition.defaultCredentials?.(options);
@@ -143,7 +147,10 @@ export class DefaultVoiceClient implements VoiceClient {
     return this._state === 'idle' ? { ...CAPABILITIES_NONE, ...this.impl.capabilities, outputSelection } : { ...AGENT_CAPABILITIES_NONE, ...this.impl.capabilities, outputSelection };
   }
   get currentCall(): Call | undefined {
-    return this._currentCall;
+    return this.liveCalls.latest();
+  }
+  get calls(): readonly Call[] {
+    return this.liveCalls.list();
   }
   get identity(): string | undefined {
     return this._identity;
@@ -268,12 +275,13 @@ export class DefaultVoiceClient implements VoiceClient {
     }
     if (this._state !== 'connected' && this._state !== 'reconnecting') return;
     const startedAt = Date.now();
-    // The call ends before the client disconnects; a hangup the server does not answer is cut short.
-    const call = this._currentCall;
-    if (call) {
-      await bounded(call.hangup(), { timeoutMs: TEARDOWN_MS, what: 'hangup()' }).catch(() => {});
-      if (call.state !== 'ended') call.end('hangup');
-    }
+    // The calls end before the client disconnects; a hangup the server does not answer is cut short.
+    await Promise.all(
+      this.liveCalls.list().map(async (call) => {
+        await bounded(call.hangup(), { timeoutMs: TEARDOWN_MS, what: 'hangup()' }).catch(() => {});
+        if (call.state !== 'ended') call.end('hangup');
+      }),
+    );
     this.devices.dispose();
     this.markDisconnected();
     await this.teardownProvider(Math.max(CANCELLED_TEARDOWN_MS, TEARDOWN_MS - (Date.now() - startedAt)));
@@ -296,7 +304,8 @@ export class DefaultVoiceClient implements VoiceClient {
     }
     const ringMs = options.ringTimeoutMs === undefined ? this.config.timeouts.ringMs : this.checked(() => timeoutArgument(options.ringTimeoutMs, 'ringTimeoutMs'));
     if (this._state !== 'connected') throw this.invalidState('call');
-    if (this._currentCall) throw this.invalidState('call', 'a call is already in progress');
+    this.liveCalls.checkRoom('call');
+    await this.liveCalls.holdOthers(undefined, 'call');
     const call = this.newCall('outgoing', target ?? '', undefined, options.audioElement);
     call.start('connecting');
     this.emit('callStarted', { call, direction: 'outgoing' });
@@ -327,7 +336,7 @@ export class DefaultVoiceClient implements VoiceClient {
   }
 
   async hangup(): Promise<void> {
-    await this._currentCall?.hangup();
+    await this.liveCalls.latest()?.hangup();
   }
 
   async refreshToken(credentials?: Credentials | string): Promise<void> {
@@ -357,7 +366,13 @@ export class DefaultVoiceClient implements VoiceClient {
     }
   }
 
-  private newCall(direction: 'outgoing' | 'incoming', peer: string, displayName: string | undefined, audioElement: HTMLMediaElement | undefined): Call {
+  private newCall(
+    direction: 'outgoing' | 'incoming',
+    peer: string,
+    displayName: string | undefined,
+    audioElement: HTMLMediaElement | undefined,
+    replacing?: Call,
+  ): Call {
     const call = new Call({
       id: ++this.callCount,
       direction,
@@ -369,14 +384,24 @@ export class DefaultVoiceClient implements VoiceClient {
       trace: this.recorder,
       operationMs: this.config.timeouts.operationMs,
       iceServers: this.config.iceServers,
-      audioElement,
+      audioElement: audioElement ?? replacing?.audioElement,
       onHandlerError: (what, error) => this.handlerFailed(what, error),
       devices: this.devices,
-      onEnded: (ended) => {
-        if (this._currentCall === ended) this._currentCall = undefined;
-      },
+      onEnded: (ended) => this.liveCalls.remove(ended),
+      beforeOpen: (opening, operation) => this.liveCalls.holdOthers(opening, operation),
+      onReferred: (old, target, place) =>
+        followReferral(
+          old,
+          target,
+          place,
+          { create: (peer) => this.newCall('outgoing', peer, undefined, undefined, old), restore: (failed) => this.liveCalls.replace(failed, old) },
+          this.provider,
+        ),
     });
-    this._currentCall = call;
+    if (replacing) {
+      this.liveCalls.replace(replacing, call);
+      replacing.replacedBy(call, peer);
+    } else this.liveCalls.add(call);
     return call;
   }
 
@@ -401,15 +426,18 @@ export class DefaultVoiceClient implements VoiceClient {
       connectionFailed: (error) => {
         if (this._state !== 'connected' && this._state !== 'reconnecting') return;
         const wrapped = this.redactor.error(error);
-        this._currentCall?.end('failed', wrapped);
+        for (const call of this.liveCalls.list()) call.end('failed', wrapped);
         this.emit('error', { error: wrapped });
         this.markDisconnected();
       },
       incomingCall: (info, providerCall) => {
+        const replaced = info.replaces && this.liveCalls.list().find((c) => c.wraps(info.replaces!));
+        if (replaced) return takeOverReplaced(this.newCall('incoming', info.from, info.displayName, undefined, replaced), providerCall);
         const call = this.newCallForIncoming(info.from, info.displayName);
         if (!call) {
-          // One call at a time: a second caller hears busy.
+          // No room under maxCalls: the caller hears busy, the app is told.
           providerCall.reject?.({ status: 486 }).catch(() => {});
+          if (this._state === 'connected') this.emit('callRefused', { from: this.redactor.text(info.from), displayName: info.displayName, reason: 'busy' });
           return { ringing() {}, active() {}, remoteStream() {}, held() {}, unheld() {}, dtmf() {}, ended() {}, error() {} };
         }
         call.attach(providerCall);
@@ -426,9 +454,18 @@ export class DefaultVoiceClient implements VoiceClient {
   }
 
   private newCallForIncoming(from: string, displayName: string | undefined): Call | undefined {
-    if (this._currentCall || this._state !== 'connected') return undefined;
+    if (!this.liveCalls.hasRoom() || this._state !== 'connected') return undefined;
     // The caller chose these words: untrusted text (README), cut to a sensible length.
     return this.newCall('incoming', from.slice(0, MAX_PEER_LENGTH), displayName?.slice(0, MAX_CALLER_NAME_LENGTH), undefined);
+  }
+
+  /** Not in the trace: the list follows from the calls' own events, which are. */
+  private announceCalls(calls: readonly Call[]): void {
+    try {
+      this.emitter.emit('callsChanged', { calls });
+    } catch {
+      /* an app handler's own failure must not break the client */
+    }
   }
 
   private markDisconnected(): void {

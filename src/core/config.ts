@@ -21,13 +21,20 @@ export interface VoiceClientConfig {
   iceServers?: RTCIceServer[];
   timeouts?: Timeouts;
   logger?: Logger;
+  /**
+   * How many calls may be live at once (default 1). With 1, a call arriving during another is
+   * refused busy (`callRefused`); with more, it is offered (`incomingCall`) and answering it holds
+   * the other. Honoured only where `capabilities.multipleCalls` is true.
+   */
+  maxCalls?: number;
   /** Provider-specific options. */
   [option: string]: unknown;
 }
 
 export const DEFAULT_TIMEOUTS: Required<Timeouts> = { connectMs: 15_000, ringMs: 60_000, operationMs: 10_000 };
 
-const CORE_FIELDS = new Set(['provider', 'server', 'credentials', 'iceServers', 'timeouts', 'logger']);
+const CORE_FIELDS = new Set(['provider', 'server', 'credentials', 'iceServers', 'timeouts', 'logger', 'maxCalls']);
+const MAX_CALLS_LIMIT = 16;
 const PROVIDER_NAME = /^[a-z][a-z0-9-]*$/;
 
 export interface ParsedConfig {
@@ -37,6 +44,7 @@ export interface ParsedConfig {
   iceServers: RTCIceServer[] | undefined;
   timeouts: Required<Timeouts>;
   logger: Logger | undefined;
+  maxCalls: number;
 }
 
 function invalid(field: string, message: string): VoiceError {
@@ -67,6 +75,8 @@ export function parseConfigString(config: string): ParsedConfig {
     if (Object.hasOwn(params, key)) throw invalid(key, `The config string repeats the parameter "${key}".`);
     params[key] = value;
   }
+  const maxCalls = optionInteger(params, 'maxCalls', 1, 1, MAX_CALLS_LIMIT);
+  delete params.maxCalls;
   return {
     provider: name,
     input: { locator: locator === '' ? undefined : locator, params, fromString: true, credentials: undefined },
@@ -74,6 +84,7 @@ export function parseConfigString(config: string): ParsedConfig {
     iceServers: undefined,
     timeouts: { ...DEFAULT_TIMEOUTS },
     logger: undefined,
+    maxCalls,
   };
 }
 
@@ -156,6 +167,7 @@ export function parseConfigObject(config: VoiceClientConfig): ParsedConfig {
     iceServers: iceServers as RTCIceServer[] | undefined,
     timeouts: parseTimeouts(own(config, 'timeouts')),
     logger: logger as Logger | undefined,
+    maxCalls: optionInteger(config as Record<string, unknown>, 'maxCalls', 1, 1, MAX_CALLS_LIMIT),
   };
 }
 

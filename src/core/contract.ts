@@ -42,6 +42,13 @@ export interface ProviderCapabilities extends AgentCapabilities {
   inputSelection?: boolean;
   /** The speaker can be chosen: set by the core where the browser has `setSinkId`. */
   outputSelection?: boolean;
+  /**
+   * The session can hold more than one call at once (call waiting, a consultation call). Absent
+   * means false: a second call is refused busy / INVALID_STATE whatever `maxCalls` says.
+   */
+  multipleCalls?: boolean;
+  /** `call.transfer()`: blind (a target) and attended (another call). Absent means false. */
+  transfer?: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -56,7 +63,7 @@ export interface ProviderSink {
   /** The provider gave up on the connection. */
   connectionFailed(error: VoiceError): void;
   /** Returns the sink the provider reports that call's progress to. */
-  incomingCall(info: { from: string; displayName?: string }, call: ProviderCall): CallSink;
+  incomingCall(info: { from: string; displayName?: string; replaces?: ProviderCall }, call: ProviderCall): CallSink;
   tokenWillExpire(info: { expiresAt?: number }): void;
   /** Failover moved to the next configured provider (reported by the core's failover, not vendors). */
   providerChanged(info: { from: string; to: string }): void;
@@ -77,6 +84,11 @@ export interface CallSink extends AgentCallSink {
   dtmf(digit: string): void;
   ended(reason: CallEndReason, error?: VoiceError): void;
   error(error: VoiceError): void;
+  /**
+   * The far end asked this side to call `target` (an incoming REFER). The core calls `place` with
+   * the new call's sink; the provider then places the call and returns it.
+   */
+  referred?(target: string, place: (sink: CallSink) => Promise<ProviderCall>): void;
 }
 
 export interface ProviderCallOptions {
@@ -105,6 +117,12 @@ export interface ProviderCall extends AgentProviderCall {
   setInput?(audio: MediaTrackConstraints): Promise<void>;
   /** The call's RTCPeerConnection where the vendor exposes it (the core watches the microphone's track). */
   peerConnection?(): RTCPeerConnection | undefined;
+  /**
+   * Hands the far end to `target` (blind: a SIP URI) or to the far end of `replaces` (attended:
+   * REFER with Replaces). Resolves once the transfer target accepted (NOTIFY 2xx), rejects with a
+   * VoiceError naming why not.
+   */
+  transfer?(target: string | ProviderCall): Promise<void>;
 }
 
 export interface ConnectResult {

@@ -21,6 +21,7 @@ export type CallEndReason =
   | 'busy' // the callee was busy (SIP 486/600)
   | 'unanswered' // nobody answered in the set time
   | 'canceled' // the caller gave up before an answer
+  | 'transferred' // the call was handed to someone else (this side's transfer, or the far end's REFER)
   | 'failed'; // anything else: unreachable callee, network, media
 
 export type ClientEvents<VendorCall = unknown> = {
@@ -30,6 +31,10 @@ export type ClientEvents<VendorCall = unknown> = {
   incomingCall: { call: Call<VendorCall>; from: string; displayName: string | undefined };
   /** A call began, placed by `call()` or arriving (then before `incomingCall`): a UI can follow client events alone. */
   callStarted: { call: Call<VendorCall>; direction: 'outgoing' | 'incoming' };
+  /** A call arrived and was refused busy (no room under `maxCalls`); the app never got a handle. */
+  callRefused: { from: string; displayName: string | undefined; reason: 'busy' };
+  /** The list of live calls (`client.calls`) changed: a call was placed, offered, replaced or ended. */
+  callsChanged: { calls: readonly Call<VendorCall>[] };
   tokenWillExpire: { expiresAt: number | undefined };
   tokenRefreshed: Record<string, never>;
   providerChanged: { from: string; to: string };
@@ -45,6 +50,13 @@ export type CallEvents = {
   held: { by: 'local' | 'remote' };
   unheld: { by: 'local' | 'remote' };
   dtmf: { digit: string };
+  /** This side's transfer of the call succeeded: the far end is now talking to the target. */
+  transferred: { target: string };
+  /**
+   * The far end asked this side to call `target` (an incoming REFER); `call` is the new call,
+   * placed by polyphone, that takes this one's place in `client.calls`.
+   */
+  referred: { target: string; call: Call };
   ended: { reason: CallEndReason; error: VoiceError | undefined };
   error: { error: VoiceError };
   /** The browser refused to play the remote audio (autoplay policy): call `resumeAudio()` from a user gesture. */

@@ -51,6 +51,7 @@ export function scriptedProvider(script: Script, capabilities: Partial<ProviderC
             unhold: async () => void script.calls.push('unhold'),
           };
           if (capabilities.dtmf !== false) call.sendDtmf = async (d) => void script.calls.push(`dtmf ${d}`);
+          if (capabilities.transfer) call.transfer = async (t) => void script.calls.push(`transfer ${typeof t === 'string' ? t : 'to a call'}`);
           return call;
         },
         refreshToken: async (credentials) => {

@@ -72,6 +72,9 @@ class CognigyProvider implements VoiceProviderV1 {
       agentText: true,
       agentTools: false,
       inputSelection: true,
+      // One visitor, one conversation with the agent; the gateway, not the widget, transfers.
+      multipleCalls: false,
+      transfer: false,
     };
   }
 

@@ -1,4 +1,4 @@
-import type { Invitation, Registerer, Session, UserAgent, UserAgentOptions } from 'sip.js';
+import type { Invitation, Inviter, Referral, Registerer, Session, URI, UserAgent, UserAgentOptions } from 'sip.js';
 import pRetry from 'p-retry';
 import {
   VoiceError,
@@ -26,6 +26,7 @@ import { dropReplayedAuthorization, dropWebSocket, registerPending } from './qui
 import { registerOnce } from './registration.js';
 import { SipjsCall } from './session.js';
 import { inviteFailure } from './status.js';
+import { followReferral, referTarget } from './transfer.js';
 import { userAgentOptions } from './user-agent-options.js';
 
 type SipModule = typeof import('sip.js');
@@ -59,6 +60,8 @@ class SipjsProvider implements VoiceProviderV1 {
   private ua: UserAgent | undefined;
   private registerer: Registerer | undefined;
   private readonly iceServersBySession = new WeakMap<Session, RTCIceServer[] | undefined>();
+  /** Each session's call, so an INVITE with Replaces finds the call it replaces. */
+  private readonly callsBySession = new WeakMap<Session, SipjsCall>();
   private reconnecting: AbortController | undefined;
   /** The refresh under way: sip.js refuses a REGISTER while another is pending (RequestPendingError). */
   private refreshing: Promise<void> = Promise.resolve();
@@ -81,7 +84,7 @@ class SipjsProvider implements VoiceProviderV1 {
   get capabilities(): ProviderCapabilities {
     const registered = this.credentials?.type === 'password';
     // Agent transcripts and text: the Cognigy INFO bodies, which any SIP peer may speak (README "AI agents").
-    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true, agentTranscript: true, agentText: true, agentTools: false, inputSelection: true };
+    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true, agentTranscript: true, agentText: true, agentTools: false, inputSelection: true, multipleCalls: true, transfer: true };
   }
 
   async init(): Promise<void> {
@@ -168,8 +171,13 @@ class SipjsProvider implements VoiceProviderV1 {
     const uri = problem ? undefined : sip.UserAgent.makeURI(this.targetUri(target));
     if (!uri) throw new VoiceError('INVALID_ARGUMENT', 'The call target is not a SIP URI or user name.', { provider: NAME, details: { field: 'target' } });
     const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: { constraints: { audio: options.audio ?? true, video: false } } as object });
-    this.iceServersBySession.set(inviter, options.iceServers);
-    const call = new SipjsCall(sip, inviter, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice), this.context.sink.log);
+    return this.invite(inviter, options.iceServers, sink);
+  }
+
+  /** Sends the INVITE of an outgoing session (a call of the app's, or one a REFER asked for). */
+  private async invite(inviter: Inviter, iceServers: RTCIceServer[] | undefined, sink: CallSink): Promise<SipjsCall> {
+    this.iceServersBySession.set(inviter, iceServers);
+    const call = this.newCall(inviter);
     try {
       await inviter.invite({
         requestDelegate: {
@@ -347,10 +355,35 @@ class SipjsProvider implements VoiceProviderV1 {
 
   private onInvite(invitation: Invitation): void {
     const sip = this.sip!;
-    const call = new SipjsCall(sip, invitation, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice), this.context.sink.log);
+    const call = this.newCall(invitation);
     const identity = invitation.remoteIdentity;
-    const sink = this.context.sink.incomingCall({ from: identity.uri.toString(), displayName: identity.displayName || undefined }, call);
-    call.bind(sink);
+    // sip.js matched an INVITE with Replaces to one of our dialogs (the far end of an attended transfer).
+    const replaces = invitation.replacee ? this.callsBySession.get(invitation.replacee) : undefined;
+    replaces?.markReplaced();
+    const info = { from: identity.uri.toString(), displayName: identity.displayName || undefined, ...(replaces ? { replaces } : {}) };
+    call.bind(this.context.sink.incomingCall(info, call));
+  }
+
+  private newCall(session: Session): SipjsCall {
+    const sip = this.sip!;
+    const call = new SipjsCall(sip, session, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice), this.context.sink.log);
+    this.callsBySession.set(session, call);
+    call.transferTarget = (target) => this.transferTarget(target);
+    call.onReferral = (referral) => this.onReferral(call, referral);
+    return call;
+  }
+
+  private transferTarget(target: string | ProviderCall): URI | Session | undefined {
+    if (typeof target !== 'string') return target instanceof SipjsCall ? target.session : undefined;
+    return this.sip!.UserAgent.makeURI(this.targetUri(target));
+  }
+
+  /** An incoming REFER: the core places the new call; it uses the referred session's ICE servers. */
+  private onReferral(call: SipjsCall, referral: Referral): void {
+    const target = referTarget(referral);
+    if (!target) return void referral.reject().catch(() => {});
+    const iceServers = this.iceServersBySession.has(call.session) ? this.iceServersBySession.get(call.session) : this.context.iceServers;
+    call.reportReferred(referral, target, (sink) => followReferral(referral, (session, s) => this.invite(session as Inviter, iceServers, s), sink));
   }
 
   private targetUri(target: string): string {

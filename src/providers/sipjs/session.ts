@@ -1,4 +1,4 @@
-import type { Info, Invitation, Inviter, Session } from 'sip.js';
+import type { Info, Invitation, Inviter, Referral, Session, URI } from 'sip.js';
 import type { Core } from 'sip.js';
 type IncomingRequestMessage = Core.IncomingRequestMessage;
 import type { AgentData, CallEndReason, CallSink, LogLevel, ProviderCall, ProviderCallOptions } from '../../core/provider-kit.js';
@@ -6,6 +6,7 @@ import { SipAgentInfo, isAgentInfo } from '../sip/agent-info.js';
 import { sendAgentText } from './agent-text.js';
 import { VoiceError, describeCause, mediaError, openMicrophone } from '../../core/provider-kit.js';
 import type { DtmfTransport } from './options.js';
+import { refer } from './transfer.js';
 
 type SipModule = typeof import('sip.js');
 
@@ -50,6 +51,12 @@ export class SipjsCall implements ProviderCall {
   private deferredEnd: ((sink: CallSink) => void) | undefined;
   /** JSON INFOs from an AI agent (Cognigy's voice gateway, or any peer speaking its bodies). */
   private readonly agent: SipAgentInfo;
+  // An INVITE with Replaces took this call's place: sip.js sends its BYE, the call was transferred.
+  private replaced = false;
+  /** Set by the provider: what a transfer target (a URI or user, or another call) is in sip.js terms. */
+  transferTarget: ((target: string | ProviderCall) => URI | Session | undefined) | undefined;
+  /** Set by the provider: an incoming REFER on this call. */
+  onReferral: ((referral: Referral) => void) | undefined;
 
   constructor(
     private readonly sip: SipModule,
@@ -65,6 +72,10 @@ export class SipjsCall implements ProviderCall {
         this.remoteBye = true;
       },
       onInfo: (info: Info) => this.onInfo(info),
+      onRefer: (referral: Referral) => {
+        if (this.onReferral) this.onReferral(referral);
+        else void referral.reject().catch(() => {});
+      },
       onInvite: (request: IncomingRequestMessage) => {
         const holds = sdpHolds(request.body);
         if (holds === true) this.report((s) => s.held());
@@ -155,6 +166,24 @@ export class SipjsCall implements ProviderCall {
       return;
     }
     for (const digit of digits.replace(/,/g, '')) await this.sendInfoDigit(digit);
+  }
+
+  async transfer(target: string | ProviderCall): Promise<void> {
+    const resolved = this.transferTarget?.(target);
+    if (!resolved) throw new VoiceError('INVALID_ARGUMENT', 'The transfer target is not a SIP URI, a user name or an established call.', { provider: 'sipjs', details: { field: 'target' } });
+    await refer(this.session, resolved);
+  }
+
+  markReplaced(): void {
+    this.replaced = true;
+  }
+
+  /** The far end asked for a transfer: the core decides, and places the new call through `place`. */
+  reportReferred(referral: Referral, target: string, place: (sink: CallSink) => Promise<ProviderCall>): void {
+    this.report((s) => {
+      if (s.referred) s.referred(target, place);
+      else void referral.reject().catch(() => {});
+    });
   }
 
   async getStats(): Promise<RTCStatsReport | undefined> {
@@ -309,6 +338,7 @@ export class SipjsCall implements ProviderCall {
     // This side hung up, cancelled or rejected: the core ends the call with the reason it knows
     // (hangup, canceled, rejected, busy, unanswered) once our method returns; a 487 or BYE crossing
     // ours must not replace it.
+    if (this.replaced) return sink.ended('transferred');
     if (this.localEnd) return;
     if (this.rejectedWith) {
       const { reason, error } = this.failureFor(this.rejectedWith.status, this.rejectedWith.reason);

@@ -35,6 +35,8 @@ export function userAgentOptions(sip: SipModule, options: SipjsOptions, credenti
       const peerConnectionConfiguration = { ...given.peerConnectionConfiguration, ...(iceServers ? { iceServers } : {}) };
       return base(session, { ...given, peerConnectionConfiguration, iceGatheringTimeout: options.iceGatheringTimeoutMs });
     },
+    // An INVITE with Replaces (attended transfer) is matched to the dialog it replaces.
+    sipExtensionReplaces: sip.SIPExtension.Supported,
     delegate: {
       onInvite: (invitation) => hooks.onInvite(invitation),
       onDisconnect: (error) => hooks.onDisconnect(error),

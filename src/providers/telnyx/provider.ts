@@ -96,6 +96,10 @@ class TelnyxProvider implements VoiceProviderV1 {
       // Only an anonymous_login to an AI assistant gets ai_conversation frames.
       ...agentCapabilities(this.credentials?.type === 'anonymous'),
       inputSelection: true,
+      // The SDK keeps several calls, but this provider maps one; the browser SDK has no transfer
+      // (Telnyx transfers through its server-side Call Control API).
+      multipleCalls: false,
+      transfer: false,
     };
   }
 
