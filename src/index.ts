@@ -21,3 +21,12 @@ export type {
 } from './core/contract.js';
 export { normalizeTrace, type TraceEntry } from './core/trace.js';
 export { BUILT_IN_PROVIDERS } from './core/registry.js';
+export {
+  DEFAULT_THRESHOLDS,
+  estimateMos,
+  type QualitySample,
+  type QualityThresholds,
+  type QualityWarning,
+  type QualityWarningName,
+  type QualityOptions,
+} from './core/quality/index.js';

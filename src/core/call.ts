@@ -5,6 +5,8 @@ import type { CallEndReason, CallEvents, CallState } from './events.js';
 import type { Redactor } from './redact.js';
 import { bounded } from './runtime.js';
 import { errorData, type TraceRecorder } from './trace.js';
+import { QualityMonitor, type QualitySample, type ResolvedQualityOptions } from './quality/index.js';
+import { qualityHost } from './quality/call-host.js';
 
 export type CallDirection = 'outgoing' | 'incoming';
 
@@ -32,6 +34,8 @@ export interface CallInternals {
   iceServers: RTCIceServer[] | undefined;
   audioElement: HTMLMediaElement | undefined;
   onEnded: (call: Call) => void;
+  /** Sampling, warning thresholds and the media-reconnection bound (client option `quality`). */
+  quality?: ResolvedQualityOptions;
 }
 
 /**
@@ -53,6 +57,7 @@ export class Call {
   private hangingUp = false;
   private readonly endedPromise: Promise<CallEvents['ended']>;
   private resolveEnded!: (event: CallEvents['ended']) => void;
+  private qualityMonitor: QualityMonitor | undefined;
 
   /** @internal */
   constructor(private readonly internals: CallInternals) {
@@ -73,6 +78,10 @@ export class Call {
   }
   get endReason(): CallEndReason | undefined {
     return this._endReason;
+  }
+  /** The latest quality sample (one a second while established), where the provider reaches the media. */
+  get quality(): QualitySample | undefined {
+    return this.qualityMonitor?.latest;
   }
   /** Resolves with the `ended` event, whenever it comes. */
   get ended(): Promise<CallEvents['ended']> {
@@ -122,22 +131,22 @@ export class Call {
   }
 
   /** @internal Hangs up, but reports `reason` (the core's ring timer ends a call `unanswered`). */
-  async terminate(reason: CallEndReason | undefined): Promise<void> {
+  async terminate(reason: CallEndReason | undefined, error?: VoiceError): Promise<void> {
     if (this._state === 'ended' || this.hangingUp) return;
     this.hangingUp = true;
     const endReason: CallEndReason =
-      reason ?? (this._state === 'active' || this._state === 'held' ? 'hangup' : this.direction === 'incoming' ? 'rejected' : 'canceled');
+      reason ?? (this._state === 'active' || this._state === 'held' || this._state === 'reconnecting' ? 'hangup' : this.direction === 'incoming' ? 'rejected' : 'canceled');
     try {
       if (this.providerCall) await this.bound('hangup', this.providerCall.hangup());
     } catch (error) {
       this.emit('error', { error: this.wrap(error, 'CALL_FAILED') });
     } finally {
-      this.end(endReason);
+      this.end(endReason, error);
     }
   }
 
   async mute(): Promise<void> {
-    this.requireLive('mute', ['active', 'held', 'connecting', 'ringing']);
+    this.requireLive('mute', ['active', 'held', 'reconnecting', 'connecting', 'ringing']);
     if (this._muted) return;
     const provider = this.require('mute');
     await this.run('mute', () => provider.mute!());
@@ -148,7 +157,7 @@ export class Call {
   }
 
   async unmute(): Promise<void> {
-    this.requireLive('unmute', ['active', 'held', 'connecting', 'ringing']);
+    this.requireLive('unmute', ['active', 'held', 'reconnecting', 'connecting', 'ringing']);
     if (!this._muted) return;
     const provider = this.require('unmute');
     await this.run('unmute', () => provider.unmute!());
@@ -215,6 +224,7 @@ export class Call {
         if (this._state === 'connecting' || this._state === 'ringing') {
           this.setState('active');
           this.emit('active', {});
+          this.startQuality();
         }
       },
       remoteStream: (stream) => {
@@ -243,11 +253,30 @@ export class Call {
   end(reason: CallEndReason, error?: VoiceError): void {
     if (this._state === 'ended') return;
     this._endReason = reason;
+    this.qualityMonitor?.stop();
     this.setState('ended');
     const event = { reason, error };
     this.emit('ended', event);
     this.resolveEnded(event);
     this.internals.onEnded(this);
+  }
+
+  private startQuality(): void {
+    const options = this.internals.quality;
+    if (!options?.enabled || this.internals.capabilities().quality === false || this.qualityMonitor) return;
+    this.qualityMonitor = new QualityMonitor(
+      qualityHost({
+        provider: this.internals.provider,
+        providerCall: () => this.providerCall,
+        capabilities: this.internals.capabilities,
+        condition: () => ({ state: this._state, muted: this._muted }),
+        setState: (to) => this.setState(to),
+        emit: (type, payload) => this.emit(type, payload as never),
+        fail: (error) => void this.terminate('failed', error),
+      }),
+      options,
+    );
+    this.qualityMonitor.start();
   }
 
   private markHeld(by: 'local' | 'remote'): void {
@@ -284,7 +313,9 @@ export class Call {
     } else if (type === 'held' || type === 'unheld') data.by = (payload as CallEvents['held']).by;
     else if (type === 'dtmf') data.digit = (payload as CallEvents['dtmf']).digit;
     else if (type === 'error') Object.assign(data, errorData((payload as CallEvents['error']).error));
-    this.internals.trace.record('call', type, data, this.internals.id);
+    else if (type === 'qualityWarning' || type === 'qualityWarningCleared') data.name = (payload as CallEvents['qualityWarning']).name;
+    // A sample a second would drown the trace; warnings and reconnection are its events.
+    if (type !== 'quality') this.internals.trace.record('call', type, data, this.internals.id);
     // An app handler that throws must not break the state machine or the vendor's event loop.
     try {
       this.emitter.emit(type, payload);

@@ -1,5 +1,6 @@
 import type { Credentials, LogLevel, ProviderConfigInput, ProviderDefinitionV1 } from './contract.js';
 import { VoiceError } from './errors.js';
+import { parseQualityOptions, type QualityOptions, type ResolvedQualityOptions } from './quality/options.js';
 
 export interface Timeouts {
   /** `connect()` from start to registered. Default 15 000 ms. */
@@ -21,13 +22,15 @@ export interface VoiceClientConfig {
   iceServers?: RTCIceServer[];
   timeouts?: Timeouts;
   logger?: Logger;
+  /** Call quality: sampling, warning thresholds, media-reconnection bound (README "Call quality"). */
+  quality?: QualityOptions;
   /** Provider-specific options. */
   [option: string]: unknown;
 }
 
 export const DEFAULT_TIMEOUTS: Required<Timeouts> = { connectMs: 15_000, ringMs: 60_000, operationMs: 10_000 };
 
-const CORE_FIELDS = new Set(['provider', 'server', 'credentials', 'iceServers', 'timeouts', 'logger']);
+const CORE_FIELDS = new Set(['provider', 'server', 'credentials', 'iceServers', 'timeouts', 'logger', 'quality']);
 const PROVIDER_NAME = /^[a-z][a-z0-9-]*$/;
 
 export interface ParsedConfig {
@@ -37,6 +40,7 @@ export interface ParsedConfig {
   iceServers: RTCIceServer[] | undefined;
   timeouts: Required<Timeouts>;
   logger: Logger | undefined;
+  quality: ResolvedQualityOptions;
 }
 
 function invalid(field: string, message: string): VoiceError {
@@ -74,6 +78,7 @@ export function parseConfigString(config: string): ParsedConfig {
     iceServers: undefined,
     timeouts: { ...DEFAULT_TIMEOUTS },
     logger: undefined,
+    quality: parseQualityOptions(undefined),
   };
 }
 
@@ -119,6 +124,7 @@ export function parseConfigObject(config: VoiceClientConfig): ParsedConfig {
     iceServers: config.iceServers,
     timeouts: parseTimeouts(config.timeouts),
     logger: config.logger,
+    quality: parseQualityOptions(config.quality),
   };
 }
 

@@ -32,6 +32,10 @@ export interface ProviderCapabilities {
   tokenRefresh: boolean;
   /** The session can run without user credentials. */
   anonymous: boolean;
+  /** Calls yield quality samples and warnings (the provider's getStats() reaches the media). */
+  quality?: boolean;
+  /** A lost media path is restored by the provider (`restartMedia`, e.g. an ICE restart). */
+  mediaReconnect?: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -87,6 +91,8 @@ export interface ProviderCall {
   sendDtmf?(digits: string): Promise<void>;
   /** The RTCPeerConnection's stats, where the vendor exposes the connection. */
   getStats?(): Promise<RTCStatsReport | undefined>;
+  /** Restores a lost media path (ICE restart); the core calls it while the call is reconnecting. */
+  restartMedia?(): Promise<void>;
 }
 
 export interface ConnectResult {

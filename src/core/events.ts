@@ -1,5 +1,6 @@
 import type { VoiceError } from './errors.js';
 import type { Call } from './call.js';
+import type { QualitySample, QualityWarning } from './quality/index.js';
 
 export type ClientState =
   | 'idle'
@@ -10,7 +11,8 @@ export type ClientState =
   | 'reconnecting'
   | 'disconnected';
 
-export type CallState = 'new' | 'connecting' | 'ringing' | 'active' | 'held' | 'ended';
+/** `reconnecting`: the media path was lost and is being restored; back to `active` or `ended`. */
+export type CallState = 'new' | 'connecting' | 'ringing' | 'active' | 'held' | 'reconnecting' | 'ended';
 
 /** Why a call ended, the same words for every vendor. */
 export type CallEndReason =
@@ -44,4 +46,12 @@ export type CallEvents = {
   dtmf: { digit: string };
   ended: { reason: CallEndReason; error: VoiceError | undefined };
   error: { error: VoiceError };
+  /** One sample a second while the call is established (not recorded in the trace). */
+  quality: QualitySample;
+  qualityWarning: QualityWarning;
+  qualityWarningCleared: QualityWarning;
+  /** The media path was lost; polyphone is restoring it (state `reconnecting`). */
+  reconnecting: Record<string, never>;
+  /** Audio flows again after `reconnecting` (state back to `active`). */
+  reconnected: Record<string, never>;
 };

@@ -100,7 +100,7 @@ class CognigyProvider implements VoiceProviderV1 {
   ) {}
 
   get capabilities(): ProviderCapabilities {
-    return { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: true, anonymous: true };
+    return { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: true, anonymous: true, quality: true, mediaReconnect: true };
   }
 
   /**

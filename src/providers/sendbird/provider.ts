@@ -54,7 +54,7 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
 
   get capabilities(): ProviderCapabilities {
     // sendbird-calls 1.10 has no DTMF at all (nothing on DirectCall, nothing on the wire).
-    return { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false };
+    return { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false, quality: true, mediaReconnect: false };
   }
 
   async init(): Promise<void> {

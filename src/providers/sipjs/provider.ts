@@ -64,7 +64,7 @@ class SipjsProvider implements VoiceProviderV1 {
 
   get capabilities(): ProviderCapabilities {
     const registered = this.credentials?.type === 'password';
-    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true };
+    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true, quality: true, mediaReconnect: true };
   }
 
   async init(): Promise<void> {

@@ -86,6 +86,10 @@ class TelnyxProvider implements VoiceProviderV1 {
       receiveDtmf: true,
       tokenRefresh: this.credentials?.type === 'jwt',
       anonymous: true,
+      // Samples come from the SDK's RTCPeerConnection (call.peer.instance). The SDK restarts ICE
+      // on its own (Peer.restartIce); polyphone does not drive it, so the core only watches.
+      quality: true,
+      mediaReconnect: false,
     };
   }
 
