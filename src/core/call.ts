@@ -267,6 +267,7 @@ export class Call {
     this.qualityMonitor = new QualityMonitor(
       qualityHost({
         provider: this.internals.provider,
+        answerer: this.direction === 'incoming',
         providerCall: () => this.providerCall,
         capabilities: this.internals.capabilities,
         condition: () => ({ state: this._state, muted: this._muted }),

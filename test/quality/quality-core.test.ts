@@ -196,3 +196,14 @@ describe('cost', () => {
     }
   });
 });
+
+describe('what a sample says about the media path', () => {
+  it('lost: ICE failed, ICE disconnected without bytes, or 3 s without a packet; a quiet far end with RTCP is not lost', async () => {
+    const { classify } = await import('../../src/core/quality/media-watch.js');
+    expect(classify({ timestamp: 0, iceState: 'failed' }, 100)).toBe('lost');
+    expect(classify({ timestamp: 0, iceState: 'disconnected' }, 0)).toBe('lost');
+    expect(classify({ timestamp: 0, iceState: 'connected' }, 0, 3_500)).toBe('lost');
+    expect(classify({ timestamp: 0, iceState: 'connected' }, 0, 900)).toBe('unknown');
+    expect(classify({ timestamp: 0, iceState: 'connected' }, 4_000, 20)).toBe('flowing');
+  });
+});

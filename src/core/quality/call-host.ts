@@ -9,6 +9,7 @@ import type { QualityHost } from './monitor.js';
 
 export interface CallHooks {
   provider: string;
+  answerer: boolean;
   providerCall(): ProviderCall | undefined;
   capabilities(): ProviderCapabilities;
   condition(): { state: CallState; muted: boolean };
@@ -22,6 +23,7 @@ export function qualityHost(call: CallHooks): QualityHost {
   return {
     getStats: async () => call.providerCall()?.getStats?.(),
     condition: call.condition,
+    answerer: call.answerer,
     canRestartMedia: () => call.capabilities().mediaReconnect === true && typeof call.providerCall()?.restartMedia === 'function',
     restartMedia: async () => call.providerCall()?.restartMedia?.(),
     sample: (sample) => call.emit('quality', sample),

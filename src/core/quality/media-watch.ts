@@ -8,6 +8,10 @@
  *   reconnecting ──flowing─▶ flowing        (emit reconnected)
  *   reconnecting ──stalled─▶ reconnecting   (restart again every restartEveryMs)
  *   reconnecting ──bound──▶  lost for good  (end failed, MEDIA_LOST)
+ *
+ * Both ends of a call lose the path together; were both to re-INVITE at once the requests would
+ * cross (SIP glare, 491). The side that answered the call waits `answererDelayMs` before its first
+ * restart, so the caller's restart normally arrives first and restores both.
  */
 import type { QualitySample } from './sample.js';
 
@@ -26,13 +30,19 @@ const TABLE: Record<MediaPath, Partial<Record<MediaSignal, { to: MediaPath; acti
 
 const ICE_UP = new Set(['connected', 'completed']);
 
+/** Nothing at all received on the ICE path for this long: the path is lost (Chromium itself
+ * takes 5–10 s to call it `disconnected`). */
+export const SILENT_PATH_MS = 3_000;
+
 /**
  * What one sample says about the media path. `bytesReceivedDelta` is undefined when unknown.
- * Lost: ICE failed, or ICE disconnected with no byte received since the last sample.
+ * Lost: ICE failed, ICE disconnected with no byte received since the last sample, or the path
+ * received not one packet (RTP, RTCP, STUN) for SILENT_PATH_MS.
  */
-export function classify(sample: QualitySample, bytesReceivedDelta: number | undefined): 'lost' | 'flowing' | 'unknown' {
+export function classify(sample: QualitySample, bytesReceivedDelta: number | undefined, pathSilentMs?: number): 'lost' | 'flowing' | 'unknown' {
   const ice = sample.iceState;
-  if (ice === 'failed' || (ice === 'disconnected' && (bytesReceivedDelta ?? 0) <= 0)) return 'lost';
+  const silent = pathSilentMs !== undefined && pathSilentMs >= SILENT_PATH_MS;
+  if (ice === 'failed' || (ice === 'disconnected' && (bytesReceivedDelta ?? 0) <= 0) || silent) return 'lost';
   if ((bytesReceivedDelta ?? 0) > 0 && (ice === undefined || ICE_UP.has(ice))) return 'flowing';
   return 'unknown';
 }
@@ -42,7 +52,7 @@ export class MediaWatch {
   private since = 0;
   private lastRestart = 0;
 
-  constructor(private readonly options: { boundMs: number; restartEveryMs: number }) {}
+  constructor(private readonly options: { boundMs: number; restartEveryMs: number; answererDelayMs?: number }) {}
 
   get state(): MediaPath {
     return this.path;
@@ -61,11 +71,17 @@ export class MediaWatch {
     }
     const move = TABLE[this.path][signal];
     if (!move) return [];
+    this.path = move.to;
     if (move.to === 'reconnecting') {
       this.since = now;
       this.lastRestart = now;
+      const delay = this.options.answererDelayMs ?? 0;
+      if (delay > 0) {
+        // The first restart comes as a `stalled` once the delay has passed.
+        this.lastRestart = now - this.options.restartEveryMs + delay;
+        return move.actions.filter((a) => a !== 'restart');
+      }
     }
-    this.path = move.to;
     return move.actions;
   }
 }

@@ -8,11 +8,15 @@ import type { ResolvedQualityOptions } from './options.js';
 import { readSample, type QualitySample, type SampleCounters } from './sample.js';
 import { WarningTracker, type WarningChange } from './warnings.js';
 
+const ANSWERER_DELAY_MS = 2_500;
+
 export interface QualityHost {
   getStats(): Promise<RTCStatsReport | undefined>;
   condition(): { state: CallState; muted: boolean };
   /** Whether the provider can restart the media (capability `mediaReconnect`). */
   canRestartMedia(): boolean;
+  /** The call was answered here (it waits before its first restart: see media-watch.ts). */
+  answerer: boolean;
   restartMedia(): Promise<void>;
   sample(sample: QualitySample): void;
   warning(change: WarningChange): void;
@@ -32,7 +36,7 @@ export class QualityMonitor {
     private readonly options: ResolvedQualityOptions,
   ) {
     this.warnings = new WarningTracker(options.thresholds);
-    this.watch = new MediaWatch({ boundMs: options.mediaReconnectMs, restartEveryMs: options.restartEveryMs });
+    this.watch = new MediaWatch({ boundMs: options.mediaReconnectMs, restartEveryMs: options.restartEveryMs, answererDelayMs: host.answerer ? ANSWERER_DELAY_MS : 0 });
   }
 
   /** The latest sample, if one was taken. */
@@ -98,7 +102,7 @@ export class QualityMonitor {
       if (this.stopped) return;
       this.host.warning(change);
     }
-    if (!held && !this.stopped) this.act(this.watch.step(classify(read.sample, bytesReceived), now));
+    if (!held && !this.stopped) this.act(this.watch.step(classify(read.sample, bytesReceived, read.pathSilentMs), now));
   }
 
   private act(actions: MediaAction[]): void {

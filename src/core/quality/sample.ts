@@ -48,6 +48,12 @@ export interface ReadSample {
   counters: SampleCounters;
   /** Change of `media-source.totalAudioEnergy` since the previous sample (silent-input). */
   inputEnergyDelta?: number;
+  /**
+   * How long the selected ICE pair has received nothing at all (RTP, RTCP or STUN), from its
+   * `lastPacketReceivedTimestamp`: a far end that stops talking still sends RTCP and consent
+   * checks, a lost path sends nothing.
+   */
+  pathSilentMs?: number;
 }
 
 export function readSample(report: RTCStatsReport, previous: SampleCounters | undefined, now = Date.now()): ReadSample {
@@ -105,6 +111,9 @@ export function readSample(report: RTCStatsReport, previous: SampleCounters | un
   const counters: SampleCounters = { packetsReceived: received, packetsLost: lost, inputEnergy };
   const out: ReadSample = { sample, counters };
   if (inputEnergy !== undefined && previous?.inputEnergy !== undefined) out.inputEnergyDelta = inputEnergy - previous.inputEnergy;
+  const lastReceived = num(pair?.lastPacketReceivedTimestamp);
+  const pairTime = num(pair?.timestamp);
+  if (lastReceived !== undefined && pairTime !== undefined) out.pathSilentMs = Math.max(0, pairTime - lastReceived);
   return out;
 }
 
