@@ -12,17 +12,30 @@ export { startRelay } from './relay.mjs';
  * the lab's equivalent of a network where only the TURN path exists. Add it to a browser context
  * before the page loads (context.addInitScript), after lab/browser's own init script.
  */
-export const FORCE_RELAY_INIT_SCRIPT = `(() => {
+export const FORCE_RELAY_INIT_SCRIPT = relayOnlyInitScript();
+
+/**
+ * As FORCE_RELAY_INIT_SCRIPT; with `iceServers`, the page's only TURN server is that one too,
+ * whatever the vendor SDK was told (a vendor whose server hands out its own TURN credential, as
+ * Sendbird's does, gets the lab's relay in its place, as its own TURN would be on a real network).
+ * @param {RTCIceServer[]} [iceServers]
+ */
+export function relayOnlyInitScript(iceServers) {
+  const servers = iceServers ? JSON.stringify(iceServers) : 'undefined';
+  return `(() => {
   const Base = window.RTCPeerConnection;
   if (!Base || window.__relayOnly) return;
   window.__relayOnly = true;
+  const servers = ${servers};
+  const relayOnly = (config) => ({ ...(config || {}), ...(servers ? { iceServers: servers } : {}), iceTransportPolicy: 'relay' });
   class RelayOnly extends Base {
-    constructor(config, ...rest) { super({ ...(config || {}), iceTransportPolicy: 'relay' }, ...rest); }
-    setConfiguration(config) { return super.setConfiguration({ ...(config || {}), iceTransportPolicy: 'relay' }); }
+    constructor(config, ...rest) { super(relayOnly(config), ...rest); }
+    setConfiguration(config) { return super.setConfiguration(relayOnly(config)); }
   }
   window.RTCPeerConnection = RelayOnly;
   window.webkitRTCPeerConnection = RelayOnly;
 })();`;
+}
 
 /**
  * @param {{ relays?: number }} [options] how many relays (one per browser/user), default 2
@@ -50,11 +63,12 @@ export async function startNetworkLab(options = {}) {
 }
 
 /**
- * Turns a lab page relay-only: adds FORCE_RELAY_INIT_SCRIPT to its context and reloads it.
+ * Turns a lab page relay-only: adds the init script to its context and reloads it.
  * @param {import('playwright-core').Page} page
+ * @param {{ iceServers?: RTCIceServer[] }} [options] replace whatever TURN the SDK was given
  */
-export async function makeRelayOnly(page) {
-  await page.context().addInitScript(FORCE_RELAY_INIT_SCRIPT);
+export async function makeRelayOnly(page, options = {}) {
+  await page.context().addInitScript(relayOnlyInitScript(options.iceServers));
   await page.reload();
   await page.waitForFunction('window.pageReady === true', undefined, { timeout: 20_000 });
 }

@@ -6,7 +6,7 @@ import type { Redactor } from './redact.js';
 import { bounded } from './runtime.js';
 import { errorData, type TraceRecorder } from './trace.js';
 import { QualityMonitor, type QualitySample, type ResolvedQualityOptions } from './quality/index.js';
-import { qualityHost } from './quality/call-host.js';
+import { mediaLostError, qualityHost } from './quality/call-host.js';
 
 export type CallDirection = 'outgoing' | 'incoming';
 
@@ -243,7 +243,9 @@ export class Call {
       ended: (reason, error) => {
         // While this side hangs up or rejects, the reason is this side's, whatever the vendor says.
         if (this.hangingUp) return;
-        this.end(reason, error ? this.internals.redactor.error(error) : undefined);
+        // A vendor that gives up while the media path is being restored lost the media too.
+        const lost = reason === 'failed' && this._state === 'reconnecting' ? mediaLostError(this.internals.provider, error) : error;
+        this.end(reason, lost ? this.internals.redactor.error(lost) : undefined);
       },
       error: (error) => this.emit('error', { error: this.internals.redactor.error(error) }),
     };

@@ -14,9 +14,9 @@ export type Relay = {
   restore(): void;
 };
 
-export async function relayOnlyPage(newPage: () => Promise<LabPage>): Promise<LabPage> {
+export async function relayOnlyPage(newPage: () => Promise<LabPage>, iceServers?: RTCIceServer[]): Promise<LabPage> {
   const page = await newPage();
-  await makeRelayOnly(page);
+  await makeRelayOnly(page, { iceServers });
   return page;
 }
 

@@ -207,3 +207,19 @@ describe('what a sample says about the media path', () => {
     expect(classify({ timestamp: 0, iceState: 'connected' }, 4_000, 20)).toBe('flowing');
   });
 });
+
+describe('a vendor that gives up while reconnecting', () => {
+  it('its failed end becomes MEDIA_LOST, with the vendor error as the cause', async () => {
+    const path = scriptedPath();
+    const { call } = await activeCall(path);
+    await seconds(1);
+    Object.assign(path, { iceState: 'failed', inboundFlowing: false });
+    await seconds(1);
+    expect(call.state).toBe('reconnecting');
+    const { VoiceError } = await import('../../src/index.js');
+    path.sink!.ended('failed', new VoiceError('CALL_FAILED', 'vendor hung up', { provider: 'statsful', cause: { code: 'ICE_RESTART_FAILED' } }));
+    expect(call.endReason).toBe('failed');
+    const ended = await call.ended;
+    expect(ended.error).toMatchObject({ code: 'MEDIA_LOST', cause: { name: 'CALL_FAILED', code: 'ICE_RESTART_FAILED' } });
+  });
+});

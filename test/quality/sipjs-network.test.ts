@@ -1,174 +1,18 @@
-// Quality and media resilience of a real SIP.js call (Chromium + Kamailio) over lab/network:
-// every media packet crosses an impairment relay, and what polyphone reports is checked against
-// the impairment set and the receiver's own getStats().
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+// The lab/network quality scenarios on SIP.js: Chromium pages through a real Kamailio.
 // @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
-import { launchBrowser } from '../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
-import { startNetworkLab } from '../../lab/network/index.mjs';
-import { PageClient, closePage, endedLines } from '../support/browser-clients.js';
-import { sleep, waitForRisingAudio } from '../support/audio.js';
-import { cutSentAudio, latestSample, localUfrags, recordSamples, recordedSamples, relayOnlyPage, selectedCandidateTypes, type LabPage, type Relay } from './network-call.js';
+import { defineNetworkScenarios } from './network-scenarios.js';
 
-type User = 'alice' | 'bob';
-let lab: { wsUrl: string; domain: string; stop(): Promise<void> };
-let net: { relays: Relay[]; stop(): Promise<void> };
-let browser: { newPage(): Promise<LabPage>; close(): Promise<void> };
-let pages: LabPage[] = [];
-
-beforeAll(async () => {
-  lab = await startKamailio();
-  net = await startNetworkLab({ relays: 2 });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await net?.stop();
-  await lab?.stop();
-});
-afterEach(async () => {
-  for (const relay of net.relays) relay.restore();
-  const opened = pages;
-  pages = [];
-  await Promise.all(opened.map((p) => closePage(p)));
-  expect(opened.flatMap((p) => (p as any).pageErrors as string[])).toEqual([]);
-});
-
-const relayOf = (user: User) => net.relays[user === 'alice' ? 0 : 1]!;
-
-async function connected(user: User, quality?: Record<string, unknown>): Promise<PageClient & { page: LabPage }> {
-  const page = await relayOnlyPage(() => browser.newPage());
-  pages.push(page);
-  const config = {
-    provider: 'sipjs',
-    server: lab.wsUrl,
-    uri: `sip:${user}@${lab.domain}`,
-    credentials: { type: 'password', password: (TEST_USERS as Record<string, string>)[user] },
-    iceServers: relayOf(user).iceServers,
-    ...(quality ? { quality } : {}),
-  };
-  const client = await PageClient.create(page, user, config);
-  await client.connect();
-  return client as PageClient & { page: LabPage };
-}
-
-/** alice calls bob over the relays; audio proven both ways before it returns. */
-async function callOverNetwork(quality?: Record<string, unknown>, bobQuality = quality) {
-  const alice = await connected('alice', quality);
-  const bob = await connected('bob', bobQuality);
-  expect((await alice.call(`sip:bob@${lab.domain}`)).outcome).toBe('ok');
-  await bob.waitForLine('client incomingCall');
-  expect((await bob.answer()).outcome).toBe('ok');
-  await alice.waitForLine('call#1 active');
-  await bob.waitForLine('call#1 active');
-  for (const side of [alice, bob]) expect((await waitForRisingAudio(side.page)).packets).toBeGreaterThan(0);
-  return { alice, bob };
-}
-
-const warningLines = (lines: string[]) => lines.filter((l) => /qualityWarning/.test(l));
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-
-describe('SIP.js call quality over lab/network', () => {
-  it('samples: relay path, every field present and plausible on a clean path', async () => {
-    const { alice } = await callOverNetwork();
-    expect(await selectedCandidateTypes(alice.page)).toEqual(['relay']);
-    await sleep(3_000);
-    const s = (await latestSample(alice))!;
-    expect(s).toMatchObject({ codec: 'opus', iceState: 'connected' });
-    for (const field of ['rttMs', 'jitterMs', 'packetLossPct', 'cumulativePacketLossPct', 'mos', 'inputLevel', 'outputLevel', 'bytesSent', 'bytesReceived', 'packetsReceived']) {
-      expect(typeof s[field], field).toBe('number');
-    }
-    expect(s.rttMs as number).toBeLessThan(100);
-    expect(s.mos as number).toBeGreaterThan(4);
-    expect(s.cumulativePacketLossPct as number).toBeLessThan(1);
-  });
-
-  it('10 % loss → reported loss 5–15 %, high-packet-loss within 10 s, cleared within 10 s of its end', async () => {
-    const { alice } = await callOverNetwork();
-    await recordSamples(alice);
-    const from = await alice.traceLength();
-    relayOf('alice').impair({ loss: 0.1 }, 'down');
-    await alice.waitForLine('call#1 qualityWarning name=high-packet-loss', { from, timeoutMs: 10_000 });
-    await sleep(6_000);
-    const lossy = (await recordedSamples(alice)).slice(-8).map((s) => s.packetLossPct as number);
-    expect(mean(lossy)).toBeGreaterThan(5);
-    expect(mean(lossy)).toBeLessThan(15);
-    const stopped = await alice.traceLength();
-    relayOf('alice').restore();
-    await alice.waitForLine('call#1 qualityWarningCleared name=high-packet-loss', { from: stopped, timeoutMs: 10_000 });
-    const lines = await alice.lines();
-    expect(lines.filter((l) => /name=high-packet-loss/.test(l))).toEqual([
-      'call#1 qualityWarning name=high-packet-loss',
-      'call#1 qualityWarningCleared name=high-packet-loss',
-    ]);
-  });
-
-  it('+300 ms delay → RTT > 250 ms in the samples', async () => {
-    const { alice } = await callOverNetwork();
-    relayOf('alice').impair({ delayMs: 150 }, 'both');
-    let rtt = 0;
-    for (let i = 0; i < 24 && rtt <= 250; i++) {
-      await sleep(500);
-      rtt = ((await latestSample(alice))?.rttMs as number) ?? 0;
-    }
-    expect(rtt).toBeGreaterThan(250);
-  });
-
-  it('the far end stops sending audio → no-inbound-audio, cleared when its audio is back', async () => {
-    const { alice, bob } = await callOverNetwork();
-    const from = await alice.traceLength();
-    await cutSentAudio(bob.page, true);
-    await alice.waitForLine('call#1 qualityWarning name=no-inbound-audio', { from, timeoutMs: 8_000 });
-    await cutSentAudio(bob.page, false);
-    await alice.waitForLine('call#1 qualityWarningCleared name=no-inbound-audio', { from, timeoutMs: 8_000 });
-    expect((await waitForRisingAudio(alice.page)).packets).toBeGreaterThan(0);
-  });
-
-  it('a 6 s blackout → reconnecting → reconnected, audio packets growing again, call still active', async () => {
-    const { alice, bob } = await callOverNetwork();
-    const from = await alice.traceLength();
-    const ufrags = await localUfrags(alice.page);
-    relayOf('alice').blackout(6_000, 'both');
-    await alice.waitForLine('call#1 reconnecting', { from, timeoutMs: 10_000 });
-    await alice.waitForLine('call#1 reconnected', { from, timeoutMs: 20_000 });
-    for (const side of [alice, bob]) {
-      const window = await waitForRisingAudio(side.page);
-      expect(window.packets, `${side.name} receives packets again`).toBeGreaterThan(10);
-    }
-    const lines = (await alice.lines()).slice(from);
-    expect(lines).toEqual(expect.arrayContaining(['call#1 stateChanged active>reconnecting', 'call#1 stateChanged reconnecting>active']));
-    expect(endedLines(lines)).toEqual([]);
-    expect((await alice.state()).call?.state).toBe('active');
-    // The core asked for an ICE restart (re-INVITE with a fresh offer): new ICE credentials.
-    expect(await localUfrags(alice.page)).not.toEqual(ufrags);
-  });
-
-  it('a permanent blackout → one ended failed MEDIA_LOST within the bound; the far end hears a BYE', async () => {
-    const boundMs = 8_000;
-    // Both ends lose the path; bob's longer bound (a per-client setting) makes alice the one to give up.
-    const { alice, bob } = await callOverNetwork({ mediaReconnectMs: boundMs }, { mediaReconnectMs: 60_000 });
-    const bobFrom = await bob.traceLength();
-    const from = await alice.traceLength();
-    const started = Date.now();
-    relayOf('alice').blackout(undefined, 'both');
-    const end = await alice.waitForEnd({ from, timeoutMs: 30_000 });
-    // Detection (ICE disconnected, a few seconds in Chromium) + the bound + one sample.
-    expect(Date.now() - started).toBeLessThan(boundMs + 12_000);
-    expect(end).toMatchObject({ reason: 'failed', code: 'MEDIA_LOST' });
-    await sleep(1_000);
-    const lines = await alice.lines();
-    expect(endedLines(lines)).toHaveLength(1);
-    expect(lines.slice(from)).toContain('call#1 reconnecting');
-    expect(await bob.waitForEnd({ from: bobFrom, timeoutMs: 5_000 })).toMatchObject({ reason: 'remoteHangup' });
-  });
-
-  it('a clean 60 s call raises no warning on either side', async () => {
-    const { alice, bob } = await callOverNetwork();
-    await sleep(60_000);
-    expect(warningLines(await alice.lines())).toEqual([]);
-    expect(warningLines(await bob.lines())).toEqual([]);
-    expect((await alice.state()).call?.state).toBe('active');
-  }, 90_000);
+defineNetworkScenarios({
+  name: 'sipjs',
+  async startLab() {
+    const kamailio = await startKamailio();
+    const user = (name: 'alice' | 'bob') => ({
+      provider: 'sipjs',
+      server: kamailio.wsUrl,
+      uri: `sip:${name}@${kamailio.domain}`,
+      credentials: { type: 'password', password: (TEST_USERS as Record<string, string>)[name] },
+    });
+    return { caller: user('alice'), callee: user('bob'), target: `sip:bob@${kamailio.domain}`, stop: () => kamailio.stop() };
+  },
 });

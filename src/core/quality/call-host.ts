@@ -19,6 +19,16 @@ export interface CallHooks {
   fail(error: VoiceError): void;
 }
 
+/** MEDIA_LOST, keeping what the vendor said (if it said anything) as the cause. */
+export function mediaLostError(provider: string, vendorError?: VoiceError): VoiceError {
+  const cause = vendorError ? { name: vendorError.code, message: vendorError.message, ...(vendorError.cause?.code !== undefined ? { code: vendorError.cause.code } : {}) } : undefined;
+  return new VoiceError('MEDIA_LOST', 'The call lost its media path and could not restore it in time.', {
+    provider,
+    details: { reason: 'mediaLost' },
+    ...(cause ? { cause } : {}),
+  });
+}
+
 export function qualityHost(call: CallHooks): QualityHost {
   return {
     getStats: async () => call.providerCall()?.getStats?.(),
@@ -37,12 +47,7 @@ export function qualityHost(call: CallHooks): QualityHost {
         call.setState('active');
         call.emit('reconnected', {});
       } else if (action === 'fail' && state === 'reconnecting') {
-        call.fail(
-          new VoiceError('MEDIA_LOST', 'The call lost its media path and could not restore it in time.', {
-            provider: call.provider,
-            details: { reason: 'mediaLost' },
-          }),
-        );
+        call.fail(mediaLostError(call.provider));
       }
     },
   };
