@@ -86,6 +86,10 @@ async function callOverNetwork(quality?: Config, bobQuality = quality) {
   return { alice, bob };
 }
 
+/** Figures for the closing note (what each vendor reported); printed, never asserted as timings. */
+const figure = (scenario: string, values: Record<string, unknown>) => console.log(`[quality-figure] ${options.name} ${scenario} ${JSON.stringify(values)}`);
+const since = (t: number) => Date.now() - t;
+
 const mediaReconnect = async (client: PageClient) => (await client.state()).capabilities.mediaReconnect === true;
 
 const warningLines = (lines: string[]) => lines.filter((l) => /qualityWarning/.test(l));
@@ -97,6 +101,7 @@ describe(`${options.name}: call quality over lab/network`, () => {
     expect(await selectedCandidateTypes(alice.page)).toEqual(['relay']);
     await sleep(3_000);
     const s = (await latestSample(alice))!;
+    figure('clean', { fields: Object.keys(s).sort().join(','), rttMs: s.rttMs, jitterMs: s.jitterMs, mos: s.mos, loss: s.cumulativePacketLossPct });
     expect(s).toMatchObject({ codec: 'opus', iceState: 'connected' });
     for (const field of ['rttMs', 'jitterMs', 'packetLossPct', 'cumulativePacketLossPct', 'mos', 'inputLevel', 'outputLevel', 'bytesSent', 'bytesReceived', 'packetsReceived']) {
       expect(typeof s[field], field).toBe('number');
@@ -111,14 +116,19 @@ describe(`${options.name}: call quality over lab/network`, () => {
     await recordSamples(alice);
     const from = await alice.traceLength();
     relayOf('alice').impair({ loss: 0.1 }, 'down');
+    const lossStarted = Date.now();
     await alice.waitForLine('call#1 qualityWarning name=high-packet-loss', { from, timeoutMs: 10_000 });
+    const raisedAfter = since(lossStarted);
     await sleep(6_000);
     const lossy = (await recordedSamples(alice)).slice(-8).map((s) => s.packetLossPct as number);
+    figure('loss10', { meanLossPct: Math.round(mean(lossy) * 10) / 10, mos: (await latestSample(alice))?.mos, raisedAfterMs: raisedAfter });
     expect(mean(lossy)).toBeGreaterThan(5);
     expect(mean(lossy)).toBeLessThan(15);
     const stopped = await alice.traceLength();
     relayOf('alice').restore();
+    const restored = Date.now();
     await alice.waitForLine('call#1 qualityWarningCleared name=high-packet-loss', { from: stopped, timeoutMs: 10_000 });
+    figure('loss10-cleared', { clearedAfterMs: since(restored) });
     const lines = await alice.lines();
     expect(lines.filter((l) => /name=high-packet-loss/.test(l))).toEqual([
       'call#1 qualityWarning name=high-packet-loss',
@@ -134,6 +144,7 @@ describe(`${options.name}: call quality over lab/network`, () => {
       await sleep(500);
       rtt = ((await latestSample(alice))?.rttMs as number) ?? 0;
     }
+    figure('delay300', { rttMs: rtt });
     expect(rtt).toBeGreaterThan(250);
   });
 
@@ -141,7 +152,9 @@ describe(`${options.name}: call quality over lab/network`, () => {
     const { alice, bob } = await callOverNetwork();
     const from = await alice.traceLength();
     await cutSentAudio(bob.page, true);
+    const cut = Date.now();
     await alice.waitForLine('call#1 qualityWarning name=no-inbound-audio', { from, timeoutMs: 8_000 });
+    figure('far-audio-cut', { raisedAfterMs: since(cut) });
     await cutSentAudio(bob.page, false);
     await alice.waitForLine('call#1 qualityWarningCleared name=no-inbound-audio', { from, timeoutMs: 8_000 });
     expect((await waitForRisingAudio(alice.page)).packets).toBeGreaterThan(0);
@@ -151,16 +164,20 @@ describe(`${options.name}: call quality over lab/network`, () => {
     const { alice, bob } = await callOverNetwork();
     const from = await alice.traceLength();
     const ufrags = await localUfrags(alice.page);
+    const dark = Date.now();
     relayOf('alice').blackout(6_000, 'both');
     await alice.waitForLine('call#1 reconnecting', { from, timeoutMs: 10_000 });
+    const reconnectingAfter = since(dark);
     if (options.blackoutRecoveryUnsupported) {
       const end = await alice.waitForEnd({ from, timeoutMs: 30_000 });
+      figure('blackout6', { reconnectingAfterMs: reconnectingAfter, endedAfterMs: since(dark), end });
       expect(end).toMatchObject({ reason: 'failed', code: 'MEDIA_LOST' });
       expect(endedLines(await alice.lines())).toHaveLength(1);
       context.annotate(`unsupported: ${options.blackoutRecoveryUnsupported}`);
       return;
     }
     await alice.waitForLine('call#1 reconnected', { from, timeoutMs: 20_000 });
+    figure('blackout6', { reconnectingAfterMs: reconnectingAfter, reconnectedAfterMs: since(dark) });
     for (const side of [alice, bob]) {
       const window = await waitForRisingAudio(side.page);
       expect(window.packets, `${side.name} receives packets again`).toBeGreaterThan(10);
@@ -184,6 +201,7 @@ describe(`${options.name}: call quality over lab/network`, () => {
     const end = await alice.waitForEnd({ from, timeoutMs: 30_000 });
     // Detection (ICE disconnected, a few seconds in Chromium) + the bound + one sample.
     expect(Date.now() - started).toBeLessThan(boundMs + 12_000);
+    figure('blackout-permanent', { endedAfterMs: Date.now() - started, end });
     expect(end).toMatchObject({ reason: 'failed', code: 'MEDIA_LOST' });
     await sleep(1_000);
     const lines = await alice.lines();

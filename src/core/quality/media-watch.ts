@@ -10,8 +10,9 @@
  *   reconnecting ──bound──▶  lost for good  (end failed, MEDIA_LOST)
  *
  * Both ends of a call lose the path together; were both to re-INVITE at once the requests would
- * cross (SIP glare, 491). The side that answered the call waits `answererDelayMs` before its first
- * restart, so the caller's restart normally arrives first and restores both.
+ * cross (SIP glare, 491). The side that answered the call waits `answererDelayMs` (10 s) before its
+ * first restart, so the caller's restarts (at once, then every 5 s) restore both; the answerer
+ * restarts only when the caller does not (e.g. a PBX that never restarts ICE).
  */
 import type { QualitySample } from './sample.js';
 

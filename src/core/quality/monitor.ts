@@ -8,7 +8,8 @@ import type { ResolvedQualityOptions } from './options.js';
 import { readSample, type QualitySample, type SampleCounters } from './sample.js';
 import { WarningTracker, type WarningChange } from './warnings.js';
 
-const ANSWERER_DELAY_MS = 2_500;
+// The caller's first restart can wait out a blackout's ICE gathering; the answerer's must not cross it.
+const ANSWERER_DELAY_MS = 10_000;
 
 export interface QualityHost {
   getStats(): Promise<RTCStatsReport | undefined>;
