@@ -223,3 +223,19 @@ describe('a vendor that gives up while reconnecting', () => {
     expect(ended.error).toMatchObject({ code: 'MEDIA_LOST', cause: { name: 'CALL_FAILED', code: 'ICE_RESTART_FAILED' } });
   });
 });
+
+describe('readings slower than the samples', () => {
+  it('one high RTT reading repeated by five samples is one observation: no high-rtt; fresh high readings raise it', async () => {
+    const path = scriptedPath();
+    const { call, warnings } = await activeCall(path);
+    path.rttMs = 500;
+    await seconds(6);
+    expect(warnings).toEqual([]);
+    for (const rtt of [510, 520, 530]) {
+      path.rttMs = rtt;
+      await seconds(1);
+    }
+    expect(warnings).toContain('+high-rtt');
+    await call.hangup();
+  });
+});

@@ -61,13 +61,18 @@ interface Rule {
   measure(sample: QualitySample, deltas: SampleDeltas, t: QualityThresholds): { value: number; threshold: number; breach: boolean } | undefined;
   /** Raise when `raise` of the last `window` samples breach; clear after `clear` clean samples. */
   window(t: QualityThresholds): { window: number; raise: number; clear: number };
+  /**
+   * The value is a reading that refreshes slower than the samples (RTT comes with RTCP reports,
+   * every few seconds): a sample repeating the previous reading is not a new observation.
+   */
+  freshOnly?: boolean;
 }
 
 const SUSTAINED = { window: 5, raise: 3, clear: 3 };
 const above = (value: number | undefined, threshold: number) => (value === undefined ? undefined : { value, threshold, breach: value > threshold });
 
 export const WARNING_RULES: Readonly<Record<QualityWarningName, Rule>> = {
-  'high-rtt': { side: 'both', measure: (s, _d, t) => above(s.rttMs, t.rttMs), window: () => SUSTAINED },
+  'high-rtt': { side: 'both', measure: (s, _d, t) => above(s.rttMs, t.rttMs), window: () => SUSTAINED, freshOnly: true },
   'high-jitter': { side: 'inbound', measure: (s, _d, t) => above(s.jitterMs, t.jitterMs), window: () => SUSTAINED },
   'high-packet-loss': { side: 'inbound', measure: (s, _d, t) => above(s.packetLossPct, t.packetLossPct), window: () => SUSTAINED },
   'low-mos': {
@@ -98,6 +103,7 @@ export type WarningChange = { kind: 'raised' | 'cleared'; warning: QualityWarnin
 export class WarningTracker {
   private readonly history = new Map<QualityWarningName, boolean[]>();
   private readonly raised = new Map<QualityWarningName, QualityWarning>();
+  private readonly lastReading = new Map<QualityWarningName, number>();
 
   constructor(private readonly thresholds: QualityThresholds) {}
 
@@ -108,6 +114,11 @@ export class WarningTracker {
       const rule = WARNING_RULES[name];
       const isPaused = rule.side === 'both' ? paused.inbound && paused.outbound : paused[rule.side];
       const measured = isPaused ? undefined : rule.measure(sample, deltas, this.thresholds);
+      if (rule.freshOnly && measured) {
+        const repeated = this.lastReading.get(name) === measured.value;
+        this.lastReading.set(name, measured.value);
+        if (repeated) continue;
+      }
       const { window, raise, clear } = rule.window(this.thresholds);
       const history = this.history.get(name) ?? [];
       history.push(measured?.breach === true);
