@@ -64,6 +64,7 @@ describe('lab/network: coturn + impairment relay', () => {
     net.relays[1]!.impair({ loss: 0.1 }, 'down');
     try {
       const lossy = await lossOver(8_000);
+      console.log(`[network-figure] 10 % downlink loss → receiver reports ${(lossy.ratio * 100).toFixed(1)} % over ${lossy.received} packets`);
       expect(lossy.received).toBeGreaterThan(200);
       expect(lossy.ratio).toBeGreaterThan(0.06);
       expect(lossy.ratio).toBeLessThan(0.14);
