@@ -97,7 +97,11 @@ const since = (t: number) => Date.now() - t;
  * `unsupported` where the scenario returns a declared reason (checked by the scenario itself).
  */
 const matrixDir = process.env[MATRIX_DIR_ENV] ?? ((inject as (key: string) => unknown)('conformanceDir') as string | undefined);
-function scenario(title: string, run: () => Promise<void | { unsupported: string }>, timeoutMs?: number): void {
+// Two browsers, a SIP or vendor server and coturn on two shared cores: setting a call up alone can
+// take 30 s when the machine is busy, so each scenario gets more than vitest's default.
+const SCENARIO_TIMEOUT_MS = 150_000;
+
+function scenario(title: string, run: () => Promise<void | { unsupported: string }>, timeoutMs = SCENARIO_TIMEOUT_MS): void {
   it(title, async (context) => {
     const record = (cell: Cell) => recordCell(matrixDir, options.name, `network: ${title}`, cell);
     try {
@@ -230,8 +234,8 @@ describe(`${options.name}: call quality over lab/network`, () => {
     const started = Date.now();
     relayOf('alice').blackout(undefined, 'both');
     const end = await alice.waitForEnd({ from, timeoutMs: 30_000 });
-    // Detection (ICE disconnected, a few seconds in Chromium) + the bound + one sample.
-    expect(Date.now() - started).toBeLessThan(boundMs + 12_000);
+    // Detection (3 s of a silent path, longer when Chromium's timers are starved) + the bound + a sample.
+    expect(Date.now() - started).toBeLessThan(boundMs + 20_000);
     figure('blackout-permanent', { endedAfterMs: Date.now() - started, end });
     expect(end).toMatchObject({ reason: 'failed', code: 'MEDIA_LOST' });
     await sleep(1_000);
@@ -261,6 +265,6 @@ describe(`${options.name}: call quality over lab/network`, () => {
       expect((await side.lines()).filter((l) => /reconnecting|ended/.test(l))).toEqual([]);
     }
     expect((await alice.state()).call?.state).toBe('active');
-  }, 90_000);
+  }, SCENARIO_TIMEOUT_MS + 60_000);
 });
 }
