@@ -1,6 +1,7 @@
 // Installs what the tests, the demo and the benches stand on, only where it is missing:
-// npm packages (from the lockfile), Kamailio with its WebSocket module, and Debian's Chromium and
-// Firefox ESR (the lab's two browser engines).
+// npm packages (from the lockfile), Kamailio with its WebSocket module, Debian's Chromium and
+// Firefox ESR (the lab's two browser engines), and coturn (the TURN server of lab/network; its
+// Debian service is never started, tests run their own).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -46,10 +47,11 @@ if (!npmPackagesCurrent()) run('npm', ['ci', '--no-audit', '--no-fund']);
 else say('npm packages: up to date');
 
 if (process.platform === 'linux' && existsSync('/usr/bin/dpkg-query')) {
-  aptInstall(['kamailio', 'kamailio-websocket-modules', 'chromium', 'firefox-esr']);
+  aptInstall(['kamailio', 'kamailio-websocket-modules', 'chromium', 'firefox-esr', 'coturn']);
   say(`kamailio: ${execFileSync('/usr/sbin/kamailio', ['-v'], { encoding: 'utf8' }).split('\n')[0]}`);
   say(`chromium: ${execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim()}`);
   say(`firefox: ${execFileSync('/usr/bin/firefox-esr', ['--version'], { encoding: 'utf8' }).trim()}`);
+  say(`coturn: ${existsSync('/usr/bin/turnserver') ? 'installed' : 'missing'}`);
 } else {
-  say('not a Debian host: install Kamailio (with its websocket module), Chromium and Firefox ESR yourself');
+  say('not a Debian host: install Kamailio (with its websocket module), Chromium, Firefox ESR and coturn yourself');
 }

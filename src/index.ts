@@ -27,4 +27,12 @@ export { normalizeTrace, type TraceEntry } from './core/trace.js';
 export type { TranscriptEntry, TranscriptRole, AgentToolCall, AgentData, AgentCapabilities, AgentCallSink, AgentProviderCall } from './core/agent/types.js';
 export type { Devices, AudioDevice, AudioDeviceList, DeviceEvents } from './core/devices/devices.js';
 export { preflight, PREFLIGHT_LIMITS, type PreflightOptions, type PreflightReport, type PreflightVerdict, type PreflightReason } from './core/preflight/preflight.js';
-export { estimateMos } from './core/preflight/mos.js';
+export {
+  DEFAULT_THRESHOLDS,
+  estimateMos,
+  type QualitySample,
+  type QualityThresholds,
+  type QualityWarning,
+  type QualityWarningName,
+  type QualityOptions,
+} from './core/quality/index.js';

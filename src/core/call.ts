@@ -10,6 +10,8 @@ import type { AgentData, TranscriptEntry } from './agent/types.js';
 import { CallMedia } from './devices/call-media.js';
 import type { Devices, MediaTarget } from './devices/devices.js';
 import { applySink, playRemote, resumePlayback } from './devices/playback.js';
+import { QualityMonitor, type QualitySample, type ResolvedQualityOptions } from './quality/index.js';
+import { mediaLostError, qualityHost } from './quality/call-host.js';
 
 export type CallDirection = 'outgoing' | 'incoming';
 
@@ -44,6 +46,8 @@ export interface CallInternals {
   beforeOpen?: (call: Call, operation: string) => Promise<void>;
   /** The far end asked this side to call `target` (an incoming REFER): the client places that call. */
   onReferred?: (call: Call, target: string, place: (sink: CallSink) => Promise<ProviderCall>) => void;
+  /** Sampling, warning thresholds and the media-reconnection bound (client option `quality`). */
+  quality?: ResolvedQualityOptions;
 }
 
 /**
@@ -87,6 +91,7 @@ export class Call<VendorCall = unknown> implements MediaTarget {
     wantsLevels: () => this.emitter.count('audioLevel') > 0,
     inputEnded: () => void this.internals.devices.inputEnded(),
   });
+  private qualityMonitor: QualityMonitor | undefined;
 
   /** @internal */
   constructor(private readonly internals: CallInternals) {
@@ -124,6 +129,10 @@ export class Call<VendorCall = unknown> implements MediaTarget {
    */
   get vendor(): VendorCall | undefined {
     return this.providerCall?.vendor as VendorCall | undefined;
+  }
+  /** The latest quality sample (one a second while established), where the provider reaches the media. */
+  get quality(): QualitySample | undefined {
+    return this.qualityMonitor?.latest;
   }
   /** Resolves with the `ended` event, whenever it comes. */
   get ended(): Promise<CallEvents['ended']> {
@@ -176,22 +185,22 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   }
 
   /** @internal Hangs up, but reports `reason` (the core's ring timer ends a call `unanswered`). */
-  async terminate(reason: CallEndReason | undefined): Promise<void> {
+  async terminate(reason: CallEndReason | undefined, error?: VoiceError): Promise<void> {
     if (this._state === 'ended' || this.hangingUp) return;
     this.hangingUp = true;
     const endReason: CallEndReason =
-      reason ?? (this._state === 'active' || this._state === 'held' ? 'hangup' : this.direction === 'incoming' ? 'rejected' : 'canceled');
+      reason ?? (this._state === 'active' || this._state === 'held' || this._state === 'reconnecting' ? 'hangup' : this.direction === 'incoming' ? 'rejected' : 'canceled');
     try {
       if (this.providerCall) await this.bound('hangup', this.providerCall.hangup());
     } catch (error) {
       this.emit('error', { error: this.wrap(error, 'CALL_FAILED') });
     } finally {
-      this.end(endReason);
+      this.end(endReason, error);
     }
   }
 
   async mute(): Promise<void> {
-    this.requireLive('mute', ['active', 'held', 'connecting', 'ringing']);
+    this.requireLive('mute', ['active', 'held', 'reconnecting', 'connecting', 'ringing']);
     if (this._muted) return;
     const provider = this.require('mute');
     await this.run('mute', () => provider.mute!());
@@ -202,7 +211,7 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   }
 
   async unmute(): Promise<void> {
-    this.requireLive('unmute', ['active', 'held', 'connecting', 'ringing']);
+    this.requireLive('unmute', ['active', 'held', 'reconnecting', 'connecting', 'ringing']);
     const provider = this.require('unmute', 'mute');
     if (!this._muted) return;
     await this.run('unmute', () => provider.unmute!());
@@ -352,6 +361,7 @@ export class Call<VendorCall = unknown> implements MediaTarget {
           this.setState('active');
           this.emit('active', {});
           this.media.start();
+          this.startQuality();
         }
       },
       remoteStream: (stream) => {
@@ -371,7 +381,9 @@ export class Call<VendorCall = unknown> implements MediaTarget {
         // While this side hangs up or rejects, the reason is this side's, whatever the vendor says.
         if (this.hangingUp) return;
         if (this.transferring && reason === 'remoteHangup') return this.end('transferred');
-        this.end(reason, error ? this.internals.redactor.error(error) : undefined);
+        // A vendor that gives up while the media path is being restored lost the media too.
+        const lost = reason === 'failed' && this._state === 'reconnecting' ? mediaLostError(this.internals.provider, error) : error;
+        this.end(reason, lost ? this.internals.redactor.error(lost) : undefined);
       },
       referred: (target, place) => {
         if (this._state === 'active' || this._state === 'held') this.internals.onReferred?.(this, target, place);
@@ -389,10 +401,30 @@ export class Call<VendorCall = unknown> implements MediaTarget {
     // The client lets go of this call before anyone hears of its end: a handler of `ended` may dial again.
     this.internals.onEnded(this);
     this.media.stop();
+    this.qualityMonitor?.stop();
     this.setState('ended');
     const event = { reason, error };
     this.emit('ended', event);
     this.resolveEnded(event);
+  }
+
+  private startQuality(): void {
+    const options = this.internals.quality;
+    if (!options?.enabled || this.internals.capabilities().quality === false || this.qualityMonitor) return;
+    this.qualityMonitor = new QualityMonitor(
+      qualityHost({
+        provider: this.internals.provider,
+        answerer: this.direction === 'incoming',
+        providerCall: () => this.providerCall,
+        capabilities: this.internals.capabilities,
+        condition: () => ({ state: this._state, muted: this._muted }),
+        setState: (to) => this.setState(to),
+        emit: (type, payload) => this.emit(type, payload as never),
+        fail: (error) => void this.terminate('failed', error),
+      }),
+      options,
+    );
+    this.qualityMonitor.start();
   }
 
   private markHeld(by: 'local' | 'remote'): void {
@@ -432,8 +464,10 @@ export class Call<VendorCall = unknown> implements MediaTarget {
     else if (type === 'dtmf') data.digit = (payload as CallEvents['dtmf']).digit;
     else if (type === 'error') Object.assign(data, errorData((payload as CallEvents['error']).error));
     else if (type === 'transcript' || type === 'agentToolCall') Object.assign(data, agentTraceData(type, payload as never));
-    // A partial utterance is traced only once it is final: a streamed reply must not flood the log.
-    if (type !== 'transcript' || (payload as CallEvents['transcript']).final) this.internals.trace.record('call', type, data, this.internals.id);
+    else if (type === 'qualityWarning' || type === 'qualityWarningCleared') data.name = (payload as CallEvents['qualityWarning']).name;
+    // A sample a second would drown the trace, and a partial utterance is traced only once it is
+    // final: a streamed reply must not flood the log. Warnings and reconnection are trace events.
+    if (type !== 'quality' && (type !== 'transcript' || (payload as CallEvents['transcript']).final)) this.internals.trace.record('call', type, data, this.internals.id);
     // An app handler that throws must not break the state machine, the vendor's event loop, or
     // the other handlers: the emitter shields each one and reports the failure.
     this.emitter.emit(type, payload);

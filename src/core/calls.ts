@@ -14,6 +14,9 @@ const OTHER_CALL_RULE: Record<CallState, 'ignore' | 'hold' | 'refuse'> = {
   ringing: 'ignore',
   active: 'hold',
   held: 'ignore',
+  // Its media is being restored (an ICE restart re-INVITE may be in flight): it cannot be held
+  // now, and its microphone is open.
+  reconnecting: 'refuse',
   ended: 'ignore',
 };
 

@@ -383,6 +383,7 @@ export class DefaultVoiceClient implements VoiceClient {
       redactor: this.redactor,
       trace: this.recorder,
       operationMs: this.config.timeouts.operationMs,
+      quality: this.config.quality,
       iceServers: this.config.iceServers,
       audioElement: audioElement ?? replacing?.audioElement,
       onHandlerError: (what, error) => this.handlerFailed(what, error),

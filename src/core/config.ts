@@ -1,5 +1,6 @@
 import type { Credentials, LogLevel, ProviderConfigInput, ProviderDefinitionV1 } from './contract.js';
 import { VoiceError } from './errors.js';
+import { parseQualityOptions, type QualityOptions, type ResolvedQualityOptions } from './quality/options.js';
 
 export interface Timeouts {
   /** `connect()` from start to registered. Default 15 000 ms. */
@@ -27,13 +28,15 @@ export interface VoiceClientConfig {
    * the other. Honoured only where `capabilities.multipleCalls` is true.
    */
   maxCalls?: number;
+  /** Call quality: sampling, warning thresholds, media-reconnection bound (README "Call quality"). */
+  quality?: QualityOptions;
   /** Provider-specific options. */
   [option: string]: unknown;
 }
 
 export const DEFAULT_TIMEOUTS: Required<Timeouts> = { connectMs: 15_000, ringMs: 60_000, operationMs: 10_000 };
 
-const CORE_FIELDS = new Set(['provider', 'server', 'credentials', 'iceServers', 'timeouts', 'logger', 'maxCalls']);
+const CORE_FIELDS = new Set(['provider', 'server', 'credentials', 'iceServers', 'timeouts', 'logger', 'maxCalls', 'quality']);
 const MAX_CALLS_LIMIT = 16;
 const PROVIDER_NAME = /^[a-z][a-z0-9-]*$/;
 
@@ -45,6 +48,7 @@ export interface ParsedConfig {
   timeouts: Required<Timeouts>;
   logger: Logger | undefined;
   maxCalls: number;
+  quality: ResolvedQualityOptions;
 }
 
 function invalid(field: string, message: string): VoiceError {
@@ -85,6 +89,7 @@ export function parseConfigString(config: string): ParsedConfig {
     timeouts: { ...DEFAULT_TIMEOUTS },
     logger: undefined,
     maxCalls,
+    quality: parseQualityOptions(undefined),
   };
 }
 
@@ -168,6 +173,7 @@ export function parseConfigObject(config: VoiceClientConfig): ParsedConfig {
     timeouts: parseTimeouts(own(config, 'timeouts')),
     logger: logger as Logger | undefined,
     maxCalls: optionInteger(config as Record<string, unknown>, 'maxCalls', 1, 1, MAX_CALLS_LIMIT),
+    quality: parseQualityOptions(own(config, 'quality')),
   };
 }
 

@@ -49,6 +49,10 @@ export interface ProviderCapabilities extends AgentCapabilities {
   multipleCalls?: boolean;
   /** `call.transfer()`: blind (a target) and attended (another call). Absent means false. */
   transfer?: boolean;
+  /** Calls yield quality samples and warnings (the provider's getStats() reaches the media). */
+  quality?: boolean;
+  /** A lost media path is restored by the provider (`restartMedia`, e.g. an ICE restart). */
+  mediaReconnect?: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -123,6 +127,8 @@ export interface ProviderCall extends AgentProviderCall {
    * VoiceError naming why not.
    */
   transfer?(target: string | ProviderCall): Promise<void>;
+  /** Restores a lost media path (ICE restart); the core calls it while the call is reconnecting. */
+  restartMedia?(): Promise<void>;
 }
 
 export interface ConnectResult {

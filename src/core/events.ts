@@ -1,6 +1,7 @@
 import type { VoiceError } from './errors.js';
 import type { Call } from './call.js';
 import type { AgentCallEvents } from './agent/types.js';
+import type { QualitySample, QualityWarning } from './quality/index.js';
 
 export type ClientState =
   | 'idle'
@@ -11,7 +12,8 @@ export type ClientState =
   | 'reconnecting'
   | 'disconnected';
 
-export type CallState = 'new' | 'connecting' | 'ringing' | 'active' | 'held' | 'ended';
+/** `reconnecting`: the media path was lost and is being restored; back to `active` or `ended`. */
+export type CallState = 'new' | 'connecting' | 'ringing' | 'active' | 'held' | 'reconnecting' | 'ended';
 
 /** Why a call ended, the same words for every vendor. */
 export type CallEndReason =
@@ -63,4 +65,12 @@ export type CallEvents = {
   audioBlocked: { reason: string };
   /** Input and output level, 0..1, about ten times a second while the call is established and somebody listens. Not traced. */
   audioLevel: { input: number; output: number };
+  /** One sample a second while the call is established (not recorded in the trace). */
+  quality: QualitySample;
+  qualityWarning: QualityWarning;
+  qualityWarningCleared: QualityWarning;
+  /** The media path was lost; polyphone is restoring it (state `reconnecting`). */
+  reconnecting: Record<string, never>;
+  /** Audio flows again after `reconnecting` (state back to `active`). */
+  reconnected: Record<string, never>;
 } & AgentCallEvents;

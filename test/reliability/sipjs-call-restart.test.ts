@@ -2,7 +2,8 @@
 // What polyphone does: the call survives (media is peer to peer; both clients reconnect and
 // register again while it goes on). What it cannot do: deliver a BYE over a dialog whose
 // connections the restarted Kamailio no longer knows; the far end then ends `failed`
-// (CALL_FAILED) once its media connection fails, instead of staying `active` forever.
+// (MEDIA_LOST: its media path went silent, `reconnecting` could not restore it within the bound)
+// instead of staying `active` forever.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
@@ -45,7 +46,7 @@ async function connected(user: 'alice' | 'bob'): Promise<PageClient & { page: La
 }
 
 describe('sipjs: a call in progress across a Kamailio restart', () => {
-  it('survives: both clients reconnect, audio keeps flowing peer to peer; a hangup afterwards reaches the far end only as media loss (failed, CALL_FAILED)', async () => {
+  it('survives: both clients reconnect, audio keeps flowing peer to peer; a hangup afterwards reaches the far end only as media loss (failed, MEDIA_LOST)', async () => {
     const alice = await connected('alice');
     const bob = await connected('bob');
     expect((await alice.call(`sip:bob@${lab.domain}`)).outcome).toBe('ok');
@@ -70,14 +71,14 @@ describe('sipjs: a call in progress across a Kamailio restart', () => {
     }
 
     // The dialog still runs over the connections Kamailio forgot: alice's BYE cannot be relayed to
-    // bob's new connection. Bob's call ends when its media connection fails (ICE consent, ~20 s).
+    // bob's new connection. Bob's call ends when its media path stays lost past the bound (issue 18).
     const bobFrom = await bob.traceLength();
     expect((await alice.hangup()).outcome).toBe('ok');
     expect(endedLines(await alice.lines())).toEqual(['call#1 ended reason=hangup']);
     const started = Date.now();
     const end = await bob.waitForEnd({ from: bobFrom, timeoutMs: 45_000 });
     console.info(`sipjs restart: bob's call ended ${Date.now() - started} ms after alice hung up: ${end.line}`);
-    expect(end).toMatchObject({ reason: 'failed', code: 'CALL_FAILED' });
+    expect(end).toMatchObject({ reason: 'failed', code: 'MEDIA_LOST' });
     expect(endedLines(await bob.lines())).toHaveLength(1);
     expect((await bob.state()).client).toBe('connected');
     expect(pages.flatMap((p) => p.pageErrors)).toEqual([]);

@@ -4,7 +4,7 @@
  * microphone's track sent one way; the receiver's stats give loss and jitter, the selected
  * candidate pair the round trip.
  */
-import { estimateMos } from './mos.js';
+import { estimateMos } from '../quality/mos.js';
 import { raceAbort } from './steps.js';
 
 export interface MediaCheck {
@@ -73,7 +73,7 @@ export async function loopbackMedia(
     result.lossFraction = expected > 0 ? result.packetsLost / expected : 1;
     if (typeof pair?.currentRoundTripTime === 'number') result.rttMs = Math.round(pair.currentRoundTripTime * 1000);
     if (typeof inbound?.jitter === 'number') result.jitterMs = Math.round(inbound.jitter * 1000);
-    result.mos = estimateMos({ rttMs: result.rttMs ?? 0, jitterMs: result.jitterMs ?? 0, lossFraction: result.lossFraction });
+    result.mos = estimateMos({ rttMs: result.rttMs ?? 0, jitterMs: result.jitterMs ?? 0, lossPct: result.lossFraction * 100 });
     return result;
   } finally {
     result.ms = Date.now() - started;

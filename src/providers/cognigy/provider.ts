@@ -75,6 +75,8 @@ class CognigyProvider implements VoiceProviderV1 {
       // One visitor, one conversation with the agent; the gateway, not the widget, transfers.
       multipleCalls: false,
       transfer: false,
+      quality: true,
+      mediaReconnect: true,
     };
   }
 

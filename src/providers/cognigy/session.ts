@@ -197,6 +197,15 @@ export class JssipCall implements ProviderCall {
     });
   }
 
+  /** ICE restart by re-INVITE: JsSIP renegotiates with a fresh offer created with iceRestart. */
+  restartMedia(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      // false: another re-INVITE is in progress or the call is not established; the core retries.
+      const started = this.session.renegotiate({ rtcOfferConstraints: { iceRestart: true } } as Parameters<RTCSession['renegotiate']>[0], () => resolve());
+      if (!started) resolve();
+    });
+  }
+
   private reinvite(hold: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       // JsSIP ends the call itself when a hold re-INVITE fails; that end must fail this promise.

@@ -59,7 +59,7 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
   get capabilities(): ProviderCapabilities {
     // sendbird-calls 1.10 has no DTMF at all (nothing on DirectCall, nothing on the wire), and no
     // transfer; several calls (dial holdActiveCall, getOngoingCalls) are not mapped yet.
-    return { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false, multipleCalls: false, transfer: false, inputSelection: true };
+    return { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false, multipleCalls: false, transfer: false, inputSelection: true, quality: true, mediaReconnect: false };
   }
 
   async init(): Promise<void> {

@@ -84,7 +84,7 @@ class SipjsProvider implements VoiceProviderV1 {
   get capabilities(): ProviderCapabilities {
     const registered = this.credentials?.type === 'password';
     // Agent transcripts and text: the Cognigy INFO bodies, which any SIP peer may speak (README "AI agents").
-    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true, agentTranscript: true, agentText: true, agentTools: false, inputSelection: true, multipleCalls: true, transfer: true };
+    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true, agentTranscript: true, agentText: true, agentTools: false, inputSelection: true, multipleCalls: true, transfer: true, quality: true, mediaReconnect: true };
   }
 
   async init(): Promise<void> {

@@ -211,6 +211,12 @@ export class SipjsCall implements ProviderCall {
     return this.sdh()?.peerConnection;
   }
 
+  /** ICE restart by re-INVITE (RFC 5245 §9.1.1.1): a fresh offer with new ICE credentials. */
+  restartMedia(): Promise<void> {
+    if (this.session.state !== this.sip.SessionState.Established) return Promise.resolve();
+    return this.reinvite(this.holding, { iceRestart: true });
+  }
+
   private sdh(): WebSdh | undefined {
     return this.session.sessionDescriptionHandler as unknown as WebSdh | undefined;
   }
@@ -260,9 +266,9 @@ export class SipjsCall implements ProviderCall {
     });
   }
 
-  private reinvite(hold: boolean): Promise<void> {
+  private reinvite(hold: boolean, offerOptions?: RTCOfferOptions): Promise<void> {
     const session = this.session;
-    session.sessionDescriptionHandlerOptionsReInvite = { hold } as object;
+    session.sessionDescriptionHandlerOptionsReInvite = { hold, ...(offerOptions ? { offerOptions } : {}) } as object;
     return new Promise<void>((resolve, reject) => {
       session
         .invite({

@@ -100,6 +100,10 @@ class TelnyxProvider implements VoiceProviderV1 {
       // (Telnyx transfers through its server-side Call Control API).
       multipleCalls: false,
       transfer: false,
+      // Samples come from the SDK's RTCPeerConnection (call.peer.instance). The SDK restarts ICE
+      // on its own (Peer.restartIce); polyphone does not drive it, so the core only watches.
+      quality: true,
+      mediaReconnect: false,
     };
   }
 
