@@ -36,3 +36,7 @@ export {
   type QualityWarningName,
   type QualityOptions,
 } from './core/quality/index.js';
+export type { AgentCallEvents } from './core/agent/types.js';
+export type { MediaTarget } from './core/devices/devices.js';
+export type { IceCheck } from './core/preflight/ice.js';
+export type { MediaCheck } from './core/preflight/media.js';

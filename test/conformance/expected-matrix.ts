@@ -18,7 +18,39 @@ export interface Citation {
 /** `pass`, or `unsupported` because the provider declares `capability` false (and must act so). */
 export type ExpectedCell = 'pass' | { unsupported: Capability };
 
-export type Capability = 'incomingCalls' | 'mute' | 'hold' | 'remoteHold' | 'dtmf' | 'receiveDtmf' | 'tokenRefresh' | 'anonymous';
+export type Capability =
+  | 'incomingCalls'
+  | 'mute'
+  | 'hold'
+  | 'remoteHold'
+  | 'dtmf'
+  | 'receiveDtmf'
+  | 'tokenRefresh'
+  | 'anonymous'
+  | 'defaultTarget'
+  | 'agentTranscript'
+  | 'agentText'
+  | 'agentTools'
+  | 'inputSelection'
+  | 'outputSelection'
+  | 'multipleCalls'
+  | 'transfer'
+  | 'quality'
+  | 'mediaReconnect';
+
+// Cognigy's INFO bodies, the one AI-agent wire a SIP peer speaks here, carry transcripts and text only.
+const SIP_AGENT_HAS_NO_TOOLS: Citation = {
+  why: "Cognigy's INFO bodies carry `_transcription` and `{text, data}` only: nothing in them calls a tool, so a SIP session has no agent tools",
+  source: 'GitHub Cognigy/click-to-call-sdk src/SessionManager.ts (handleNewInfo) and src/SipManager.ts (sendInfo)',
+};
+const SENDBIRD_HAS_NO_AGENT: Citation = {
+  why: 'sendbird-calls 1.10 has no AI-agent channel: no transcript event, no message to an agent',
+  source: 'node_modules/sendbird-calls/SendBirdCall.min.d.ts (DirectCall, DirectCallEventHandler)',
+};
+const TELNYX_AGENT_ONLY_ANONYMOUS: Citation = {
+  why: "ai_conversation frames come only on an anonymous_login to an AI assistant; the suite's Telnyx users log in with a JWT (the agent is proven in test/agents)",
+  source: 'node_modules/@telnyx/webrtc/lib/bundle.mjs (anonymous_login; telnyx.ai.conversation)',
+};
 
 export interface ProviderExpectation {
   /**
@@ -34,10 +66,37 @@ export interface ProviderExpectation {
 }
 
 export const PROVIDER_EXPECTATIONS: Record<string, ProviderExpectation> = {
-  sipjs: { lacks: {} },
-  cognigy: { lacks: {} },
+  sipjs: { lacks: { agentTools: SIP_AGENT_HAS_NO_TOOLS } },
+  cognigy: {
+    lacks: {
+      agentTools: SIP_AGENT_HAS_NO_TOOLS,
+      multipleCalls: {
+        why: "Cognigy's Click-to-Call SDK keeps one call per visitor: one conversation with the endpoint's agent",
+        source: 'GitHub Cognigy/click-to-call-sdk src/SessionManager.ts (one current session)',
+      },
+      transfer: {
+        why: 'The Click-to-Call widget rejects REFER and INVITE with Replaces; transfer is done by the voice gateway, not by the visitor',
+        source: 'GitHub Cognigy/click-to-call-widget (refer and replaces handlers); ../shared/notes/cognigy-wire.md §4',
+      },
+    },
+  },
   telnyx: {
     lacks: {
+      agentTranscript: TELNYX_AGENT_ONLY_ANONYMOUS,
+      agentText: TELNYX_AGENT_ONLY_ANONYMOUS,
+      agentTools: TELNYX_AGENT_ONLY_ANONYMOUS,
+      multipleCalls: {
+        why: 'polyphone maps one call per Telnyx session so far (the SDK keeps several in client.calls; not wired yet)',
+        source: 'node_modules/@telnyx/webrtc/lib/src/Modules/Verto/BrowserSession.d.ts (calls)',
+      },
+      transfer: {
+        why: '@telnyx/webrtc has no transfer: Telnyx transfers through its server-side Call Control API',
+        source: 'node_modules/@telnyx/webrtc/lib/src/Modules/Verto/webrtc/BaseCall.d.ts (no transfer method)',
+      },
+      mediaReconnect: {
+        why: '@telnyx/webrtc restarts ICE by itself (Peer.restartIce with telnyx_rtc.modify updateMedia) and exposes no way to drive it, so polyphone only watches',
+        source: 'node_modules/@telnyx/webrtc/lib/bundle.mjs (restartIce, updateMedia)',
+      },
       remoteHold: {
         why: '@telnyx/webrtc 2.27.10 has no handler for a pushed telnyx_rtc.modify (its call message switch knows Answer, Attach, Bye, Candidate, Display, Event, Info, Media, Ringing), so a held party is never told',
         source: 'node_modules/@telnyx/webrtc/lib/bundle.js (BaseCall.handleMessage)',
@@ -61,6 +120,21 @@ export const PROVIDER_EXPECTATIONS: Record<string, ProviderExpectation> = {
       anonymous: {
         why: 'sendbird-calls authenticates a user id with an access token; it has no guest login',
         source: 'node_modules/sendbird-calls/SendBirdCall.min.d.ts (AuthOption.userId is required)',
+      },
+      agentTranscript: SENDBIRD_HAS_NO_AGENT,
+      agentText: SENDBIRD_HAS_NO_AGENT,
+      agentTools: SENDBIRD_HAS_NO_AGENT,
+      multipleCalls: {
+        why: "polyphone maps one call per Sendbird session so far (the SDK's dial({holdActiveCall}) and getOngoingCalls exist; not wired yet)",
+        source: 'node_modules/sendbird-calls/SendBirdCall.min.d.ts (DialParams.holdActiveCall, getOngoingCalls)',
+      },
+      transfer: {
+        why: 'sendbird-calls 1.10 has no transfer',
+        source: 'node_modules/sendbird-calls/SendBirdCall.min.d.ts (DirectCall has no transfer method)',
+      },
+      mediaReconnect: {
+        why: 'sendbird-calls restores the media by itself (onReconnecting/onReconnected) and exposes no ICE restart',
+        source: 'node_modules/sendbird-calls/SendBirdCall.min.d.ts (DirectCallEventHandler.onReconnecting)',
       },
     },
   },

@@ -418,9 +418,13 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
           await hears(page, `${who} (through its audioElement)`);
           await statsShowAudio(client, who);
         }
-        // The sound was the element's: paused, the page hears nothing.
-        await caller.pauseAudioElement();
-        await silent(pages!.caller, 'the caller still hears the call with its audioElement paused (something else plays it)');
+        // The sound was the element's: paused, the page hears nothing. Firefox decodes (and counts
+        // the energy of) received audio whether or not anything plays it, so there the proof stops
+        // at the element playing the call's stream (lab/browser/README.md, "Firefox").
+        if ((target.browser ?? 'chromium') === 'chromium') {
+          await caller.pauseAudioElement();
+          await silent(pages!.caller, 'the caller still hears the call with its audioElement paused (something else plays it)');
+        }
         must(await caller.hangup(), 'hangup()');
         await endsWith(caller, 'hangup', callee, 'remoteHangup');
         return 'pass';
