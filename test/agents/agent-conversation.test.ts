@@ -3,7 +3,8 @@
 // text at the agent. SIP.js talks to a raw sip.js peer speaking Cognigy's INFO bodies through
 // Kamailio; Telnyx to the lab's AI assistant (ai_conversation frames). Sendbird declares no agent
 // and answers sendText with UNSUPPORTED. All in Chromium with the real vendor SDKs.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { cellTest } from '../conformance/extra-cells.js';
 // @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
 // @ts-expect-error plain ESM lab helper without type declarations
@@ -170,7 +171,7 @@ for (const [name, makeLab] of Object.entries(labs)) {
       await lab?.stop();
     });
 
-    it('the same normalised trace, transcript and text at the agent as every other provider', async () => {
+    cellTest('the same normalised trace, transcript and text at the agent as every other provider', name, 'agent conversation', async () => {
       const result = await agentConversation(page, lab, target);
       expect(result.trace).toEqual(EXPECTED_TRACE);
       expect(result.transcript).toEqual(EXPECTED_TRANSCRIPT);
@@ -192,7 +193,7 @@ describe('agent conversation · sendbird (unsupported)', () => {
     await emulator?.stop();
   });
 
-  it('declares no agent capability; sendText on a live call is UNSUPPORTED; no transcript', async () => {
+  cellTest('declares no agent capability; sendText on a live call is UNSUPPORTED; no transcript', 'sendbird', 'agent conversation', async () => {
     const [pa, pb] = await Promise.all([browser.newPage(), browser.newPage()]);
     await Promise.all([installHarness(pa), installHarness(pb)]);
     const user = (userId: string) => ({
@@ -218,5 +219,6 @@ describe('agent conversation · sendbird (unsupported)', () => {
     expect(await alice.op('c', 'hangup')).toMatchObject({ ok: true });
     await alice.disconnect('alice');
     await bob.disconnect('bob');
+    return { unsupported: 'agentTranscript/agentText/agentTools false; sendText on a live call → UNSUPPORTED; no transcript line' };
   });
 });

@@ -4,6 +4,7 @@
 // caller picks a speaker (sinkId of polyphone's audio element); the chosen microphone is unplugged
 // and polyphone falls back to the default and says so; levels flow ~10/s and read ~0 when muted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cellTest } from '../conformance/extra-cells.js';
 import type { Page } from 'playwright-core';
 // @ts-ignore plain ESM lab helper
 import { launchBrowser } from '../../lab/browser/index.mjs';
@@ -124,7 +125,7 @@ export function defineDeviceScenario(name: string, startLab: () => Promise<Devic
       expect(listed.caps.outputSelection).toBe(true);
     });
 
-    it('switching the microphone mid-call: the far end hears the new tone, the call stays active', async () => {
+    cellTest('switching the microphone mid-call: the far end hears the new tone, the call stays active', name, 'devices: switch the microphone mid-call', async () => {
       expect(await waitForTone(callee, TONE_A)).toBeCloseTo(TONE_A, -2);
       const result = await caller.evaluate(() =>
         (window as any).__user.client.devices.setInput('fake-mic-b').then(
@@ -143,7 +144,7 @@ export function defineDeviceScenario(name: string, startLab: () => Promise<Devic
       expect(await caller.evaluate(() => (window as any).__fakeDevices.liveInputs())).toEqual(['fake-mic-b']);
     });
 
-    it('choosing the speaker reaches polyphone’s audio element (sinkId)', async () => {
+    cellTest('choosing the speaker reaches polyphone’s audio element (sinkId)', name, 'devices: choose the speaker', async () => {
       const sink = await caller.evaluate(async () => {
         const { client, element } = (window as any).__user;
         const output = (await client.devices.list()).outputs.find((d: any) => d.deviceId !== 'default');
@@ -154,7 +155,7 @@ export function defineDeviceScenario(name: string, startLab: () => Promise<Devic
       expect(sink.sinkId).toBe(sink.chosen);
     });
 
-    it('levels: about ten a second, above 0 with a tone, ~0 while muted', async () => {
+    cellTest('levels: about ten a second, above 0 with a tone, ~0 while muted', name, 'devices: input and output levels', async () => {
       const window1 = await caller.evaluate(async () => {
         const user = (window as any).__user;
         const from = user.levels.length;
@@ -181,7 +182,7 @@ export function defineDeviceScenario(name: string, startLab: () => Promise<Devic
       expect(Math.max(...muted.map((l: any) => l.input))).toBeLessThan(0.01);
     });
 
-    it('the microphone in use vanishing: back to the default, with deviceLost, the call stays active', async () => {
+    cellTest('the microphone in use vanishing: back to the default, with deviceLost, the call stays active', name, 'devices: the microphone in use vanishes', async () => {
       await caller.evaluate(() => (window as any).__fakeDevices.unplug('fake-mic-b'));
       const lost = await waitUntil(caller, async () => (await events(caller)).find((e) => e.type === 'deviceLost'), 'deviceLost');
       expect(lost).toEqual({ type: 'deviceLost', kind: 'input', deviceId: 'fake-mic-b', fallback: 'default' });
@@ -247,7 +248,7 @@ export function defineDeviceScenario(name: string, startLab: () => Promise<Devic
       await server?.stop();
     });
 
-    it('audioBlocked when the remote audio is refused; resumeAudio() from a click plays it (energy > 0)', async () => {
+    cellTest('audioBlocked when the remote audio is refused; resumeAudio() from a click plays it (energy > 0)', name, 'devices: autoplay blocked, then resumeAudio()', async () => {
       const calleeEvents = () => quiet(() => (window as any).__user.events as Array<Record<string, any>>);
       const energy = () =>
         quiet(async () => {

@@ -1,6 +1,7 @@
 // preflight() is the same for every provider: `ready` against the Telnyx and Sendbird emulators
 // (the real vendor SDKs) and the Cognigy lab endpoint, `blocked` with wrong credentials.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cellTest } from '../conformance/extra-cells.js';
 import type { Page } from 'playwright-core';
 // @ts-ignore plain ESM lab helper
 import { launchBrowser } from '../../lab/browser/index.mjs';
@@ -50,7 +51,7 @@ const run = (config: unknown) =>
   });
 
 describe.each(['telnyx', 'sendbird', 'cognigy'])('preflight on %s', (name) => {
-  it('ready against the lab', async () => {
+  cellTest('ready against the lab', name, 'preflight: ready on the clean lab', async () => {
     const { report, open } = await run(configs[name]!.good);
     expect(report.provider).toBe(name);
     expect(report.signalling.ok).toBe(true);
@@ -59,7 +60,7 @@ describe.each(['telnyx', 'sendbird', 'cognigy'])('preflight on %s', (name) => {
     expect(open).toBe(0);
   });
 
-  it('blocked when the credentials are refused', async () => {
+  cellTest('blocked when the credentials are refused', name, 'preflight: blocked (credentials refused)', async () => {
     const { report, open } = await run(configs[name]!.bad);
     expect(report.verdict).toBe('blocked');
     expect(report.reason).toBe('signalling-failed');

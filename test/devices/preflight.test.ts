@@ -4,6 +4,7 @@
 // through coturn and a UDP impairment relay (lab/network, copied from the quality work), `ready`
 // over the clean relay and `degraded` (high-loss) with 30 % of the packets dropped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cellTest } from '../conformance/extra-cells.js';
 import type { Page } from 'playwright-core';
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
 // @ts-ignore plain ESM lab helper
@@ -57,7 +58,7 @@ async function runPreflight(args: { config: unknown; abortAfterMs?: number; forc
 }
 
 describe('preflight', () => {
-  it('ready on the clean lab, with every check measured', async () => {
+  cellTest('ready on the clean lab, with every check measured', 'sipjs', 'preflight: ready on the clean lab', async () => {
     const page = await browser.newPage();
     const { report, error, open } = await page.evaluate(runPreflight, { config: sip() });
     expect(error).toBeUndefined();
@@ -79,7 +80,7 @@ describe('preflight', () => {
     await page.context().close();
   });
 
-  it('blocked when the signalling server is unreachable', async () => {
+  cellTest('blocked when the signalling server is unreachable', 'sipjs', 'preflight: blocked (signalling unreachable)', async () => {
     const page = await browser.newPage();
     const { report, open } = await page.evaluate(runPreflight, { config: sip({ server: `ws://127.0.0.1:${await closedPort()}` }) });
     expect(report.verdict).toBe('blocked');
@@ -90,7 +91,7 @@ describe('preflight', () => {
     await page.context().close();
   });
 
-  it('blocked when the credentials are refused', async () => {
+  cellTest('blocked when the credentials are refused', 'sipjs', 'preflight: blocked (credentials refused)', async () => {
     const page = await browser.newPage();
     const { report } = await page.evaluate(runPreflight, { config: sip({ credentials: { type: 'password', password: 'not-alices-pw-5k2' } }) });
     expect(report.verdict).toBe('blocked');
@@ -99,7 +100,7 @@ describe('preflight', () => {
     await page.context().close();
   });
 
-  it('permission-denied when the microphone is refused', async () => {
+  cellTest('permission-denied when the microphone is refused', 'sipjs', 'preflight: permission-denied', async () => {
     const page = await denied.newPage();
     const { report, open } = await page.evaluate(runPreflight, { config: sip() });
     expect(report.verdict).toBe('permission-denied');
@@ -150,12 +151,14 @@ describe('preflight', () => {
     });
 
     // Both loopback ends use the one relay, so a packet crosses it twice: ~50 % lost end to end.
-    it('degraded under heavy loss (30 % per relay crossing), with the loss and a lower MOS reported', async () => {
-      relay.impair({ loss: 0.3 }, 'both');
+    cellTest('degraded under heavy loss (15 % per relay crossing, ~28 % end to end), with the loss and a lower MOS reported', 'sipjs', 'preflight: degraded under heavy loss', async () => {
+      // Heavier loss also drops the TURN allocation and ICE checks often enough that the loopback
+      // may not connect within the media test at all (then `media-failed`, a different verdict).
+      relay.impair({ loss: 0.15 }, 'both');
       const page = await browser.newPage();
       const { report } = await page.evaluate(runPreflight, { config: sip({ iceServers }), forceRelay: true });
       relay.restore();
-      console.info(`preflight under 30% loss: ${JSON.stringify({ verdict: report.verdict, reason: report.reason, media: report.media })}`);
+      console.info(`preflight under 15% loss per crossing: ${JSON.stringify({ verdict: report.verdict, reason: report.reason, media: report.media })}`);
       expect(report.verdict).toBe('degraded');
       expect(report.reason).toBe('high-loss');
       expect(report.media.lossFraction).toBeGreaterThan(0.15);

@@ -2,7 +2,8 @@
 // stopped mid-session → the client carries on through SIP.js, and the reverse. A call in progress
 // on the lost vendor ends exactly once with the documented reason; a new call goes through the
 // other vendor with audio; the normalised trace of the switch is the same for both orders.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { cellTest } from '../conformance/extra-cells.js';
 import { launchBrowser } from '../../lab/browser/index.mjs';
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
 import { startTelnyxEmulator } from '../../lab/telnyx/index.mjs';
@@ -125,7 +126,7 @@ const EXPECTED_SWITCH = [
 describe('runtime failover across vendors (Chromium)', () => {
   const switches: Record<string, string[]> = {};
 
-  it('[Telnyx, Kamailio], the Telnyx emulator stopped mid-session → connected through SIP.js', async () => {
+  cellTest('[Telnyx, Kamailio], the Telnyx emulator stopped mid-session → connected through SIP.js', 'telnyx', 'runtime failover: vendor lost mid-session', async () => {
     const [telnyx, kamailio] = await Promise.all([startTelnyxEmulator(), startKamailio()]);
     try {
       switches.telnyxLost = await runSwitch({
@@ -143,7 +144,7 @@ describe('runtime failover across vendors (Chromium)', () => {
     }
   }, TEST_MS);
 
-  it('[Kamailio, Telnyx], Kamailio stopped mid-session → connected through Telnyx; the same switch trace', async () => {
+  cellTest('[Kamailio, Telnyx], Kamailio stopped mid-session → connected through Telnyx; the same switch trace', 'sipjs', 'runtime failover: vendor lost mid-session', async () => {
     const [telnyx, kamailio] = await Promise.all([startTelnyxEmulator(), startKamailio()]);
     try {
       switches.kamailioLost = await runSwitch({
