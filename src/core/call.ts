@@ -90,6 +90,7 @@ export class Call<VendorCall = unknown> implements MediaTarget {
     },
     wantsLevels: () => this.emitter.count('audioLevel') > 0,
     inputEnded: () => void this.internals.devices.inputEnded(),
+    restoring: () => this._state === 'reconnecting',
   });
   private qualityMonitor: QualityMonitor | undefined;
 

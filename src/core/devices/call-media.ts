@@ -20,9 +20,19 @@ interface Hooks {
   levels(levels: AudioLevels): void;
   /** Somebody listens to the levels: only then is getStats() polled. */
   wantsLevels(): boolean;
-  /** The microphone's track ended while the call ran. */
+  /** The microphone's track ended while the call ran, and nothing took its place. */
   inputEnded(): void;
+  /** The call's media is being restored (state `reconnecting`): the vendor may be renewing its track. */
+  restoring(): boolean;
 }
+
+/**
+ * How long an ended microphone track may go without a live successor before the device counts as
+ * gone. A vendor SDK may stop its track and open another while it restores the media
+ * (sendbird-calls does on reconnection); taking that for a vanished device would switch the input
+ * under the SDK and break its recovery.
+ */
+const REPLACED_WITHIN_MS = 1_000;
 
 function clamp(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
@@ -52,6 +62,8 @@ export class CallMedia {
   private timer: ReturnType<typeof setInterval> | undefined;
   private polling = false;
   private watched: MediaStreamTrack | undefined;
+  /** When the watched track ended with no live successor yet. */
+  private endedAt: number | undefined;
   private readonly onEnded = () => this.trackEnded();
 
   constructor(private readonly hooks: Hooks) {}
@@ -65,6 +77,7 @@ export class CallMedia {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.endedAt = undefined;
     this.unwatch();
   }
 
@@ -85,7 +98,20 @@ export class CallMedia {
 
   private trackEnded(): void {
     this.unwatch();
-    if (this.timer) this.hooks.inputEnded();
+    if (this.timer) this.endedAt ??= Date.now();
+  }
+
+  /** Runs each tick after an ended track: a live successor clears it, none within the grace is a lost device. */
+  private judgeEndedTrack(): void {
+    if (this.endedAt === undefined) return;
+    if (sendingTrack(this.hooks.provider()?.peerConnection?.())?.readyState === 'live') {
+      this.endedAt = undefined;
+    } else if (this.hooks.restoring()) {
+      this.endedAt = Date.now();
+    } else if (Date.now() - this.endedAt >= REPLACED_WITHIN_MS) {
+      this.endedAt = undefined;
+      this.hooks.inputEnded();
+    }
   }
 
   private async tick(): Promise<void> {
@@ -93,6 +119,7 @@ export class CallMedia {
     this.polling = true;
     try {
       this.follow();
+      this.judgeEndedTrack();
       if (!this.hooks.wantsLevels()) return;
       const provider = this.hooks.provider();
       const report = await provider?.getStats?.().catch(() => undefined);
