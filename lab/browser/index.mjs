@@ -3,6 +3,7 @@
 import { chromium } from 'playwright-core';
 import { existsSync } from 'node:fs';
 import { startPageServer } from './server.mjs';
+import { waitForAudio } from './engines.mjs';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 const BASE_ARGS = [
@@ -117,18 +118,7 @@ export async function launchBrowser(options = {}) {
       page.on('pageerror', (e) => page.pageErrors.push(String(e?.stack ?? e)));
       page.inboundAudio = () => page.evaluate(pageAudioStats, 'inbound-rtp');
       page.outboundAudio = () => page.evaluate(pageAudioStats, 'outbound-rtp');
-      page.waitForAudio = async ({ minPackets = 20, timeoutMs = 10_000, since } = {}) => {
-        const deadline = Date.now() + timeoutMs;
-        let last;
-        while (Date.now() < deadline) {
-          last = await page.inboundAudio();
-          const packets = last.packetsReceived - (since?.packetsReceived ?? 0);
-          const energy = last.totalAudioEnergy - (since?.totalAudioEnergy ?? 0);
-          if (packets >= minPackets && energy > 0) return last;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        throw new Error(`no inbound audio within ${timeoutMs} ms: ${JSON.stringify(last)}`);
-      };
+      page.waitForAudio = (options) => waitForAudio(page, options);
       await page.goto(pageOptions.url ?? (await pageUrl()));
       await page.waitForFunction(pageOptions.waitFor ?? 'window.pageReady === true', undefined, { timeout: 20_000 });
       return page;
