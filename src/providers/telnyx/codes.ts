@@ -22,6 +22,7 @@ const ERROR_CODES: Record<number, VoiceErrorCode> = {
   44001: 'CALL_FAILED', // HOLD_FAILED
   44002: 'INVALID_ARGUMENT', // INVALID_CALL_PARAMETERS
   44003: 'CALL_FAILED', // BYE_SEND_FAILED
+  44004: 'CALL_FAILED', // SUBSCRIBE_FAILED
   44005: 'CALL_FAILED', // PEER_CLOSED_DURING_INIT
   45001: 'NETWORK_UNREACHABLE', // WEBSOCKET_CONNECTION_FAILED
   45002: 'NETWORK_UNREACHABLE', // WEBSOCKET_ERROR
@@ -30,6 +31,9 @@ const ERROR_CODES: Record<number, VoiceErrorCode> = {
   46001: 'AUTH_REJECTED', // LOGIN_FAILED
   46002: 'CONFIG_INVALID', // INVALID_CREDENTIALS (client-side check, nothing sent)
   46003: 'AUTH_REJECTED', // AUTHENTICATION_REQUIRED
+  // The SDK's own ICE restart after a media outage was refused or timed out: the media path is
+  // gone, which is what MEDIA_LOST says, whether or not polyphone had yet seen the path go quiet.
+  47001: 'MEDIA_LOST', // ICE_RESTART_FAILED
   48001: 'NETWORK_UNREACHABLE', // NETWORK_OFFLINE
   48501: 'CALL_FAILED', // SESSION_NOT_REATTACHED
 };
