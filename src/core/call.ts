@@ -1,7 +1,20 @@
 import { createEmitter, type Emitter, type Handler } from './emitter.js';
-import type { CallSink, ProviderCall, ProviderCallOptions, ProviderCapabilities } from './contract.js';
+import type { CallSink, LogLevel, ProviderCall, ProviderCallOptions, ProviderCapabilities } from './contract.js';
 import { VoiceError, describeCause, isVoiceError } from './errors.js';
-import type { CallEndReason, CallEvents, CallState } from './events.js';
+import type { CallEndReason, CallEvents } from './events.js';
+import {
+  CALL_OPERATIONS,
+  CALL_REPORTS,
+  CALL_TRANSITIONS,
+  REFERRAL_STATES,
+  checkMove,
+  declares,
+  localEndReason,
+  reportMove,
+  type CallOperation,
+  type CallOperationRule,
+  type CallState,
+} from './states.js';
 import type { Redactor } from './redact.js';
 import { bounded } from './runtime.js';
 import { errorData, type TraceRecorder } from './trace.js';
@@ -40,6 +53,8 @@ export interface CallInternals {
   audioElement: HTMLMediaElement | undefined;
   devices: Devices;
   onEnded: (call: Call) => void;
+  /** The client's logger (an illegal state move is refused and logged). */
+  log?: (level: LogLevel, message: string, data?: Record<string, unknown>) => void;
   /** An app handler of this call threw or rejected (the other handlers still ran). */
   onHandlerError?: (what: string, error: unknown) => void;
   /** Before this call opens its microphone (answer, unhold): the client holds the others. */
@@ -76,7 +91,7 @@ export class Call<VendorCall = unknown> implements MediaTarget {
     live: () => this._state !== 'ended',
     emit: (type, payload) => this.emit(type, payload as never),
     declares: (capability) => this.internals.capabilities()[capability] === true,
-    respond: (id, output) => this.run('respondToolCall', () => this.require('respondToolCall', 'agentTools').respondToolCall!(id, output)),
+    respond: (id, output) => this.run('respondToolCall', () => this.permit('respondToolCall')!.respondToolCall!(id, output)),
     invalidState: (operation, why) => this.invalidState(operation, why),
   });
   private readonly media = new CallMedia({
@@ -149,11 +164,9 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   }
 
   async answer(options: Pick<CallOptions, 'iceServers' | 'audioElement'> = {}): Promise<void> {
-    if (this.direction !== 'incoming') throw this.invalidState('answer', 'only an incoming call can be answered');
-    if (this._state !== 'ringing') throw this.invalidState('answer');
-    const provider = this.require('answer');
+    const provider = this.permit('answer')!;
     await this.internals.beforeOpen?.(this, 'answer');
-    if (this._state !== 'ringing') throw this.invalidState('answer');
+    this.permit('answer');
     if (options.audioElement) this.internals.audioElement = options.audioElement;
     if (this._remoteStream && options.audioElement) this.play(this._remoteStream);
     this.setState('connecting');
@@ -169,9 +182,7 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   }
 
   async reject(options: { status?: number } = {}): Promise<void> {
-    if (this.direction !== 'incoming') throw this.invalidState('reject', 'only an incoming call can be rejected');
-    if (this._state !== 'ringing') throw this.invalidState('reject');
-    const provider = this.require('reject');
+    const provider = this.permit('reject')!;
     this.hangingUp = true;
     try {
       await this.run('reject', () => provider.reject!(options));
@@ -189,8 +200,7 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   async terminate(reason: CallEndReason | undefined, error?: VoiceError): Promise<void> {
     if (this._state === 'ended' || this.hangingUp) return;
     this.hangingUp = true;
-    const endReason: CallEndReason =
-      reason ?? (this._state === 'active' || this._state === 'held' || this._state === 'reconnecting' ? 'hangup' : this.direction === 'incoming' ? 'rejected' : 'canceled');
+    const endReason: CallEndReason = reason ?? localEndReason(this._state, this.direction);
     try {
       if (this.providerCall) await this.bound('hangup', this.providerCall.hangup());
     } catch (error) {
@@ -201,9 +211,8 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   }
 
   async mute(): Promise<void> {
-    this.requireLive('mute', ['active', 'held', 'reconnecting', 'connecting', 'ringing']);
-    if (this._muted) return;
-    const provider = this.require('mute');
+    const provider = this.permit('mute');
+    if (!provider || this._muted) return;
     await this.run('mute', () => provider.mute!());
     if (!this._muted && this._state !== 'ended') {
       this._muted = true;
@@ -212,9 +221,8 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   }
 
   async unmute(): Promise<void> {
-    this.requireLive('unmute', ['active', 'held', 'reconnecting', 'connecting', 'ringing']);
-    const provider = this.require('unmute', 'mute');
-    if (!this._muted) return;
+    const provider = this.permit('unmute');
+    if (!provider || !this._muted) return;
     await this.run('unmute', () => provider.unmute!());
     if (this._muted && this._state !== 'ended') {
       this._muted = false;
@@ -223,37 +231,32 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   }
 
   async hold(): Promise<void> {
-    this.requireLive('hold', ['active', 'held']);
-    const provider = this.require('hold');
-    if (this._state === 'held') return;
+    const provider = this.permit('hold');
+    if (!provider) return;
     await this.run('hold', () => provider.hold!());
-    if (this._state === 'active') this.markHeld('local');
+    this.markHeld('local');
   }
 
   async unhold(): Promise<void> {
-    this.requireLive('unhold', ['active', 'held']);
-    const provider = this.require('unhold', 'hold');
-    if (this._state === 'active') return;
+    const provider = this.permit('unhold');
+    if (!provider) return;
     await this.internals.beforeOpen?.(this, 'unhold');
     await this.run('unhold', () => provider.unhold!());
-    if (this._state === 'held') this.markUnheld('local');
+    this.markUnheld('local');
   }
 
   async sendDtmf(digits: string): Promise<void> {
     if (typeof digits !== 'string' || !DTMF_DIGITS.test(digits)) {
       throw new VoiceError('INVALID_ARGUMENT', 'DTMF digits must be 1–64 of 0-9, A-D, *, # and ",".', { provider: this.internals.provider });
     }
-    this.requireLive('sendDtmf', ['active']);
-    const provider = this.require('sendDtmf', 'dtmf');
+    const provider = this.permit('sendDtmf')!;
     await this.run('sendDtmf', () => provider.sendDtmf!(digits));
   }
 
   /** Sends a typed message (and optional JSON data) to the AI agent on the far end. */
   async sendText(text: string, data?: AgentData): Promise<void> {
     checkAgentText(text, data, this.internals.provider);
-    this.require('sendText', 'agentText');
-    this.requireLive('sendText', ['active', 'held']);
-    const provider = this.require('sendText', 'agentText');
+    const provider = this.permit('sendText')!;
     await this.run('sendText', () => provider.sendText!(text, data));
   }
 
@@ -264,10 +267,9 @@ export class Call<VendorCall = unknown> implements MediaTarget {
    * Where the vendor cannot transfer: UNSUPPORTED (`capabilities.transfer`).
    */
   async transfer(target: string | Call): Promise<void> {
-    this.requireLive('transfer', ['active', 'held']);
-    const provider = this.require('transfer');
+    const provider = this.permit('transfer')!;
     const attended = target instanceof Call;
-    if (attended ? target === this || !target.providerCall || !['active', 'held'].includes(target.state) : typeof target !== 'string' || target.trim() === '') {
+    if (attended ? target === this || !target.providerCall || !CALL_OPERATIONS.transfer.states.includes(target.state) : typeof target !== 'string' || target.trim() === '') {
       throw new VoiceError('INVALID_ARGUMENT', 'transfer() needs a target (SIP URI or user) or another established call of this client.', {
         provider: this.internals.provider,
         details: { field: 'target' },
@@ -322,9 +324,8 @@ export class Call<VendorCall = unknown> implements MediaTarget {
 
   /** @internal Swaps the microphone mid-call (the app calls `client.devices.setInput`). */
   async switchInput(audio: MediaTrackConstraints): Promise<void> {
-    if (this._state === 'ended') return;
-    if (this._state !== 'active' && this._state !== 'held') return; // the choice applies once media flows
-    const provider = this.require('setInput', 'inputSelection');
+    const provider = this.permit('setInput');
+    if (!provider) return;
     await this.run('setInput', () => provider.setInput!(audio));
     this.media.follow();
   }
@@ -352,28 +353,23 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   sink(): CallSink {
     return {
       ringing: () => {
-        if (this._state === 'connecting' && this.direction === 'outgoing') {
-          this.setState('ringing');
-          this.emit('ringing', {});
-        }
+        if (this.direction === 'outgoing' && this.report(CALL_REPORTS.ringing)) this.emit('ringing', {});
       },
       active: () => {
-        if (this._state === 'connecting' || this._state === 'ringing') {
-          this.setState('active');
-          this.emit('active', {});
-          this.media.start();
-          this.startQuality();
-        }
+        if (!this.report(CALL_REPORTS.active)) return;
+        this.emit('active', {});
+        this.media.start();
+        this.startQuality();
       },
       remoteStream: (stream) => {
         this._remoteStream = stream;
         this.play(stream);
       },
       held: () => {
-        if (this._state === 'active') this.markHeld('remote');
+        if (reportMove(CALL_REPORTS.held, this._state)) this.markHeld('remote');
       },
       unheld: () => {
-        if (this._state === 'held') this.markUnheld('remote');
+        if (reportMove(CALL_REPORTS.unheld, this._state)) this.markUnheld('remote');
       },
       dtmf: (digit) => {
         if (this._state !== 'ended' && /^[0-9A-Da-d*#]$/.test(digit)) this.emit('dtmf', { digit: digit.toUpperCase() });
@@ -387,7 +383,7 @@ export class Call<VendorCall = unknown> implements MediaTarget {
         this.end(reason, lost ? this.internals.redactor.error(lost) : undefined);
       },
       referred: (target, place) => {
-        if (this._state === 'active' || this._state === 'held') this.internals.onReferred?.(this, target, place);
+        if (REFERRAL_STATES.includes(this._state)) this.internals.onReferred?.(this, target, place);
       },
       error: (error) => this.emit('error', { error: this.internals.redactor.error(error) }),
       ...this.agent.sink(),
@@ -428,13 +424,18 @@ export class Call<VendorCall = unknown> implements MediaTarget {
     this.qualityMonitor.start();
   }
 
+  /** A hold that lands after the call moved on (ended, or held meanwhile) changes nothing. */
   private markHeld(by: 'local' | 'remote'): void {
-    this.setState('held');
-    this.emit('held', { by });
+    if (reportMove(CALL_REPORTS.held, this._state) && this.setState('held')) this.emit('held', { by });
   }
   private markUnheld(by: 'local' | 'remote'): void {
-    this.setState('active');
-    this.emit('unheld', { by });
+    if (reportMove(CALL_REPORTS.unheld, this._state) && this.setState('active')) this.emit('unheld', { by });
+  }
+
+  /** Applies a provider's report as CALL_REPORTS says; false where it changes nothing in this state. */
+  private report(table: Partial<Record<CallState, CallState>>): boolean {
+    const to = reportMove(table, this._state);
+    return to !== undefined && this.setState(to);
   }
 
   private play(stream: MediaStream): void {
@@ -446,11 +447,17 @@ export class Call<VendorCall = unknown> implements MediaTarget {
     playRemote(element, stream, () => this._state !== 'ended' && this.emit('audioBlocked', { reason: 'autoplay' }));
   }
 
-  private setState(to: CallState): void {
+  /** Every move goes through CALL_TRANSITIONS; returns whether it was made. */
+  private setState(to: CallState): boolean {
     const from = this._state;
-    if (from === to) return;
+    if (from === to) return false;
+    const legal = checkMove('call', CALL_TRANSITIONS, from, to, this.internals.provider, (error) =>
+      this.internals.log?.('error', error.message, { ...error.details, call: this.internals.id }),
+    );
+    if (!legal) return false;
     this._state = to;
     this.emit('stateChanged', { from, to });
+    return true;
   }
 
   private emit<K extends keyof CallEvents>(type: K, payload: CallEvents[K]): void {
@@ -474,25 +481,29 @@ export class Call<VendorCall = unknown> implements MediaTarget {
     this.emitter.emit(type, payload);
   }
 
-  private require(operation: string, capability?: keyof ProviderCapabilities): ProviderCall {
-    const capabilityName = capability ?? (operation as keyof ProviderCapabilities);
-    const caps = this.internals.capabilities();
+  /**
+   * The one check before an operation reaches the provider, read from CALL_OPERATIONS: direction
+   * and state (INVALID_STATE), capability and the provider's method (UNSUPPORTED). Undefined: the
+   * operation has nothing to do in this state and resolves at once.
+   */
+  private permit(operation: CallOperation): ProviderCall | undefined {
+    const rule: CallOperationRule = CALL_OPERATIONS[operation];
+    if (rule.direction && this.direction !== rule.direction) throw this.invalidState(operation, `only an ${rule.direction} call can`);
+    if (rule.later?.includes(this._state)) return undefined;
+    if (rule.capability && !declares(this.internals.capabilities(), rule.capability)) throw this.unsupported(operation);
+    if (!rule.states.includes(this._state)) throw this.invalidState(operation);
+    if (rule.noop?.includes(this._state)) return undefined;
     const provider = this.providerCall;
-    const method = (provider as unknown as Record<string, unknown> | undefined)?.[operation];
-    // Agent capabilities are opt-in: a provider that does not name them has none.
-    const declared = capabilityName in caps ? caps[capabilityName] : !capabilityName.startsWith('agent');
-    if (!declared || (provider && typeof method !== 'function')) {
-      throw new VoiceError('UNSUPPORTED', `The ${this.internals.provider} provider cannot ${operation}.`, {
-        provider: this.internals.provider,
-        details: { operation },
-      });
-    }
     if (!provider) throw this.invalidState(operation, 'the call is still being set up');
+    if (typeof provider[operation] !== 'function') throw this.unsupported(operation);
     return provider;
   }
 
-  private requireLive(operation: string, states: CallState[]): void {
-    if (!states.includes(this._state)) throw this.invalidState(operation);
+  private unsupported(operation: CallOperation): VoiceError {
+    return new VoiceError('UNSUPPORTED', `The ${this.internals.provider} provider cannot ${operation}.`, {
+      provider: this.internals.provider,
+      details: { operation },
+    });
   }
 
   private invalidState(operation: string, why?: string): VoiceError {

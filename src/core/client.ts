@@ -4,7 +4,8 @@ import { CallRegistry, followReferral, takeOverReplaced } from './calls.js';
 import { timeoutArgument, type ParsedConfig } from './config.js';
 import type { Credentials, LogLevel, ProviderCallOptions, ProviderCapabilities, ProviderDefinitionV1, ProviderSink, VendorObjects, VoiceProviderV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError, type VoiceErrorCode } from './errors.js';
-import type { ClientEvents, ClientState } from './events.js';
+import type { ClientEvents } from './events.js';
+import { CLIENT_OPERATIONS, CLIENT_REPORTS, CLIENT_TRANSITIONS, REGISTRATION_STATES, UNANSWERED_STATES, allows, checkMove, reportMove, type ClientOperation, type ClientState } from './states.js';
 import { Redactor, credentialSecrets } from './redact.js';
 import { bounded, deadline } from './runtime.js';
 import { TraceRecorder, errorData, type TraceEntry } from './trace.js';
@@ -182,7 +183,7 @@ export class DefaultVoiceClient implements VoiceClient {
 
   async authenticate(credentials?: Credentials): Promise<void> {
     if (credentials !== undefined) this.checkCredentials(credentials);
-    if (!['idle', 'initialized', 'authenticated', 'disconnected'].includes(this._state)) throw this.invalidState('authenticate');
+    this.permit('authenticate');
     await this.init();
     const creds = credentials ?? this.credentials;
     if (!creds) {
@@ -194,14 +195,14 @@ export class DefaultVoiceClient implements VoiceClient {
     for (const secret of credentialSecrets(creds)) this.redactor.add(secret);
     await this.credentialStep('authenticate()', (signal) => this.impl.authenticate(creds, signal));
     this.credentials = creds;
-    if (this._state === 'initialized' || this._state === 'disconnected') this.setState('authenticated');
+    if (allows(CLIENT_TRANSITIONS[this._state], 'authenticated')) this.setState('authenticated');
   }
 
   async connect(options: ConnectOptions = {}): Promise<void> {
     const timeoutMs = options.timeoutMs === undefined ? this.config.timeouts.connectMs : this.checked(() => timeoutArgument(options.timeoutMs, 'timeoutMs'));
     // Called during a disconnect(): the old session goes first, so the state matches the new one.
     if (this.teardown) await this.teardown;
-    if (!['idle', 'initialized', 'authenticated', 'disconnected'].includes(this._state)) throw this.invalidState('connect');
+    this.permit('connect');
     // Until the SDK is loaded the state is still idle/initialized; a second attempt must not slip
     // through and open a second session whose socket nobody would ever close.
     if (this.connectAbort) throw this.invalidState('connect', 'a connect() is already in progress');
@@ -241,7 +242,7 @@ export class DefaultVoiceClient implements VoiceClient {
       // must not hold the app: the teardown is bounded and finishes in the background.
       const waitMs = abort.signal.aborted ? CANCELLED_TEARDOWN_MS : Math.min(TEARDOWN_MS, Math.max(CANCELLED_TEARDOWN_MS, deadlineAt - Date.now()));
       await this.teardownProvider(waitMs);
-      if (this._state === 'connecting' || this._state === 'connected') this.setState('disconnected');
+      if (allows(CLIENT_TRANSITIONS[this._state], 'disconnected')) this.setState('disconnected');
       throw wrapped;
     } finally {
       clearTimeout(timer);
@@ -273,7 +274,7 @@ export class DefaultVoiceClient implements VoiceClient {
       this.connectAbort.abort(new VoiceError('ABORTED', 'connect() was cancelled by disconnect().', { provider: this.provider }));
       await settled;
     }
-    if (this._state !== 'connected' && this._state !== 'reconnecting') return;
+    if (!allows(CLIENT_OPERATIONS.disconnect, this._state)) return;
     const startedAt = Date.now();
     // The calls end before the client disconnects; a hangup the server does not answer is cut short.
     await Promise.all(
@@ -303,17 +304,17 @@ export class DefaultVoiceClient implements VoiceClient {
       });
     }
     const ringMs = options.ringTimeoutMs === undefined ? this.config.timeouts.ringMs : this.checked(() => timeoutArgument(options.ringTimeoutMs, 'ringTimeoutMs'));
-    if (this._state !== 'connected') throw this.invalidState('call');
+    this.permit('call');
     this.liveCalls.checkRoom('call');
     await this.liveCalls.holdOthers(undefined, 'call');
     const call = this.newCall('outgoing', target ?? '', undefined, options.audioElement);
     call.start('connecting');
     this.emit('callStarted', { call, direction: 'outgoing' });
     const ringTimer = setTimeout(() => {
-      if (call.state === 'connecting' || call.state === 'ringing') void call.terminate('unanswered');
+      if (UNANSWERED_STATES.includes(call.state)) void call.terminate('unanswered');
     }, ringMs);
     call.on('stateChanged', ({ to }) => {
-      if (to !== 'connecting' && to !== 'ringing') clearTimeout(ringTimer);
+      if (!UNANSWERED_STATES.includes(to)) clearTimeout(ringTimer);
     });
     try {
       const providerCall = await bounded(
@@ -331,7 +332,7 @@ export class DefaultVoiceClient implements VoiceClient {
   }
 
   async connectAndCall(target?: string, options: CallOptions & ConnectOptions = {}): Promise<Call> {
-    if (this._state !== 'connected') await this.connect(options);
+    if (!allows(CLIENT_OPERATIONS.call, this._state)) await this.connect(options);
     return this.call(target, options);
   }
 
@@ -340,7 +341,7 @@ export class DefaultVoiceClient implements VoiceClient {
   }
 
   async refreshToken(credentials?: Credentials | string): Promise<void> {
-    if (this._state !== 'connected' && this._state !== 'reconnecting') throw this.invalidState('refreshToken');
+    this.permit('refreshToken');
     if (credentials !== undefined && typeof credentials !== 'string') this.checkCredentials(credentials);
     for (const secret of credentialSecrets(credentials)) this.redactor.add(secret);
     await this.credentialStep('refreshToken()', (signal) => this.impl.refreshToken(credentials, signal));
@@ -387,6 +388,7 @@ export class DefaultVoiceClient implements VoiceClient {
       iceServers: this.config.iceServers,
       audioElement: audioElement ?? replacing?.audioElement,
       onHandlerError: (what, error) => this.handlerFailed(what, error),
+      log: (level, message, data) => this.log(level, message, data),
       devices: this.devices,
       onEnded: (ended) => this.liveCalls.remove(ended),
       beforeOpen: (opening, operation) => this.liveCalls.holdOthers(opening, operation),
@@ -409,7 +411,7 @@ export class DefaultVoiceClient implements VoiceClient {
   private providerSink(): ProviderSink {
     return {
       registered: () => {
-        if (this.registered || (this._state !== 'connected' && this._state !== 'reconnecting')) return;
+        if (this.registered || !allows(REGISTRATION_STATES, this._state)) return;
         this.registered = true;
         this.emit('registered', {});
       },
@@ -418,14 +420,10 @@ export class DefaultVoiceClient implements VoiceClient {
         this.registered = false;
         this.emit('unregistered', {});
       },
-      connectionLost: () => {
-        if (this._state === 'connected') this.setState('reconnecting');
-      },
-      connectionRestored: () => {
-        if (this._state === 'reconnecting') this.setState('connected');
-      },
+      connectionLost: () => this.report(CLIENT_REPORTS.connectionLost),
+      connectionRestored: () => this.report(CLIENT_REPORTS.connectionRestored),
       connectionFailed: (error) => {
-        if (this._state !== 'connected' && this._state !== 'reconnecting') return;
+        if (!reportMove(CLIENT_REPORTS.connectionFailed, this._state)) return;
         const wrapped = this.redactor.error(error);
         for (const call of this.liveCalls.list()) call.end('failed', wrapped);
         this.emit('error', { error: wrapped });
@@ -438,7 +436,7 @@ export class DefaultVoiceClient implements VoiceClient {
         if (!call) {
           // No room under maxCalls: the caller hears busy, the app is told.
           providerCall.reject?.({ status: 486 }).catch(() => {});
-          if (this._state === 'connected') this.emit('callRefused', { from: this.redactor.text(info.from), displayName: info.displayName, reason: 'busy' });
+          if (allows(CLIENT_OPERATIONS.incomingCall, this._state)) this.emit('callRefused', { from: this.redactor.text(info.from), displayName: info.displayName, reason: 'busy' });
           return { ringing() {}, active() {}, remoteStream() {}, held() {}, unheld() {}, dtmf() {}, ended() {}, error() {} };
         }
         call.attach(providerCall);
@@ -455,7 +453,7 @@ export class DefaultVoiceClient implements VoiceClient {
   }
 
   private newCallForIncoming(from: string, displayName: string | undefined): Call | undefined {
-    if (!this.liveCalls.hasRoom() || this._state !== 'connected') return undefined;
+    if (!this.liveCalls.hasRoom() || !allows(CLIENT_OPERATIONS.incomingCall, this._state)) return undefined;
     // The caller chose these words: untrusted text (README), cut to a sensible length.
     return this.newCall('incoming', from.slice(0, MAX_PEER_LENGTH), displayName?.slice(0, MAX_CALLER_NAME_LENGTH), undefined);
   }
@@ -506,11 +504,24 @@ export class DefaultVoiceClient implements VoiceClient {
     }
   }
 
+  /** Every move goes through CLIENT_TRANSITIONS. */
   private setState(to: ClientState): void {
     const from = this._state;
     if (from === to) return;
+    if (!checkMove('client', CLIENT_TRANSITIONS, from, to, this.provider, (error) => this.log('error', error.message, error.details))) return;
     this._state = to;
     this.emit('stateChanged', { from, to });
+  }
+
+  /** Applies a provider's report about the connection as CLIENT_REPORTS says. */
+  private report(table: Partial<Record<ClientState, ClientState>>): void {
+    const to = reportMove(table, this._state);
+    if (to) this.setState(to);
+  }
+
+  /** INVALID_STATE unless CLIENT_OPERATIONS lets `operation` run in the current state. */
+  private permit(operation: ClientOperation): void {
+    if (!allows(CLIENT_OPERATIONS[operation], this._state)) throw this.invalidState(operation);
   }
 
   private emit<K extends keyof ClientEvents>(type: K, payload: ClientEvents[K]): void {
