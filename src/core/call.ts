@@ -1,107 +1,25 @@
-import { createEmitter, type Emitter, type Handler } from './emitter.js';
-import type { CallSink, ProviderCall, ProviderCallOptions, ProviderCapabilities } from './contract.js';
-import { VoiceError, describeCause, isVoiceError } from './errors.js';
-import type { CallEndReason, CallEvents, CallState } from './events.js';
-import type { Redactor } from './redact.js';
-import { bounded } from './runtime.js';
-import { errorData, type TraceRecorder } from './trace.js';
-import { AgentConversation, agentTraceData, checkAgentText } from './agent/conversation.js';
+import type { Handler } from './emitter.js';
+import type { ProviderCall, ProviderCallOptions } from './contract.js';
+import { VoiceError } from './errors.js';
+import type { CallEndReason, CallEvents } from './events.js';
+import { CALL_OPERATIONS, localEndReason, type CallState } from './states.js';
+import { checkAgentText } from './agent/conversation.js';
 import type { AgentData, TranscriptEntry } from './agent/types.js';
-import { CallMedia } from './devices/call-media.js';
-import type { Devices, MediaTarget } from './devices/devices.js';
-import { applySink, playRemote, resumePlayback } from './devices/playback.js';
-import { QualityMonitor, type QualitySample, type ResolvedQualityOptions } from './quality/index.js';
-import { mediaLostError, qualityHost } from './quality/call-host.js';
+import type { MediaTarget } from './devices/devices.js';
+import { applySink, resumePlayback } from './devices/playback.js';
+import type { QualitySample } from './quality/index.js';
+import { CallCore, type CallOptions } from './call-core.js';
 
-export type CallDirection = 'outgoing' | 'incoming';
-
-export interface CallOptions {
-  /** Where the remote audio is played; polyphone sets its srcObject and calls play(). */
-  audioElement?: HTMLMediaElement;
-  /** ICE servers for this call, overriding the client's. */
-  iceServers?: RTCIceServer[];
-  /** Ends the call `unanswered` if nobody answers within this time (default from the client). */
-  ringTimeoutMs?: number;
-}
+export type { CallDirection, CallOptions, CallInternals } from './call-core.js';
 
 const DTMF_DIGITS = /^[0-9A-Da-d*#,]{1,64}$/;
 
-export interface CallInternals {
-  id: number;
-  direction: CallDirection;
-  peer: string;
-  displayName: string | undefined;
-  provider: string;
-  capabilities: () => ProviderCapabilities;
-  redactor: Redactor;
-  trace: TraceRecorder;
-  operationMs: number;
-  iceServers: RTCIceServer[] | undefined;
-  audioElement: HTMLMediaElement | undefined;
-  devices: Devices;
-  onEnded: (call: Call) => void;
-  /** An app handler of this call threw or rejected (the other handlers still ran). */
-  onHandlerError?: (what: string, error: unknown) => void;
-  /** Before this call opens its microphone (answer, unhold): the client holds the others. */
-  beforeOpen?: (call: Call, operation: string) => Promise<void>;
-  /** The far end asked this side to call `target` (an incoming REFER): the client places that call. */
-  onReferred?: (call: Call, target: string, place: (sink: CallSink) => Promise<ProviderCall>) => void;
-  /** Sampling, warning thresholds and the media-reconnection bound (client option `quality`). */
-  quality?: ResolvedQualityOptions;
-}
 
 /**
  * One call, the same handle for every vendor. The state machine lives here, so a vendor that
  * reports an end twice, or not at all, still yields exactly one `ended`.
  */
-export class Call<VendorCall = unknown> implements MediaTarget {
-  readonly direction: CallDirection;
-  /** The other party: a SIP URI, a phone number or a vendor user id. */
-  readonly peer: string;
-  readonly displayName: string | undefined;
-  private _state: CallState = 'new';
-  private _muted = false;
-  private _remoteStream: MediaStream | undefined;
-  private _endReason: CallEndReason | undefined;
-  private providerCall: ProviderCall | undefined;
-  private readonly emitter: Emitter<CallEvents> = createEmitter<CallEvents>((type, error) => this.internals.onHandlerError?.(`call ${String(type)}`, error));
-  private queue: Promise<unknown> = Promise.resolve();
-  private hangingUp = false;
-  // While a transfer is under way (or done), the far end hanging up is the transfer's doing.
-  private transferring = false;
-  private readonly endedPromise: Promise<CallEvents['ended']>;
-  private resolveEnded!: (event: CallEvents['ended']) => void;
-  private readonly agent: AgentConversation = new AgentConversation({
-    provider: () => this.internals.provider,
-    live: () => this._state !== 'ended',
-    emit: (type, payload) => this.emit(type, payload as never),
-    declares: (capability) => this.internals.capabilities()[capability] === true,
-    respond: (id, output) => this.run('respondToolCall', () => this.require('respondToolCall', 'agentTools').respondToolCall!(id, output)),
-    invalidState: (operation, why) => this.invalidState(operation, why),
-  });
-  private readonly media = new CallMedia({
-    provider: () => this.providerCall,
-    levels: (levels) => {
-      try {
-        this.emitter.emit('audioLevel', levels);
-      } catch {
-        /* the app's meter failing must not stop the levels */
-      }
-    },
-    wantsLevels: () => this.emitter.count('audioLevel') > 0,
-    inputEnded: () => void this.internals.devices.inputEnded(),
-    restoring: () => this._state === 'reconnecting',
-  });
-  private qualityMonitor: QualityMonitor | undefined;
-
-  /** @internal */
-  constructor(private readonly internals: CallInternals) {
-    this.direction = internals.direction;
-    this.peer = internals.peer;
-    this.displayName = internals.displayName;
-    this.endedPromise = new Promise((resolve) => (this.resolveEnded = resolve));
-  }
-
+export class Call<VendorCall = unknown> extends CallCore implements MediaTarget {
   /** Unique within its client: the `#n` of the trace. */
   get id(): number {
     return this.internals.id;
@@ -149,11 +67,9 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   }
 
   async answer(options: Pick<CallOptions, 'iceServers' | 'audioElement'> = {}): Promise<void> {
-    if (this.direction !== 'incoming') throw this.invalidState('answer', 'only an incoming call can be answered');
-    if (this._state !== 'ringing') throw this.invalidState('answer');
-    const provider = this.require('answer');
+    const provider = this.permit('answer')!;
     await this.internals.beforeOpen?.(this, 'answer');
-    if (this._state !== 'ringing') throw this.invalidState('answer');
+    this.permit('answer');
     if (options.audioElement) this.internals.audioElement = options.audioElement;
     if (this._remoteStream && options.audioElement) this.play(this._remoteStream);
     this.setState('connecting');
@@ -169,9 +85,7 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   }
 
   async reject(options: { status?: number } = {}): Promise<void> {
-    if (this.direction !== 'incoming') throw this.invalidState('reject', 'only an incoming call can be rejected');
-    if (this._state !== 'ringing') throw this.invalidState('reject');
-    const provider = this.require('reject');
+    const provider = this.permit('reject')!;
     this.hangingUp = true;
     try {
       await this.run('reject', () => provider.reject!(options));
@@ -189,8 +103,7 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   async terminate(reason: CallEndReason | undefined, error?: VoiceError): Promise<void> {
     if (this._state === 'ended' || this.hangingUp) return;
     this.hangingUp = true;
-    const endReason: CallEndReason =
-      reason ?? (this._state === 'active' || this._state === 'held' || this._state === 'reconnecting' ? 'hangup' : this.direction === 'incoming' ? 'rejected' : 'canceled');
+    const endReason: CallEndReason = reason ?? localEndReason(this._state, this.direction);
     try {
       if (this.providerCall) await this.bound('hangup', this.providerCall.hangup());
     } catch (error) {
@@ -201,9 +114,8 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   }
 
   async mute(): Promise<void> {
-    this.requireLive('mute', ['active', 'held', 'reconnecting', 'connecting', 'ringing']);
-    if (this._muted) return;
-    const provider = this.require('mute');
+    const provider = this.permit('mute');
+    if (!provider || this._muted) return;
     await this.run('mute', () => provider.mute!());
     if (!this._muted && this._state !== 'ended') {
       this._muted = true;
@@ -212,9 +124,8 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   }
 
   async unmute(): Promise<void> {
-    this.requireLive('unmute', ['active', 'held', 'reconnecting', 'connecting', 'ringing']);
-    const provider = this.require('unmute', 'mute');
-    if (!this._muted) return;
+    const provider = this.permit('unmute');
+    if (!provider || !this._muted) return;
     await this.run('unmute', () => provider.unmute!());
     if (this._muted && this._state !== 'ended') {
       this._muted = false;
@@ -223,37 +134,32 @@ export class Call<VendorCall = unknown> implements MediaTarget {
   }
 
   async hold(): Promise<void> {
-    this.requireLive('hold', ['active', 'held']);
-    const provider = this.require('hold');
-    if (this._state === 'held') return;
+    const provider = this.permit('hold');
+    if (!provider) return;
     await this.run('hold', () => provider.hold!());
-    if (this._state === 'active') this.markHeld('local');
+    this.markHeld('local');
   }
 
   async unhold(): Promise<void> {
-    this.requireLive('unhold', ['active', 'held']);
-    const provider = this.require('unhold', 'hold');
-    if (this._state === 'active') return;
+    const provider = this.permit('unhold');
+    if (!provider) return;
     await this.internals.beforeOpen?.(this, 'unhold');
     await this.run('unhold', () => provider.unhold!());
-    if (this._state === 'held') this.markUnheld('local');
+    this.markUnheld('local');
   }
 
   async sendDtmf(digits: string): Promise<void> {
     if (typeof digits !== 'string' || !DTMF_DIGITS.test(digits)) {
       throw new VoiceError('INVALID_ARGUMENT', 'DTMF digits must be 1–64 of 0-9, A-D, *, # and ",".', { provider: this.internals.provider });
     }
-    this.requireLive('sendDtmf', ['active']);
-    const provider = this.require('sendDtmf', 'dtmf');
+    const provider = this.permit('sendDtmf')!;
     await this.run('sendDtmf', () => provider.sendDtmf!(digits));
   }
 
   /** Sends a typed message (and optional JSON data) to the AI agent on the far end. */
   async sendText(text: string, data?: AgentData): Promise<void> {
     checkAgentText(text, data, this.internals.provider);
-    this.require('sendText', 'agentText');
-    this.requireLive('sendText', ['active', 'held']);
-    const provider = this.require('sendText', 'agentText');
+    const provider = this.permit('sendText')!;
     await this.run('sendText', () => provider.sendText!(text, data));
   }
 
@@ -264,10 +170,9 @@ export class Call<VendorCall = unknown> implements MediaTarget {
    * Where the vendor cannot transfer: UNSUPPORTED (`capabilities.transfer`).
    */
   async transfer(target: string | Call): Promise<void> {
-    this.requireLive('transfer', ['active', 'held']);
-    const provider = this.require('transfer');
+    const provider = this.permit('transfer')!;
     const attended = target instanceof Call;
-    if (attended ? target === this || !target.providerCall || !['active', 'held'].includes(target.state) : typeof target !== 'string' || target.trim() === '') {
+    if (attended ? target === this || !target.providerCall || !CALL_OPERATIONS.transfer.states.includes(target.state) : typeof target !== 'string' || target.trim() === '') {
       throw new VoiceError('INVALID_ARGUMENT', 'transfer() needs a target (SIP URI or user) or another established call of this client.', {
         provider: this.internals.provider,
         details: { field: 'target' },
@@ -322,9 +227,8 @@ export class Call<VendorCall = unknown> implements MediaTarget {
 
   /** @internal Swaps the microphone mid-call (the app calls `client.devices.setInput`). */
   async switchInput(audio: MediaTrackConstraints): Promise<void> {
-    if (this._state === 'ended') return;
-    if (this._state !== 'active' && this._state !== 'held') return; // the choice applies once media flows
-    const provider = this.require('setInput', 'inputSelection');
+    const provider = this.permit('setInput');
+    if (!provider) return;
     await this.run('setInput', () => provider.setInput!(audio));
     this.media.follow();
   }
@@ -334,191 +238,4 @@ export class Call<VendorCall = unknown> implements MediaTarget {
     return applySink(this.internals.audioElement, deviceId, this.internals.provider);
   }
 
-  // ---- wiring, used by the client ----
-
-  /** @internal */
-  attach(providerCall: ProviderCall): void {
-    this.providerCall = providerCall;
-    // A hangup that came while the provider was still setting the call up is carried out now.
-    if (this._state === 'ended' && this.hangingUp) providerCall.hangup().catch(() => {});
-  }
-
-  /** @internal */
-  start(initial: 'connecting' | 'ringing'): void {
-    this.setState(initial);
-  }
-
-  /** @internal The sink the provider reports this call's progress to. */
-  sink(): CallSink {
-    return {
-      ringing: () => {
-        if (this._state === 'connecting' && this.direction === 'outgoing') {
-          this.setState('ringing');
-          this.emit('ringing', {});
-        }
-      },
-      active: () => {
-        if (this._state === 'connecting' || this._state === 'ringing') {
-          this.setState('active');
-          this.emit('active', {});
-          this.media.start();
-          this.startQuality();
-        }
-      },
-      remoteStream: (stream) => {
-        this._remoteStream = stream;
-        this.play(stream);
-      },
-      held: () => {
-        if (this._state === 'active') this.markHeld('remote');
-      },
-      unheld: () => {
-        if (this._state === 'held') this.markUnheld('remote');
-      },
-      dtmf: (digit) => {
-        if (this._state !== 'ended' && /^[0-9A-Da-d*#]$/.test(digit)) this.emit('dtmf', { digit: digit.toUpperCase() });
-      },
-      ended: (reason, error) => {
-        // While this side hangs up or rejects, the reason is this side's, whatever the vendor says.
-        if (this.hangingUp) return;
-        if (this.transferring && reason === 'remoteHangup') return this.end('transferred');
-        // A vendor that gives up while the media path is being restored lost the media too.
-        const lost = reason === 'failed' && this._state === 'reconnecting' ? mediaLostError(this.internals.provider, error) : error;
-        this.end(reason, lost ? this.internals.redactor.error(lost) : undefined);
-      },
-      referred: (target, place) => {
-        if (this._state === 'active' || this._state === 'held') this.internals.onReferred?.(this, target, place);
-      },
-      error: (error) => this.emit('error', { error: this.internals.redactor.error(error) }),
-      ...this.agent.sink(),
-    };
-  }
-
-  /** @internal Ends the call once; later reports of its end are ignored. */
-  end(reason: CallEndReason, error?: VoiceError): void {
-    if (this._state === 'ended') return;
-    for (const entry of this.agent.close()) this.emit('transcript', entry);
-    this._endReason = reason;
-    // The client lets go of this call before anyone hears of its end: a handler of `ended` may dial again.
-    this.internals.onEnded(this);
-    this.media.stop();
-    this.qualityMonitor?.stop();
-    this.setState('ended');
-    const event = { reason, error };
-    this.emit('ended', event);
-    this.resolveEnded(event);
-  }
-
-  private startQuality(): void {
-    const options = this.internals.quality;
-    if (!options?.enabled || this.internals.capabilities().quality === false || this.qualityMonitor) return;
-    this.qualityMonitor = new QualityMonitor(
-      qualityHost({
-        provider: this.internals.provider,
-        answerer: this.direction === 'incoming',
-        providerCall: () => this.providerCall,
-        capabilities: this.internals.capabilities,
-        condition: () => ({ state: this._state, muted: this._muted }),
-        setState: (to) => this.setState(to),
-        emit: (type, payload) => this.emit(type, payload as never),
-        fail: (error) => void this.terminate('failed', error),
-      }),
-      options,
-    );
-    this.qualityMonitor.start();
-  }
-
-  private markHeld(by: 'local' | 'remote'): void {
-    this.setState('held');
-    this.emit('held', { by });
-  }
-  private markUnheld(by: 'local' | 'remote'): void {
-    this.setState('active');
-    this.emit('unheld', { by });
-  }
-
-  private play(stream: MediaStream): void {
-    const element = this.internals.audioElement;
-    if (!element) return;
-    const output = this.internals.devices.output;
-    if (output) void this.setSinkId(output).catch(() => {});
-    // Autoplay policies refuse without a user gesture: the app learns it and calls resumeAudio().
-    playRemote(element, stream, () => this._state !== 'ended' && this.emit('audioBlocked', { reason: 'autoplay' }));
-  }
-
-  private setState(to: CallState): void {
-    const from = this._state;
-    if (from === to) return;
-    this._state = to;
-    this.emit('stateChanged', { from, to });
-  }
-
-  private emit<K extends keyof CallEvents>(type: K, payload: CallEvents[K]): void {
-    const data: Record<string, string | number | boolean> = {};
-    if (type === 'stateChanged') Object.assign(data, payload);
-    else if (type === 'ended') {
-      const p = payload as CallEvents['ended'];
-      data.reason = p.reason;
-      Object.assign(data, errorData(p.error));
-    } else if (type === 'transferred' || type === 'referred') data.target = (payload as CallEvents['transferred']).target;
-    else if (type === 'held' || type === 'unheld') data.by = (payload as CallEvents['held']).by;
-    else if (type === 'dtmf') data.digit = (payload as CallEvents['dtmf']).digit;
-    else if (type === 'error') Object.assign(data, errorData((payload as CallEvents['error']).error));
-    else if (type === 'transcript' || type === 'agentToolCall') Object.assign(data, agentTraceData(type, payload as never));
-    else if (type === 'qualityWarning' || type === 'qualityWarningCleared') data.name = (payload as CallEvents['qualityWarning']).name;
-    // A sample a second would drown the trace, and a partial utterance is traced only once it is
-    // final: a streamed reply must not flood the log. Warnings and reconnection are trace events.
-    if (type !== 'quality' && (type !== 'transcript' || (payload as CallEvents['transcript']).final)) this.internals.trace.record('call', type, data, this.internals.id);
-    // An app handler that throws must not break the state machine, the vendor's event loop, or
-    // the other handlers: the emitter shields each one and reports the failure.
-    this.emitter.emit(type, payload);
-  }
-
-  private require(operation: string, capability?: keyof ProviderCapabilities): ProviderCall {
-    const capabilityName = capability ?? (operation as keyof ProviderCapabilities);
-    const caps = this.internals.capabilities();
-    const provider = this.providerCall;
-    const method = (provider as unknown as Record<string, unknown> | undefined)?.[operation];
-    // Agent capabilities are opt-in: a provider that does not name them has none.
-    const declared = capabilityName in caps ? caps[capabilityName] : !capabilityName.startsWith('agent');
-    if (!declared || (provider && typeof method !== 'function')) {
-      throw new VoiceError('UNSUPPORTED', `The ${this.internals.provider} provider cannot ${operation}.`, {
-        provider: this.internals.provider,
-        details: { operation },
-      });
-    }
-    if (!provider) throw this.invalidState(operation, 'the call is still being set up');
-    return provider;
-  }
-
-  private requireLive(operation: string, states: CallState[]): void {
-    if (!states.includes(this._state)) throw this.invalidState(operation);
-  }
-
-  private invalidState(operation: string, why?: string): VoiceError {
-    return new VoiceError('INVALID_STATE', `Cannot ${operation} a call that is ${this._state}${why ? `: ${why}` : ''}.`, {
-      provider: this.internals.provider,
-      details: { operation, state: this._state },
-    });
-  }
-
-  /** Operations run one at a time: a hold must not cross an unhold on the wire. */
-  private run<T>(operation: string, op: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(() => this.bound(operation, op()));
-    this.queue = next.catch(() => {});
-    return next.catch((error: unknown) => {
-      throw this.wrap(error, 'CALL_FAILED');
-    });
-  }
-
-  private bound<T>(operation: string, promise: Promise<T>): Promise<T> {
-    return bounded(promise, { timeoutMs: this.internals.operationMs, what: `call.${operation}()`, provider: this.internals.provider });
-  }
-
-  private wrap(error: unknown, code: 'CALL_FAILED'): VoiceError {
-    if (isVoiceError(error)) return this.internals.redactor.error(error);
-    return this.internals.redactor.error(
-      new VoiceError(code, 'The call operation failed.', { provider: this.internals.provider, cause: describeCause(error) }),
-    );
-  }
 }

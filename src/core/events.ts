@@ -3,17 +3,8 @@ import type { Call } from './call.js';
 import type { AgentCallEvents } from './agent/types.js';
 import type { QualitySample, QualityWarning } from './quality/index.js';
 
-export type ClientState =
-  | 'idle'
-  | 'initialized'
-  | 'authenticated'
-  | 'connecting'
-  | 'connected'
-  | 'reconnecting'
-  | 'disconnected';
-
-/** `reconnecting`: the media path was lost and is being restored; back to `active` or `ended`. */
-export type CallState = 'new' | 'connecting' | 'ringing' | 'active' | 'held' | 'reconnecting' | 'ended';
+export type { ClientState, CallState } from './states.js';
+import type { ClientState, CallState } from './states.js';
 
 /** Why a call ended, the same words for every vendor. */
 export type CallEndReason =
