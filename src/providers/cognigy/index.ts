@@ -29,6 +29,12 @@ export interface CognigyConfig {
   dtmfTransport?: DtmfTransport;
   /** Failed WebSocket restores in a row before the client gives up. Default 5; 0–100. */
   reconnectionAttempts?: number;
+  /**
+   * An OPTIONS keep-alive to the SIP server every this many ms: a dead connection (a hung server, a
+   * path that drops packets) is noticed within 2 × this and the client goes `reconnecting`.
+   * Default 15 000; 0 turns it off; 1 000–600 000 otherwise.
+   */
+  keepAliveIntervalMs?: number;
 }
 
 /** `client.vendor` and `call.vendor` of this provider (outside the stability promise). */

@@ -1,4 +1,5 @@
 import { configInvalid, optionInteger, optionString, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
+import { parseKeepAliveInterval } from '../sip/keep-alive.js';
 
 export type DtmfTransport = 'rfc4733' | 'info';
 
@@ -24,10 +25,17 @@ export interface CognigyOptions {
    * client gives up with NETWORK_UNREACHABLE (0: give up at the first loss).
    */
   reconnectionAttempts: number;
+  /**
+   * While connected, an OPTIONS to the SIP server every this many ms; one unanswered for as long
+   * means the connection is dead: the client goes `reconnecting`, then back to `connected` or,
+   * after `reconnectionAttempts` failed tries (a try that hangs is cut after 5 s),
+   * `disconnected` with NETWORK_UNREACHABLE. Noticed within 2 × keepAliveIntervalMs (default
+   * 15 000: 30 s). 0 turns it off; 1 000 … 600 000 otherwise. The same option as sipjs's.
+   */
+  keepAliveIntervalMs: number;
 }
 
-const KNOWN = ['endpointUrl', 'userId', 'signalingOnly', 'configTimeoutMs', 'dtmfTransport', 'reconnectionAttempts'] as const;
-
+const KNOWN = ['endpointUrl', 'userId', 'signalingOnly', 'configTimeoutMs', 'dtmfTransport', 'reconnectionAttempts', 'keepAliveIntervalMs'] as const;
 
 function optionBoolean(params: Record<string, unknown>, field: string): boolean {
   const raw = params[field];
@@ -84,5 +92,6 @@ export function parseCognigyOptions(input: ProviderConfigInput): CognigyOptions 
     configTimeoutMs: optionInteger(params, 'configTimeoutMs', 10_000, 1, 120_000),
     dtmfTransport,
     reconnectionAttempts: optionInteger(params, 'reconnectionAttempts', 5, 0, 100),
+    keepAliveIntervalMs: parseKeepAliveInterval(params),
   };
 }

@@ -21,12 +21,19 @@ import { capText, fetchCognigyConfig } from './fetch-config.js';
 import { addressOfRecord, agentUri, changedAnchors, generatedUserId, identityHeaders, sipDomain } from './identity.js';
 import { connectionOutcome, emitterOf, once, registrationOutcome } from './jssip-events.js';
 import { ensureWebSocket, newUserAgent, quietJssip, type JsSipModule } from './user-agent.js';
+import type { WebSocketInterface } from 'jssip';
+import { KeepAlive } from '../sip/keep-alive.js';
+import { jssipOptionsPing } from './keep-alive.js';
+import { closeLingeringSocket, dropWebSocket, forgetRegistered } from './quirks.js';
 import { parseCognigyOptions, type CognigyOptions } from './options.js';
 import { JssipCall } from './session.js';
 import { registrationFailure } from './status.js';
 
 const NAME = 'cognigy';
 const UNREGISTER_WAIT_MS = 2_000;
+// A reconnection try whose WebSocket does not open within this is cut (a black-holed path or a hung
+// server would hold JsSIP's try forever) and counts as failed, as a sipjs try that hangs does.
+const RECONNECT_TRY_MS = 5_000;
 
 type Phase = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'stopped';
 
@@ -35,6 +42,9 @@ class CognigyProvider implements VoiceProviderV1 {
   readonly name = NAME;
   private jssip: JsSipModule | undefined;
   private ua: UA | undefined;
+  private socket: WebSocketInterface | undefined;
+  private keepAlive: KeepAlive | undefined;
+  private tryTimer: ReturnType<typeof setTimeout> | undefined;
   private endpoint: CognigyEndpointConfig | undefined;
   /** The user part of the visitor's address: the app's, or made once and kept for the client's life. */
   private userId: string | undefined;
@@ -119,14 +129,19 @@ class CognigyProvider implements VoiceProviderV1 {
       await bounded(connectionOutcome(ua), { signal, what: 'WebSocket connect', provider: NAME });
     }
     this.phase = 'connected';
+    this.watchConnection(ua, `sip:${sipDomain(config)}`);
     this.log('info', `${config.kind === 'legacy' ? 'registered' : 'connected (no REGISTER)'} as ${capText(aor)} in ${Date.now() - started} ms`);
     return { registered: config.kind === 'legacy', identity: aor };
   }
 
   async disconnect(): Promise<void> {
     this.phase = 'stopped';
+    this.keepAlive?.stop();
+    this.keepAlive = undefined;
+    clearTimeout(this.tryTimer);
     const ua = this.ua;
     this.ua = undefined;
+    this.socket = undefined;
     if (!ua) return;
     const unregistering = ua.isRegistered() && ua.isConnected() ? once(emitterOf(ua), 'unregistered', UNREGISTER_WAIT_MS) : Promise.resolve();
     try {
@@ -135,14 +150,7 @@ class CognigyProvider implements VoiceProviderV1 {
       /* already stopped */
     }
     await unregistering;
-    // JsSIP 3.13 keeps the socket open 2 s after stop() while any transaction lives; once the
-    // un-REGISTER is answered nothing is left to wait for, so close it now (JsSIP internals).
-    const internals = ua as unknown as { _closeTimer: ReturnType<typeof setTimeout> | null; _transport?: { disconnect(): void } };
-    if (internals._closeTimer !== null && internals._closeTimer !== undefined) {
-      clearTimeout(internals._closeTimer);
-      internals._closeTimer = null;
-      internals._transport?.disconnect();
-    }
+    closeLingeringSocket(ua);
   }
 
   /** No target: the endpoint's agent. A target (a lab, a PBX behind the gateway) is dialled as given. */
@@ -222,7 +230,9 @@ class CognigyProvider implements VoiceProviderV1 {
   }
 
   private createUserAgent(config: CognigyEndpointConfig, aor: string): UA {
-    const ua = newUserAgent(this.jssip!, config, aor);
+    const { ua, socket } = newUserAgent(this.jssip!, config, aor);
+    this.socket = socket;
+    ua.on('connecting', () => this.boundTry(socket));
     ua.on('connected', () => this.onConnected());
     ua.on('disconnected', (event) => this.onDisconnected(event.code));
     ua.on('registered', () => this.onRegistered());
@@ -234,13 +244,37 @@ class CognigyProvider implements VoiceProviderV1 {
     return ua;
   }
 
+  /** Pings the server while connected; a dead connection is dropped, so JsSIP's recovery takes over. */
+  private watchConnection(ua: UA, serverUri: string): void {
+    this.keepAlive?.stop();
+    this.keepAlive = new KeepAlive(this.options.keepAliveIntervalMs, jssipOptionsPing(ua, serverUri), () => this.phase !== 'connected', (why) => {
+      if (ua !== this.ua || !this.socket) return;
+      this.log('warn', `the SIP connection is dead: ${why}`);
+      dropWebSocket(this.socket);
+    });
+    this.keepAlive.start();
+  }
+
+  /** A reconnection try gets RECONNECT_TRY_MS to open its WebSocket; JsSIP itself waits forever. */
+  private boundTry(socket: WebSocketInterface): void {
+    clearTimeout(this.tryTimer);
+    if (this.phase !== 'reconnecting') return;
+    this.tryTimer = setTimeout(() => {
+      if (this.phase !== 'reconnecting' || socket !== this.socket || this.ua?.isConnected()) return;
+      this.log('warn', `a reconnection try got no WebSocket within ${RECONNECT_TRY_MS} ms`);
+      dropWebSocket(socket);
+    }, RECONNECT_TRY_MS);
+  }
+
   private onConnected(): void {
+    clearTimeout(this.tryTimer);
     this.log('debug', 'SIP WebSocket connected');
     // A legacy session is back once it has registered again; a runtime one once the socket is up.
     if (this.phase === 'reconnecting' && this.endpoint?.kind === 'runtime') this.restored();
   }
 
   private onDisconnected(code: number | undefined): void {
+    clearTimeout(this.tryTimer);
     if (this.phase === 'connected') {
       this.phase = 'reconnecting';
       this.failedRecoveries = 0;
@@ -303,9 +337,7 @@ class CognigyProvider implements VoiceProviderV1 {
       () => {
         ua.set('authorization_user', config.username);
         ua.set('password', config.password);
-        // JsSIP 3.13 emits `registered` only on a change from unregistered, so a re-REGISTER's 200
-        // would pass unseen; clearing its flag (JsSIP internals) makes the 200 observable.
-        (ua.registrator() as unknown as { _registered: boolean })._registered = false;
+        forgetRegistered(ua);
         ua.register();
       },
       false,

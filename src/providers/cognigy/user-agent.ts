@@ -1,4 +1,5 @@
 import type { UA, UAConfiguration } from 'jssip/lib/UA.js';
+import type { WebSocketInterface } from 'jssip';
 import { VoiceError, importVendorSdk } from '../../core/provider-kit.js';
 import type { CognigyEndpointConfig } from './config-schema.js';
 import { capText } from './fetch-config.js';
@@ -37,10 +38,11 @@ export function quietJssip(jssip: JsSipModule): void {
  * or without credentials and without REGISTER (runtime). Cognigy's SDK leaves everything else at
  * JsSIP's defaults; polyphone turns session timers off and bounds the reconnection waits.
  */
-export function newUserAgent(jssip: JsSipModule, config: CognigyEndpointConfig, aor: string): UA {
+export function newUserAgent(jssip: JsSipModule, config: CognigyEndpointConfig, aor: string): { ua: UA; socket: WebSocketInterface } {
   try {
+    const socket = new jssip.WebSocketInterface(config.wsUri);
     const common = {
-      sockets: [new jssip.WebSocketInterface(config.wsUri)],
+      sockets: [socket],
       uri: aor,
       session_timers: false,
       user_agent: 'polyphone-cognigy',
@@ -51,7 +53,7 @@ export function newUserAgent(jssip: JsSipModule, config: CognigyEndpointConfig, 
       config.kind === 'legacy'
         ? { ...common, authorization_user: config.username, password: config.password, register: true, register_expires: REGISTER_EXPIRES_S }
         : { ...common, register: false };
-    return new jssip.UA(configuration);
+    return { ua: new jssip.UA(configuration), socket };
   } catch (error) {
     // JsSIP's ConfigurationError quotes the offending value (which may be the password): name only.
     const parameter = (error as { parameter?: unknown }).parameter;

@@ -1,5 +1,6 @@
 import { configInvalid, optionInteger, optionString, parseWebSocketUrl, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
 import { checkDigestUser, checkDisplayName, checkSipAddress } from '../sip/header-text.js';
+import { parseKeepAliveInterval } from '../sip/keep-alive.js';
 
 export type DtmfTransport = 'rfc4733' | 'info';
 
@@ -68,11 +69,7 @@ export function parseSipjsOptions(input: ProviderConfigInput): SipjsOptions {
     dtmfTransport,
     reconnectionAttempts: optionInteger(params, 'reconnectionAttempts', 5, 0, 100),
     iceGatheringTimeoutMs: optionInteger(params, 'iceGatheringTimeoutMs', 2_000, 100, 60_000),
-    keepAliveIntervalMs: keepAliveInterval(optionInteger(params, 'keepAliveIntervalMs', 15_000, 0, 600_000)),
+    keepAliveIntervalMs: parseKeepAliveInterval(params),
   };
 }
 
-function keepAliveInterval(ms: number): number {
-  if (ms !== 0 && ms < 1_000) throw configInvalid('keepAliveIntervalMs', 'The option "keepAliveIntervalMs" must be 0 (off) or from 1000 to 600000.');
-  return ms;
-}

@@ -21,7 +21,8 @@ import {
 } from '../../core/provider-kit.js';
 import { parseSipjsOptions, type SipjsOptions } from './options.js';
 import { SIP_URI_MAX, checkDigestUser, headerTextProblem } from '../sip/header-text.js';
-import { KeepAlive } from './keep-alive.js';
+import { KeepAlive } from '../sip/keep-alive.js';
+import { sipjsOptionsPing } from './keep-alive.js';
 import { dropReplayedAuthorization, dropWebSocket, registerPending } from './quirks.js';
 import { registerOnce } from './registration.js';
 import { SipjsCall } from './session.js';
@@ -320,7 +321,7 @@ class SipjsProvider implements VoiceProviderV1 {
   private watchConnection(sip: SipModule, ua: UserAgent): void {
     const host = (this.options.uri ? sip.UserAgent.makeURI(this.options.uri)?.host : undefined) ?? new URL(this.options.server).hostname;
     this.keepAlive?.stop();
-    this.keepAlive = new KeepAlive(sip, ua, `sip:${host}`, this.options.keepAliveIntervalMs, () => this.reconnecting !== undefined, (why) => {
+    this.keepAlive = new KeepAlive(this.options.keepAliveIntervalMs, sipjsOptionsPing(sip, ua, `sip:${host}`), () => this.reconnecting !== undefined, (why) => {
       if (ua !== this.ua || this.stopping) return;
       this.context.sink.log('warn', `The SIP connection is dead: ${why}.`);
       dropWebSocket(ua);
