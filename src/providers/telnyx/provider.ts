@@ -24,6 +24,8 @@ import { agentCallOf, agentCapabilities } from './agent-routing.js';
 import { sdkCause, sdkError, type TelnyxSdkError } from './codes.js';
 import { routeSdkLogs, type SdkLogger } from './logs.js';
 import { parseTelnyxOptions, type TelnyxOptions } from './options.js';
+import { KeepAlive } from './keep-alive.js';
+import { dropSocket } from './quirks.js';
 
 type TelnyxModule = typeof import('@telnyx/webrtc');
 type SdkClient = TelnyxRTC & {
@@ -73,6 +75,7 @@ class TelnyxProvider implements VoiceProviderV1 {
   /** The raw reply to the last login, which `telnyx.error` 46001 does not carry. */
   private lastLoginError: unknown;
   private refreshing = false;
+  private keepAlive: KeepAlive | undefined;
 
   constructor(
     private readonly options: TelnyxOptions,
@@ -148,6 +151,11 @@ class TelnyxProvider implements VoiceProviderV1 {
     this.client = client;
     this.phase = 'connecting';
     this.attach(client);
+    this.keepAlive = new KeepAlive(client, this.options.keepAliveIntervalMs, {
+      phase: () => this.phase,
+      onDead: (why) => this.onConnectionDead(client, why),
+    });
+    this.keepAlive.start();
     await client.connect();
     return bounded(ready, { signal, what: 'Telnyx login', provider: NAME });
   }
@@ -426,6 +434,15 @@ class TelnyxProvider implements VoiceProviderV1 {
     }
   }
 
+  /** Open but silent: reported now, and the SDK reconnects as after its own health probe gives up. */
+  private onConnectionDead(client: SdkClient, why: string): void {
+    if (this.phase !== 'ready' || this.client !== client) return;
+    this.context.sink.log('warn', `The Telnyx connection is dead: ${why}; reconnecting.`);
+    this.phase = 'lost';
+    this.context.sink.connectionLost();
+    dropSocket(client);
+  }
+
   private onSdkLog(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
     // The SDK's own lines are the vendor's, not polyphone's events: debug only (redacted by the core).
     this.context.sink.log('debug', `telnyx [${level}]: ${message}`);
@@ -496,6 +513,8 @@ class TelnyxProvider implements VoiceProviderV1 {
   /** Forgets the SDK client: no handler of this provider runs for it again. */
   private teardown(): void {
     for (const undo of this.cleanup.splice(0)) undo();
+    this.keepAlive?.stop();
+    this.keepAlive = undefined;
     if (receiving === this) receiving = undefined;
     const client = this.client;
     if (client) {
