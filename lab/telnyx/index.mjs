@@ -76,6 +76,10 @@ const FIRST_PUSH_ID = 1000;
  *   to a login the hook claims (a fuzz test's generated replies); undefined puts the real server back
  * @property {(frame: string, login?: string) => number} pushRaw sends `frame` as it is (any text,
  *   JSON or not) to every logged-in socket, or to those of `login`; returns how many got it
+ * @property {() => void} freeze the server stops, as if its process were stopped (SIGSTOP): no
+ *   socket is closed, nothing is read or sent, new connections get no upgrade answer
+ * @property {() => void} thaw carries on where it stopped: what arrived meanwhile is read in order,
+ *   held upgrades are answered, held sends go out
  * @property {() => number} openSockets
  * @property {() => Promise<void>} stop
  */
@@ -127,6 +131,12 @@ export async function startTelnyxEmulator({ users = TELNYX_USERS, jwtSecret = ra
   let nextPushId = FIRST_PUSH_ID;
   /** @type {LoginReplyHook | undefined} */
   let loginReplyHook;
+  // freeze(): a stopped process reads nothing (the kernel keeps what arrives) and sends nothing.
+  let frozen = false;
+  /** @type {Array<() => void>} */
+  const heldSends = [];
+  /** @type {Array<{ req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer }>} */
+  const heldUpgrades = [];
 
   /** @param {FrameRecord} frame */
   function record(frame) {
@@ -161,12 +171,17 @@ export async function startTelnyxEmulator({ users = TELNYX_USERS, jwtSecret = ra
         record({ dir: 'out', login: this.login, connection: this.id, msg: typeof msg === 'string' ? msg.slice(0, MAX_RAW_FRAME_RECORDED) : msg });
         this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
       };
+      if (frozen) {
+        heldSends.push(deliver);
+        return;
+      }
       const delay = Number(faults.slowReplyMs) || 0;
       if (delay <= 0) return deliver();
       // Equal delays keep their order (timers of the same duration fire FIFO).
       const timer = setTimeout(() => {
         pendingSends.delete(timer);
-        deliver();
+        if (frozen) heldSends.push(deliver);
+        else deliver();
       }, delay);
       pendingSends.add(timer);
     }
@@ -390,12 +405,27 @@ export async function startTelnyxEmulator({ users = TELNYX_USERS, jwtSecret = ra
     // Only WebSocket upgrades are served; the SDK posts /call_report only if REGED names a call_report_id.
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });
-  const wss = new WebSocketServer({ server: http, maxPayload: MAX_PAYLOAD_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES });
   wss.on('error', () => {});
+  /**
+   * @param {import('node:http').IncomingMessage} req
+   * @param {import('node:stream').Duplex} socket
+   * @param {Buffer} head
+   */
+  const upgrade = (req, socket, head) => {
+    if (socket.destroyed) return;
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  };
+  http.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => {});
+    if (frozen) heldUpgrades.push({ req, socket, head });
+    else upgrade(req, socket, head);
+  });
   wss.on('connection', (ws) => {
     stats.connections += 1;
     const conn = new Connection(ws, stats.connections);
     connections.add(conn);
+    if (frozen) ws.pause();
     ws.on('error', () => {});
     ws.on('message', (data) => {
       try {
@@ -468,10 +498,24 @@ export async function startTelnyxEmulator({ users = TELNYX_USERS, jwtSecret = ra
       }
       return sent;
     },
+    freeze() {
+      frozen = true;
+      for (const conn of connections) conn.ws.pause();
+    },
+    thaw() {
+      if (!frozen) return;
+      frozen = false;
+      for (const conn of connections) conn.ws.resume();
+      for (const deliver of heldSends.splice(0)) deliver();
+      for (const { req, socket, head } of heldUpgrades.splice(0)) upgrade(req, socket, head);
+    },
     openSockets: () => connections.size,
     async stop() {
       if (stopped) return;
       stopped = true;
+      frozen = false;
+      heldSends.length = 0;
+      for (const { socket } of heldUpgrades.splice(0)) socket.destroy();
       for (const timer of pendingSends) clearTimeout(timer);
       pendingSends.clear();
       relay.clear();

@@ -1,6 +1,7 @@
 import { VoiceError, delay, mediaError, describeCause, exactDeviceId, type AgentData, type CallSink, type LogLevel, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
 import { TelnyxAgent, type AgentSdkCall } from './agent.js';
-import { remoteEndReason } from './codes.js';
+import { remoteEndReason } from './errors.js';
+import { peerConnectionOf, setAnswerMedia } from './quirks.js';
 
 const NAME = 'telnyx';
 
@@ -112,9 +113,7 @@ export class TelnyxCall implements ProviderCall {
   }
 
   answer: ((options: ProviderCallOptions) => Promise<void>) | undefined = async (options) => {
-    if (options.iceServers) this.sdkCall.options.iceServers = options.iceServers;
-    const micId = exactDeviceId(options.audio);
-    if (micId) this.sdkCall.options.micId = micId;
+    setAnswerMedia(this.sdkCall, { iceServers: options.iceServers, micId: exactDeviceId(options.audio) });
     try {
       await this.sdkCall.answer({});
     } catch (error) {
@@ -158,7 +157,7 @@ export class TelnyxCall implements ProviderCall {
    * call is silent both ways, so the holder stops sending and stops playing what arrives.
    */
   private silence(held: boolean): void {
-    const pc = this.sdkCall.peer?.instance;
+    const pc = peerConnectionOf(this.sdkCall);
     if (!pc) return;
     for (const sender of pc.getSenders()) if (sender.track?.kind === 'audio') sender.track.enabled = !held && !this.muted;
     for (const receiver of pc.getReceivers()) if (receiver.track.kind === 'audio') receiver.track.enabled = !held;
@@ -181,7 +180,7 @@ export class TelnyxCall implements ProviderCall {
   }
 
   async getStats(): Promise<RTCStatsReport | undefined> {
-    return this.sdkCall.peer?.instance?.getStats();
+    return peerConnectionOf(this.sdkCall)?.getStats();
   }
 
   /**
@@ -189,7 +188,7 @@ export class TelnyxCall implements ProviderCall {
    * a failure only as a notification, so success is read off the sender: its track must change.
    */
   async setInput(audio: MediaTrackConstraints): Promise<void> {
-    const pc = this.sdkCall.peer?.instance;
+    const pc = peerConnectionOf(this.sdkCall);
     const before = pc?.getSenders().find((s) => s.track?.kind === 'audio')?.track;
     if (!pc || !before) throw new VoiceError('INVALID_STATE', 'The call has no microphone to switch yet.', { provider: NAME });
     await this.sdkCall.setAudioInDevice(exactDeviceId(audio) ?? 'default', this.muted);
@@ -199,7 +198,7 @@ export class TelnyxCall implements ProviderCall {
   }
 
   peerConnection(): RTCPeerConnection | undefined {
-    return this.sdkCall.peer?.instance;
+    return peerConnectionOf(this.sdkCall);
   }
 
   // ---- internals ----
@@ -219,7 +218,7 @@ export class TelnyxCall implements ProviderCall {
     }
     if (stream) return;
     // The track may land just after the state change.
-    this.sdkCall.peer?.instance?.addEventListener('track', () => this.reportStream(), { once: true });
+    peerConnectionOf(this.sdkCall)?.addEventListener('track', () => this.reportStream(), { once: true });
   }
 
   private reportEnd(): void {

@@ -17,6 +17,8 @@ export interface TelnyxConfig {
   callerName?: string;
   /** Caller id number sent with outgoing calls, where the account allows choosing it. Default: the account's. */
   callerNumber?: string;
+  /** How often a ping checks the server still answers; a dead connection is noticed within twice this. Default 15 000; 0 (off) or 1 000–600 000. */
+  keepAliveIntervalMs?: number;
 }
 
 /** `client.vendor` and `call.vendor` of this provider (outside the stability promise). */

@@ -1,4 +1,5 @@
 import type { LogLevel } from '../../core/provider-kit.js';
+import { replaceLogMethods } from './quirks.js';
 
 /** The part of loglevel's Logger the SDK exposes as `client.__logger`. */
 export interface SdkLogger {
@@ -52,13 +53,11 @@ function deliver(level: LogLevel, args: unknown[]): void {
 export function routeSdkLogs(logger: SdkLogger, listener: LogListener): () => void {
   if (installed !== logger) {
     installed = logger;
-    logger.methodFactory = (methodName) => {
+    replaceLogMethods(logger, (methodName) => {
       const level: LogLevel | undefined =
         methodName === 'error' ? 'error' : methodName === 'warn' ? 'warn' : methodName === 'info' ? 'info' : undefined;
       return level ? (...args: unknown[]) => deliver(level, args) : () => {};
-    };
-    // loglevel builds its methods when the level is set; setting it again applies the new factory.
-    logger.setLevel(logger.getLevel(), false);
+    });
   }
   listeners.add(listener);
   return () => listeners.delete(listener);

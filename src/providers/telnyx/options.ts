@@ -11,10 +11,15 @@ export interface TelnyxOptions {
   /** Caller id sent with outgoing calls, where the account allows choosing it. */
   callerName: string | undefined;
   callerNumber: string | undefined;
+  /**
+   * How often a `telnyx_rtc.ping` checks that the server still answers; a dead connection is
+   * noticed within 2 × keepAliveIntervalMs (default 15 000: 30 s). 0 turns it off (the SDK's own
+   * health probe then notices within ~26 s, and only while it watches); 1 000 … 600 000 otherwise.
+   */
+  keepAliveIntervalMs: number;
 }
 
-const KNOWN = ['reconnectAttempts', 'callerName', 'callerNumber'] as const;
-
+const KNOWN = ['reconnectAttempts', 'callerName', 'callerNumber', 'keepAliveIntervalMs'] as const;
 
 function parseHost(locator: string | undefined): string {
   if (locator === undefined) return TELNYX_PRODUCTION_HOST;
@@ -41,5 +46,11 @@ export function parseTelnyxOptions(input: ProviderConfigInput): TelnyxOptions {
     reconnectAttempts: optionInteger(params, 'reconnectAttempts', 5, 1, 50),
     callerName: optionString(params, 'callerName'),
     callerNumber: optionString(params, 'callerNumber'),
+    keepAliveIntervalMs: keepAliveInterval(optionInteger(params, 'keepAliveIntervalMs', 15_000, 0, 600_000)),
   };
+}
+
+function keepAliveInterval(ms: number): number {
+  if (ms !== 0 && ms < 1_000) throw configInvalid('keepAliveIntervalMs', 'The option "keepAliveIntervalMs" must be 0 (off) or from 1000 to 600000.');
+  return ms;
 }

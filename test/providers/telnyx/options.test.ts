@@ -14,6 +14,12 @@ describe('telnyx options', () => {
     expect(parse('ws://127.0.0.1:9', { reconnectAttempts: '2' })).toMatchObject({ host: 'ws://127.0.0.1:9', reconnectAttempts: 2 });
   });
 
+  it('keepAliveIntervalMs: 15 000 by default, 0 turns the keep-alive off, 1 000 … 600 000 otherwise', () => {
+    expect(parse(undefined).keepAliveIntervalMs).toBe(15_000);
+    expect(parse(undefined, { keepAliveIntervalMs: 0 }).keepAliveIntervalMs).toBe(0);
+    expect(parse('ws://127.0.0.1:9', { keepAliveIntervalMs: '1000' }).keepAliveIntervalMs).toBe(1_000);
+  });
+
   it.each([
     ['http://example.com', {}, 'server'],
     ['not a url', {}, 'server'],
@@ -22,6 +28,8 @@ describe('telnyx options', () => {
     [undefined, { login_token: 'x.y.z' }, 'login_token'],
     [undefined, { reconnectAttempts: '0' }, 'reconnectAttempts'],
     [undefined, { region: 'eu' }, 'region'],
+    [undefined, { keepAliveIntervalMs: '500' }, 'keepAliveIntervalMs'],
+    [undefined, { keepAliveIntervalMs: 600_001 }, 'keepAliveIntervalMs'],
   ])('%s %j → CONFIG_INVALID naming %s, without echoing a secret', (locator, params, field) => {
     let error: unknown;
     try {

@@ -38,6 +38,39 @@ const ERROR_CODES: Record<number, VoiceErrorCode> = {
   48501: 'CALL_FAILED', // SESSION_NOT_REATTACHED
 };
 
+/** SDK codes the session acts on by name. */
+export const SDK_CODE = {
+  TOKEN_EXPIRING_SOON: 34001,
+  HOLD_FAILED: 44001,
+  BYE_SEND_FAILED: 44003,
+  WEBSOCKET_CONNECTION_FAILED: 45001,
+  WEBSOCKET_ERROR: 45002,
+  RECONNECTION_EXHAUSTED: 45003,
+  LOGIN_FAILED: 46001,
+  AUTHENTICATION_REQUIRED: 46003,
+} as const;
+
+/** What a session-level `telnyx.error` (one naming no call of ours) means, by the session's phase. */
+export type SessionErrorVerdict =
+  | 'ignore' // reported elsewhere: by hold(), by the socket events, or moot once a call ends
+  | 'login-refused' // the login failed: AUTH_REJECTED or TOKEN_EXPIRED, from the server's own reply
+  | 'unreachable' // the server cannot be reached: connect() fails, or the session ends
+  | 'warn' // during login, nothing that decides it: logged
+  | 'report'; // a live session's error event
+
+export function sessionErrorVerdict(code: number | undefined, phase: 'connecting' | 'ready' | 'lost'): SessionErrorVerdict {
+  if (code === SDK_CODE.HOLD_FAILED || code === SDK_CODE.BYE_SEND_FAILED) return 'ignore';
+  if (phase === 'connecting') {
+    if (code === SDK_CODE.LOGIN_FAILED) return 'login-refused';
+    if (code !== undefined && code >= 45001 && code <= 48001 && code !== SDK_CODE.AUTHENTICATION_REQUIRED) return 'unreachable';
+    return 'warn';
+  }
+  if (code === SDK_CODE.RECONNECTION_EXHAUSTED) return 'unreachable';
+  if (code === SDK_CODE.LOGIN_FAILED && phase === 'lost') return 'login-refused';
+  if (code === SDK_CODE.WEBSOCKET_CONNECTION_FAILED || code === SDK_CODE.WEBSOCKET_ERROR) return 'ignore';
+  return 'report';
+}
+
 export function sdkCause(error: TelnyxSdkError | undefined): VoiceErrorCause {
   const cause: VoiceErrorCause = {};
   if (typeof error?.name === 'string') cause.name = error.name;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sdkError } from '../../../src/providers/telnyx/codes.js';
+import { sdkError } from '../../../src/providers/telnyx/errors.js';
 
 const sdkRoot = dirname(createRequire(import.meta.url).resolve('@telnyx/webrtc/package.json'));
 const table = readFileSync(join(sdkRoot, 'lib/src/Modules/Verto/util/constants/errors.d.ts'), 'utf8');
