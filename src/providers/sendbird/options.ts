@@ -1,4 +1,5 @@
 import { configInvalid, optionInteger, optionString, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
+import { refuseKeepAliveOption } from './keep-alive.js';
 
 export interface SendbirdOptions {
   /** The Sendbird application id (the config string's locator). */
@@ -24,7 +25,6 @@ const KNOWN = ['apiHost', 'wsHost', 'loginTimeoutMs', 'reconnectTimeoutMs'] as c
 // host name passes.
 const APP_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/;
 
-
 /** An origin (plus an optional path prefix) with one of the given schemes, without a trailing slash. */
 function optionHost(params: Record<string, unknown>, field: string, schemes: readonly string[]): string | undefined {
   const value = optionString(params, field);
@@ -46,6 +46,7 @@ export function parseSendbirdOptions(input: ProviderConfigInput): SendbirdOption
   if ('accessToken' in params || 'token' in params) {
     throw configInvalid('accessToken', 'An access token is a credential: pass it as credentials { type: "accessToken", userId, accessToken }, never as an option.');
   }
+  refuseKeepAliveOption(params);
   rejectUnknownOptions(params, KNOWN);
   const appId = input.locator;
   if (appId === undefined) throw configInvalid('appId', 'The Sendbird application id is required: "sendbird:<APP_ID>".');
