@@ -1,67 +1,7 @@
 import type { DirectCall } from 'sendbird-calls';
 import { VoiceError, type CallEndReason, type CallSink, type ProviderCall, type ProviderCallOptions, type ProviderSink } from '../../core/provider-kit.js';
-import { NAME, callFailure } from './errors.js';
-
-type EndResult = DirectCall['endResult'];
-
-/** Where a DirectCall's end result leaves a polyphone call; `completed` depends on who ended it. */
-function endReasonFor(result: EndResult, endedByMe: boolean, role: 'caller' | 'callee'): { reason: CallEndReason; error?: VoiceError } {
-  switch (String(result)) {
-    case 'completed':
-      return { reason: endedByMe ? 'hangup' : 'remoteHangup' };
-    case 'declined':
-      return { reason: 'rejected' };
-    case 'canceled':
-      return { reason: 'canceled' };
-    case 'no_answer':
-      return { reason: 'unanswered' };
-    // The call was taken on another device of this user: for this one the caller went away.
-    case 'other_device_accepted':
-      return { reason: 'canceled' };
-    case 'connection_lost':
-      return { reason: 'failed', error: new VoiceError('CALL_FAILED', 'The call ended: a party lost its connection.', { provider: NAME, cause: { code: 'connection_lost' } }) };
-    case 'timed_out':
-      return {
-        reason: 'failed',
-        error: new VoiceError('CALL_FAILED', 'The call ended: the media connection was not established in time.', { provider: NAME, cause: { code: 'timed_out' } }),
-      };
-    default:
-      return {
-        reason: 'failed',
-        error: new VoiceError('CALL_FAILED', `The call ended (${String(result).slice(0, 40)}) on the ${role} side.`, {
-          provider: NAME,
-          cause: { code: String(result).slice(0, 40) },
-        }),
-      };
-  }
-}
-
-/**
- * The remote audio of a DirectCall: sendbird-calls hands its remote MediaStream only to a
- * `remoteMediaView` element (by setting `srcObject`). The provider gives it a detached, muted
- * element whose `srcObject` setter forwards the stream to polyphone, which plays it where the app
- * asked (CallOptions.audioElement).
- */
-export function remoteStreamCatcher(onStream: (stream: MediaStream) => void): HTMLMediaElement | undefined {
-  if (typeof document === 'undefined') return undefined;
-  const element = document.createElement('audio');
-  element.muted = true;
-  const native = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject');
-  if (!native?.get || !native.set) return element;
-  let last: MediaStream | undefined;
-  Object.defineProperty(element, 'srcObject', {
-    configurable: true,
-    get: () => native.get!.call(element) as MediaProvider | null,
-    set: (value: MediaProvider | null) => {
-      native.set!.call(element, value);
-      if (typeof MediaStream !== 'undefined' && value instanceof MediaStream && value !== last) {
-        last = value;
-        onStream(value);
-      }
-    },
-  });
-  return element;
-}
+import { NAME, callFailure, connectionTimeout, endReasonFor } from './errors.js';
+import { peerConnectionOf, remoteStreamCatcher } from './quirks.js';
 
 /** Maps one sendbird-calls DirectCall onto polyphone's ProviderCall, reporting through a CallSink. */
 export class SendbirdCall implements ProviderCall {
@@ -76,6 +16,11 @@ export class SendbirdCall implements ProviderCall {
   // dial ends with the server's code (1400103 …) rather than the SDK's generic `dial_failed`.
   private dialPending: boolean;
   private heldBackEnd: DirectCall | undefined;
+  // Started when the call is accepted (`onEstablished`), stopped by `onConnected`. sendbird-calls
+  // has a connection timer of its own (the provider sets it to the same length), but starts it only
+  // on the side that initiates the media connection, after building it; this one holds on both
+  // sides whatever happened to the RTCPeerConnection (whose failure the SDK only logs).
+  private connectionTimer: ReturnType<typeof setTimeout> | undefined;
   readonly remoteView: HTMLMediaElement | undefined;
   /** Switches the microphone through the SDK's device manager (set by the provider). */
   selectInput: ((audio: MediaTrackConstraints) => Promise<void>) | undefined;
@@ -86,6 +31,10 @@ export class SendbirdCall implements ProviderCall {
     private directCall: DirectCall | undefined,
     private readonly role: 'caller' | 'callee',
     private readonly log: ProviderSink['log'],
+    /** How long an accepted call may take to connect its media before it fails. */
+    private readonly connectionTimeoutMs: number,
+    /** Told what the app asked for when it answers (the provider warns about what it ignores). */
+    private readonly answering: (options: ProviderCallOptions) => void = () => {},
   ) {
     this.dialPending = role === 'caller';
     this.remoteView = remoteStreamCatcher((stream) => this.report((s) => s.remoteStream(stream)));
@@ -96,9 +45,15 @@ export class SendbirdCall implements ProviderCall {
   adopt(directCall: DirectCall): void {
     this.directCall = directCall;
     directCall.onCalleeDialReceived = () => this.report((s) => s.ringing());
-    directCall.onEstablished = () => this.log('debug', 'direct call established (accepted), waiting for media');
+    directCall.onEstablished = () => {
+      this.log('debug', 'direct call established (accepted), waiting for media');
+      this.startConnectionTimer();
+    };
     // `onConnected` fires when the RTCPeerConnection connects: media flows from then on.
-    directCall.onConnected = () => this.report((s) => s.active());
+    directCall.onConnected = () => {
+      this.stopConnectionTimer();
+      this.report((s) => s.active());
+    };
     directCall.onReconnecting = () => this.log('warn', 'the call media connection is reconnecting');
     directCall.onReconnected = () => this.log('info', 'the call media connection is back');
     directCall.onUserHoldStatusChanged = (_call, isLocalUser, isUserOnHold) => {
@@ -135,6 +90,7 @@ export class SendbirdCall implements ProviderCall {
   async answer(options: ProviderCallOptions): Promise<void> {
     // sendbird-calls builds its RTCPeerConnection from the TURN credential its server sends with the
     // call; the app's iceServers have no way in. The microphone is the SDK's current device.
+    this.answering(options);
     if (options.audio) await this.prepareInput?.(options.audio);
     this.call().accept({ callOption: { audioEnabled: true, videoEnabled: false, ...(this.remoteView ? { remoteMediaView: this.remoteView } : {}) } });
   }
@@ -169,14 +125,13 @@ export class SendbirdCall implements ProviderCall {
     }
   }
 
-  /** sendbird-calls keeps its RTCPeerConnection private (1.10: `_pc._rtcConnection`). */
   async getStats(): Promise<RTCStatsReport | undefined> {
     const pc = this.peerConnection();
     return pc ? pc.getStats() : undefined;
   }
 
   peerConnection(): RTCPeerConnection | undefined {
-    return (this.directCall as unknown as { _pc?: { _rtcConnection?: RTCPeerConnection | null } } | undefined)?._pc?._rtcConnection ?? undefined;
+    return peerConnectionOf(this.directCall);
   }
 
   async setInput(audio: MediaTrackConstraints): Promise<void> {
@@ -200,9 +155,32 @@ export class SendbirdCall implements ProviderCall {
     this.reportEnd(reason, error);
   }
 
+  private startConnectionTimer(): void {
+    if (this.connectionTimer || this.endedReported) return;
+    this.connectionTimer = setTimeout(() => {
+      this.connectionTimer = undefined;
+      if (this.endedReported) return;
+      this.log('warn', `the accepted call's media connection did not come up within ${this.connectionTimeoutMs} ms; ending it`);
+      // Reported first: the SDK's own end that follows is then ignored.
+      this.reportEnd('failed', connectionTimeout(this.connectionTimeoutMs));
+      this.localEnd = true;
+      try {
+        this.directCall?.end();
+      } catch {
+        /* already ending */
+      }
+    }, this.connectionTimeoutMs);
+  }
+
+  private stopConnectionTimer(): void {
+    clearTimeout(this.connectionTimer);
+    this.connectionTimer = undefined;
+  }
+
   private reportEnd(reason: CallEndReason, error?: VoiceError): void {
     if (this.endedReported) return;
     this.endedReported = true;
+    this.stopConnectionTimer();
     if (this.remoteView) this.remoteView.srcObject = null;
     this.report((s) => s.ended(reason, error));
   }

@@ -1,4 +1,4 @@
-import { VoiceError, describeCause, type VoiceErrorCode } from '../../core/provider-kit.js';
+import { VoiceError, describeCause, type CallEndReason, type VoiceErrorCode } from '../../core/provider-kit.js';
 
 export const NAME = 'sendbird';
 
@@ -73,4 +73,35 @@ export function initFailure(error: unknown): VoiceError {
   }
   if (codeOf(error) === 1800300) return new VoiceError('CONFIG_INVALID', 'Sendbird refused the application id.', { provider: NAME, cause: describeCause(error), details: { field: 'appId' } });
   return new VoiceError('INTERNAL', 'sendbird-calls could not be initialised.', { provider: NAME, cause: typeof error === 'string' ? { message } : describeCause(error) });
+}
+
+/**
+ * Where a DirectCall's `endResult` leaves a polyphone call. `completed` depends on who ended it;
+ * `other_device_accepted`: the call was taken on another device of this user, so for this one the
+ * caller went away. A failure carries a CALL_FAILED with the vendor's word as the cause.
+ */
+const END_RESULTS: Record<string, { reason: CallEndReason; failure?: string }> = {
+  declined: { reason: 'rejected' },
+  canceled: { reason: 'canceled' },
+  no_answer: { reason: 'unanswered' },
+  other_device_accepted: { reason: 'canceled' },
+  connection_lost: { reason: 'failed', failure: 'The call ended: a party lost its connection.' },
+  timed_out: { reason: 'failed', failure: 'The call ended: the media connection was not established in time.' },
+};
+
+export function endReasonFor(result: unknown, endedByMe: boolean, role: 'caller' | 'callee'): { reason: CallEndReason; error?: VoiceError } {
+  const word = String(result).slice(0, 40);
+  if (word === 'completed') return { reason: endedByMe ? 'hangup' : 'remoteHangup' };
+  const known = Object.hasOwn(END_RESULTS, word) ? END_RESULTS[word] : undefined;
+  if (known && !known.failure) return { reason: known.reason };
+  const message = known?.failure ?? `The call ended (${word}) on the ${role} side.`;
+  return { reason: 'failed', error: new VoiceError('CALL_FAILED', message, { provider: NAME, cause: { code: word } }) };
+}
+
+/** The call was accepted but its media connection never came up within the bound (see call.ts). */
+export function connectionTimeout(timeoutMs: number): VoiceError {
+  return new VoiceError('CALL_FAILED', `The call was answered but its media connection did not come up within ${timeoutMs} ms.`, {
+    provider: NAME,
+    details: { timeoutMs },
+  });
 }

@@ -19,6 +19,8 @@ export interface SendbirdConfig {
   loginTimeoutMs?: number;
   /** How long the client may stay `reconnecting` before it gives up, in ms. Default 60 000; 100–600 000. */
   reconnectTimeoutMs?: number;
+  /** How long an answered call may take to connect its media before it fails CALL_FAILED, in ms. Default 60 000 (the SDK's own); 1 000–600 000. */
+  callConnectionTimeoutMs?: number;
 }
 
 /** `client.vendor` and `call.vendor` of this provider (outside the stability promise). */

@@ -1,4 +1,5 @@
 import { configInvalid, optionInteger, optionString, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
+import { refuseKeepAliveOption } from './keep-alive.js';
 
 export interface SendbirdOptions {
   /** The Sendbird application id (the config string's locator). */
@@ -17,13 +18,19 @@ export interface SendbirdOptions {
    * NETWORK_UNREACHABLE. sendbird-calls itself retries the socket forever.
    */
   reconnectTimeoutMs: number;
+  /**
+   * How long an answered call may take to connect its media before it ends `failed` with
+   * CALL_FAILED. Also given to sendbird-calls (`setCallConnectionTimeout`), whose own timer of the
+   * same length starts only once it has built the call's RTCPeerConnection. Default 60 000 (the
+   * SDK's own default); 1 000–600 000.
+   */
+  callConnectionTimeoutMs: number;
 }
 
-const KNOWN = ['apiHost', 'wsHost', 'loginTimeoutMs', 'reconnectTimeoutMs'] as const;
+const KNOWN = ['apiHost', 'wsHost', 'loginTimeoutMs', 'reconnectTimeoutMs', 'callConnectionTimeoutMs'] as const;
 // Sendbird app ids are upper-case UUIDs; the lab uses a readable name. Anything that can sit in a
 // host name passes.
 const APP_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/;
-
 
 /** An origin (plus an optional path prefix) with one of the given schemes, without a trailing slash. */
 function optionHost(params: Record<string, unknown>, field: string, schemes: readonly string[]): string | undefined {
@@ -46,6 +53,7 @@ export function parseSendbirdOptions(input: ProviderConfigInput): SendbirdOption
   if ('accessToken' in params || 'token' in params) {
     throw configInvalid('accessToken', 'An access token is a credential: pass it as credentials { type: "accessToken", userId, accessToken }, never as an option.');
   }
+  refuseKeepAliveOption(params);
   rejectUnknownOptions(params, KNOWN);
   const appId = input.locator;
   if (appId === undefined) throw configInvalid('appId', 'The Sendbird application id is required: "sendbird:<APP_ID>".');
@@ -59,5 +67,6 @@ export function parseSendbirdOptions(input: ProviderConfigInput): SendbirdOption
     wsHost: optionHost(params, 'wsHost', ['ws:', 'wss:']),
     loginTimeoutMs: optionInteger(params, 'loginTimeoutMs', 15_000, 100, 600_000),
     reconnectTimeoutMs: optionInteger(params, 'reconnectTimeoutMs', 60_000, 100, 600_000),
+    callConnectionTimeoutMs: optionInteger(params, 'callConnectionTimeoutMs', 60_000, 1_000, 600_000),
   };
 }

@@ -20,15 +20,11 @@ import { SendbirdCall } from './call.js';
 import { chooseInput, switchInput } from './devices.js';
 import { NAME, callFailure, loginFailure, socketFailure } from './errors.js';
 import { parseSendbirdOptions, type SendbirdOptions } from './options.js';
-import { initFresh, loadSdk, ownsSdk, release, type SdkOwner, type SendBirdCallSdk } from './sdk.js';
-import { watchSdkSockets, type SocketObserver } from './socket-watch.js';
+import { initFresh, loadSdk, ownsSdk, type SdkOwner, type SendBirdCallSdk } from './sdk.js';
+import { SendbirdSession } from './session.js';
+import { warnIgnoredIceServers } from './warnings.js';
 
 type AccessToken = Extract<Credentials, { type: 'accessToken' }>;
-/** `lost`: the signalling socket dropped and sendbird-calls is reconnecting by itself. */
-type SessionState = 'idle' | 'connecting' | 'connected' | 'lost';
-
-// sendbird-calls' own default when `wsHost` is not given.
-const DEFAULT_WS_HOST = (appId: string) => `wss://ws-${appId}.calls.sendbird.com`;
 
 let listenerCount = 0;
 
@@ -40,13 +36,10 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
     return this.sdk;
   }
   private credentials: AccessToken | undefined;
-  private state: SessionState = 'idle';
+  private readonly session: SendbirdSession;
   // Bumped by every login and every teardown: a login reply for an older number comes too late.
   private loginGeneration = 0;
   private readonly listenerId = `polyphone-${++listenerCount}`;
-  private stopWatching: (() => void) | undefined;
-  private liveSocket: WebSocket | undefined;
-  private giveUpTimer: ReturnType<typeof setTimeout> | undefined;
   // sendbird-calls fires onRinging again, for the same DirectCall, when the caller cancels (its
   // CANCELED state rings first so that a call only learnt of through the cancel still shows up).
   private readonly ringingCalls = new WeakSet<DirectCall>();
@@ -54,7 +47,12 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
   constructor(
     private readonly options: SendbirdOptions,
     private readonly context: ProviderContext,
-  ) {}
+  ) {
+    this.session = new SendbirdSession(options, context, () => {
+      this.teardown();
+      this.clearSdkSession();
+    });
+  }
 
   get capabilities(): ProviderCapabilities {
     // sendbird-calls 1.10 has no DTMF at all (nothing on DirectCall, nothing on the wire), and no
@@ -65,12 +63,14 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
   async init(): Promise<void> {
     this.sdk = await loadSdk();
     initFresh(this.sdk, this, this.options.appId, this.options.apiHost, this.options.wsHost);
+    // Its own timer (started only once it has built a call's RTCPeerConnection) agrees with the call's.
+    this.sdk.setCallConnectionTimeout(this.options.callConnectionTimeoutMs / 1_000);
   }
 
   async authenticate(credentials: Credentials, signal: AbortSignal): Promise<void> {
     const accessToken = this.checkCredentials(credentials);
     const sdk = this.ownedSdk('authenticate');
-    if (this.state !== 'idle') throw new VoiceError('INVALID_STATE', 'Disconnect before logging in again; use refreshToken() to renew the token.', { provider: NAME });
+    if (this.session.phase !== 'idle') throw new VoiceError('INVALID_STATE', 'Disconnect before logging in again; use refreshToken() to renew the token.', { provider: NAME });
     const generation = ++this.loginGeneration;
     this.credentials = undefined;
     let gaveUp = false;
@@ -102,8 +102,8 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
   async connect(signal: AbortSignal): Promise<ConnectResult> {
     const sdk = this.ownedSdk('connect');
     if (!this.credentials) throw new VoiceError('INVALID_STATE', 'Log in to Sendbird before connecting.', { provider: NAME });
-    this.state = 'connecting';
-    this.stopWatching ??= watchSdkSockets(this.socketObserver());
+    warnIgnoredIceServers(this.context.sink, this.context.iceServers, 'client');
+    this.session.connecting();
     // Before the socket opens: a call ringing for this user is pushed right after.
     sdk.addListener(this.listenerId, { onRinging: (call) => this.onRinging(call) });
     try {
@@ -111,8 +111,7 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
     } catch (error) {
       throw isVoiceError(error) ? error : socketFailure(error);
     }
-    if (this.state !== 'connecting') throw new VoiceError('ABORTED', 'The connection was torn down while it opened.', { provider: NAME });
-    this.state = 'connected';
+    if (!this.session.opened()) throw new VoiceError('ABORTED', 'The connection was torn down while it opened.', { provider: NAME });
     return { registered: true };
   }
 
@@ -125,9 +124,9 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
   async call(target: string, options: ProviderCallOptions, sink: CallSink, signal: AbortSignal): Promise<ProviderCall> {
     const sdk = this.ownedSdk('call');
     assertWebRtc(NAME);
-    // The SDK takes ICE servers only from the TURN credential its server sends.
+    if (options.iceServers !== this.context.iceServers) warnIgnoredIceServers(this.context.sink, options.iceServers, 'call');
     if (options.audio) await chooseInput(sdk, options.audio);
-    const call = this.withInput(new SendbirdCall(undefined, 'caller', this.context.sink.log), sdk);
+    const call = this.newCall(undefined, 'caller', sdk);
     call.bind(sink);
     let directCall: DirectCall | undefined;
     const dialed = new Promise<void>((resolve, reject) => {
@@ -163,7 +162,7 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
   async refreshToken(credentials: Credentials | string | undefined, signal: AbortSignal): Promise<void> {
     const sdk = this.ownedSdk('refreshToken');
     const current = this.credentials;
-    if (!current || (this.state !== 'connected' && this.state !== 'lost')) {
+    if (!current || !this.session.live) {
       throw new VoiceError('INVALID_STATE', 'Only a connected Sendbird session can renew its token.', { provider: NAME });
     }
     const next = typeof credentials === 'string' ? { ...current, accessToken: credentials } : credentials ? this.checkCredentials(credentials) : undefined;
@@ -191,7 +190,7 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
 
   /** Another polyphone client on this page re-initialised sendbird-calls: this session is gone. */
   takenOver(): void {
-    const wasLive = this.state === 'connected' || this.state === 'lost';
+    const wasLive = this.session.live;
     this.teardown();
     if (wasLive) {
       this.context.sink.connectionFailed(
@@ -224,14 +223,9 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
 
   /** Stops everything of this session on the polyphone side; the SDK is left to the caller. */
   private teardown(): void {
-    this.state = 'idle';
+    this.session.teardown();
     this.loginGeneration += 1;
     this.credentials = undefined;
-    this.liveSocket = undefined;
-    clearTimeout(this.giveUpTimer);
-    this.giveUpTimer = undefined;
-    this.stopWatching?.();
-    this.stopWatching = undefined;
     try {
       if (this.sdk && ownsSdk(this)) this.sdk.removeListener(this.listenerId);
     } catch {
@@ -250,7 +244,7 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
   /** A login reply that came after the provider stopped waiting must not leave a session behind. */
   private dropLateLogin(): void {
     if (!ownsSdk(this)) return;
-    if (this.state === 'idle' && !this.credentials) {
+    if (this.session.phase === 'idle' && !this.credentials) {
       this.context.sink.log('warn', 'a Sendbird login reply came after the login was given up; the session it opened is dropped');
       this.clearSdkSession();
     } else {
@@ -258,48 +252,11 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
     }
   }
 
-  private socketObserver(): SocketObserver {
-    return {
-      wsHost: this.options.wsHost ?? DEFAULT_WS_HOST(this.options.appId),
-      created: (sessionToken) => this.context.redactor.add(sessionToken),
-      opened: (socket) => {
-        this.liveSocket = socket;
-        if (this.state !== 'lost') return;
-        this.state = 'connected';
-        clearTimeout(this.giveUpTimer);
-        this.giveUpTimer = undefined;
-        this.context.sink.log('info', 'the Sendbird WebSocket is back');
-        this.context.sink.registered();
-        this.context.sink.connectionRestored();
-      },
-      closed: (socket, byClient) => {
-        // The SDK closes a socket itself only to open the next one at once; a failure of that one
-        // is what counts.
-        if (byClient || this.state !== 'connected') return;
-        if (this.liveSocket && socket !== this.liveSocket && this.liveSocket.readyState === 1) return;
-        this.state = 'lost';
-        this.context.sink.log('warn', 'the Sendbird WebSocket closed; sendbird-calls reconnects by itself');
-        this.context.sink.connectionLost();
-        this.giveUpTimer = setTimeout(() => this.giveUp(), this.options.reconnectTimeoutMs);
-      },
-    };
-  }
-
-  private giveUp(): void {
-    if (this.state !== 'lost') return;
-    const error = new VoiceError('NETWORK_UNREACHABLE', `The Sendbird WebSocket stayed away for ${this.options.reconnectTimeoutMs} ms.`, {
-      provider: NAME,
-      details: { timeoutMs: this.options.reconnectTimeoutMs },
-    });
-    // Tear down before telling the core: an app reacting to `disconnected` with connect() must not
-    // have its new session stopped by this teardown.
-    this.teardown();
-    this.clearSdkSession();
-    this.context.sink.connectionFailed(error);
-  }
-
-  /** The call switches its microphone through the SDK's device manager. */
-  private withInput(call: SendbirdCall, sdk: SendBirdCallSdk | undefined): SendbirdCall {
+  /** A call that switches its microphone through the SDK's device manager. */
+  private newCall(directCall: DirectCall | undefined, role: 'caller' | 'callee', sdk: SendBirdCallSdk | undefined): SendbirdCall {
+    const call = new SendbirdCall(directCall, role, this.context.sink.log, this.options.callConnectionTimeoutMs, (options) =>
+      warnIgnoredIceServers(this.context.sink, options.iceServers !== this.context.iceServers ? options.iceServers : undefined, 'call'),
+    );
     if (!sdk) return call;
     call.selectInput = (audio) => switchInput(sdk, audio, () => call.peerConnection());
     call.prepareInput = async (audio) => void (await chooseInput(sdk, audio));
@@ -307,12 +264,12 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
   }
 
   private onRinging(directCall: DirectCall): void {
-    if (this.state === 'idle' || this.state === 'connecting') return;
+    if (!this.session.live) return;
     if (this.ringingCalls.has(directCall)) return;
     this.ringingCalls.add(directCall);
     // A call this client only hears of through its cancel is over before it could ring.
     if (directCall.isEnded) return;
-    const call = this.withInput(new SendbirdCall(directCall, 'callee', this.context.sink.log), this.sdk);
+    const call = this.newCall(directCall, 'callee', this.sdk);
     const caller = directCall.caller ?? directCall.remoteUser;
     const sink = this.context.sink.incomingCall({ from: caller?.userId ?? 'unknown', displayName: caller?.nickname || undefined }, call);
     call.bind(sink);
