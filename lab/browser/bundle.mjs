@@ -21,20 +21,23 @@ const builds = new Map();
 
 /**
  * Builds page-entry, raw-entry and any extra entries (e.g. the demo's softphone) into outdir.
- * @param {{ outdir?: string, extraEntries?: Record<string, string> }} [options]
+ * `entries` replaces page-entry and raw-entry (the conformance kit's page for a provider of
+ * another package: its own polyphone and provider, no vendor SDK it did not install).
+ * @param {{ outdir?: string, extraEntries?: Record<string, string>, entries?: Record<string, string> }} [options]
  * @returns {Promise<{ outdir: string, ms: number }>}
  */
 export function buildPageBundle(options = {}) {
   // Each process builds into its own folder: test files run in parallel processes.
   const outdir = options.outdir ?? defaultOutdir();
-  const key = `${outdir}|${JSON.stringify(options.extraEntries ?? {})}`;
+  const base = options.entries ?? { 'page-entry': join(here, 'page-entry.ts'), 'raw-entry': join(here, 'raw-entry.ts') };
+  const key = `${outdir}|${JSON.stringify(base)}|${JSON.stringify(options.extraEntries ?? {})}`;
   let pending = builds.get(key);
   if (!pending) {
     pending = (async () => {
       const started = performance.now();
       mkdirSync(outdir, { recursive: true });
       await build({
-        entryPoints: { 'page-entry': join(here, 'page-entry.ts'), 'raw-entry': join(here, 'raw-entry.ts'), ...(options.extraEntries ?? {}) },
+        entryPoints: { ...base, ...(options.extraEntries ?? {}) },
         bundle: true,
         splitting: true,
         format: 'esm',

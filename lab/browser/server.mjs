@@ -5,17 +5,20 @@ import { join, normalize } from 'node:path';
 import { buildPageBundle } from './bundle.mjs';
 
 const TYPES = { '.js': 'text/javascript', '.html': 'text/html', '.css': 'text/css', '.json': 'application/json', '.map': 'application/json' };
-const INDEX = `<!doctype html><html><head><meta charset="utf-8"><title>polyphone lab</title></head><body>
-<script type="module">import '/page-entry.js'; import '/raw-entry.js'; window.pageReady = true;</script></body></html>`;
+/** The lab page: it loads the page's entries, then says it is ready. */
+const indexOf = (/** @type {string[]} */ entries) => `<!doctype html><html><head><meta charset="utf-8"><title>polyphone lab</title></head><body>
+<script type="module">${entries.map((name) => `import '/${name}.js';`).join(' ')} window.pageReady = true;</script></body></html>`;
 
 /**
  * `headers` go on every response, the routes' included (e.g. a CSP or COOP/COEP a page needs).
- * `port` fixes the port (a person's bookmark); by default any free one.
- * @param {{ routes?: Record<string, (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void>, headers?: Record<string, string>, extraEntries?: Record<string, string>, port?: number }} [options]
+ * `port` fixes the port (a person's bookmark); by default any free one. `entries` replaces the
+ * page's own entries (see buildPageBundle); the page loads them instead.
+ * @param {{ routes?: Record<string, (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void>, headers?: Record<string, string>, extraEntries?: Record<string, string>, entries?: Record<string, string>, port?: number }} [options]
  * @returns {Promise<{ url: string, port: number, stop(): Promise<void> }>}
  */
 export async function startPageServer(options = {}) {
-  const { outdir } = await buildPageBundle({ extraEntries: options.extraEntries });
+  const { outdir } = await buildPageBundle({ extraEntries: options.extraEntries, entries: options.entries });
+  const INDEX = indexOf(Object.keys(options.entries ?? { 'page-entry': '', 'raw-entry': '' }));
   const routes = options.routes ?? {};
   const headers = options.headers ?? {};
   const server = createServer(async (req, res) => {

@@ -13,10 +13,12 @@ const matrixDir = () => process.env[MATRIX_DIR_ENV] ?? ((inject as (key: string)
 export function cellTest(title: string, column: string, row: string, run: () => Promise<void | { unsupported: string }>, timeoutMs?: number): void {
   it(
     title,
-    async () => {
+    async (context) => {
       const record = (cell: Cell) => recordCell(matrixDir(), column, row, cell);
       try {
         const outcome = await run();
+        // Shown in the test report beside the matrix cell.
+        if (outcome) context.annotate(`unsupported: ${outcome.unsupported}`);
         record(outcome ? { outcome: 'unsupported', reason: outcome.unsupported } : { outcome: 'pass' });
       } catch (error) {
         record({ outcome: 'fail', reason: String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 200) });

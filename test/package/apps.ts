@@ -17,14 +17,16 @@ export const VENDORS = {
 export type ProviderName = keyof typeof VENDORS;
 
 const NPM_TIMEOUT_MS = 90_000;
+/** `npm pack` builds dist first (two tsc programs: the package, then its conformance kit). */
+const PACK_TIMEOUT_MS = 300_000;
 
-function npm(args: string[], cwd: string): string {
-  return execFileSync('npm', args, { cwd, encoding: 'utf8', timeout: NPM_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+function npm(args: string[], cwd: string, timeout = NPM_TIMEOUT_MS): string {
+  return execFileSync('npm', args, { cwd, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** `npm pack` (its prepack builds dist) into `dir`; returns the tarball's path. */
 export function packPolyphone(dir: string): string {
-  const out = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], ROOT)) as Array<{ filename: string }>;
+  const out = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], ROOT, PACK_TIMEOUT_MS)) as Array<{ filename: string }>;
   return join(dir, out[0]!.filename);
 }
 

@@ -31,7 +31,7 @@ beforeAll(async () => {
       return install(dir, [tarball, ...sdks.map((pkg) => `${pkg}@${testedVersion(pkg)}`)]);
     }),
   ]);
-}, 240_000);
+}, 480_000);
 
 afterAll(() => {
   if (table.length) console.log(`bundle table (unminified)\n${table.map((r) => JSON.stringify(r)).join('\n')}`);

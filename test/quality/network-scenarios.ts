@@ -2,14 +2,14 @@
 // call between two Chromium pages whose every media packet crosses an impairment relay, and what
 // polyphone reports checked against the impairment set and the receiver's own getStats().
 // Each provider's file gives its lab (two party configs and a target), as the conformance suite does.
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { cpus, loadavg } from 'node:os';
 // @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
 // @ts-expect-error plain ESM lab helper without type declarations
 import { startNetworkLab } from '../../lab/network/index.mjs';
 import { PageClient, closePage, endedLines } from '../support/browser-clients.js';
-import { MATRIX_DIR_ENV, recordCell, type Cell } from '../conformance/matrix.js';
+import { cellTest } from '../conformance/extra-cells.js';
 import { sleep, waitForRisingAudio } from '../support/audio.js';
 import { cutSentAudio, latestSample, localUfrags, recordSamples, recordedSamples, relayOnlyPage, selectedCandidateTypes, type LabPage, type Relay } from './network-call.js';
 
@@ -92,27 +92,16 @@ async function callOverNetwork(quality?: Config, bobQuality = quality) {
 const figure = (scenario: string, values: Record<string, unknown>) => console.log(`[quality-figure] ${options.name} ${scenario} ${JSON.stringify(values)}`);
 const since = (t: number) => Date.now() - t;
 
-/**
- * One scenario: one vitest test and one cell of the conformance matrix (row `network: <title>`),
- * `unsupported` where the scenario returns a declared reason (checked by the scenario itself).
- */
-const matrixDir = process.env[MATRIX_DIR_ENV] ?? ((inject as (key: string) => unknown)('conformanceDir') as string | undefined);
 // Two browsers, a SIP or vendor server and coturn on two shared cores: setting a call up alone can
 // take 30 s when the machine is busy, so each scenario gets more than vitest's default.
 const SCENARIO_TIMEOUT_MS = 150_000;
 
+/**
+ * One scenario: one vitest test and one cell of the conformance matrix (row `network: <title>`),
+ * `unsupported` where the scenario returns a declared reason (checked by the scenario itself).
+ */
 function scenario(title: string, run: () => Promise<void | { unsupported: string }>, timeoutMs = SCENARIO_TIMEOUT_MS): void {
-  it(title, async (context) => {
-    const record = (cell: Cell) => recordCell(matrixDir, options.name, `network: ${title}`, cell);
-    try {
-      const outcome = await run();
-      if (outcome) context.annotate(`unsupported: ${outcome.unsupported}`);
-      record(outcome ? { outcome: 'unsupported', reason: outcome.unsupported } : { outcome: 'pass' });
-    } catch (error) {
-      record({ outcome: 'fail', reason: String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 200) });
-      throw error;
-    }
-  }, timeoutMs);
+  cellTest(title, options.name, `network: ${title}`, run, timeoutMs);
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   type Lab,
   type Page,
 } from './harness.js';
+import { GOLDEN_CONNECT_DISCONNECT } from '../../support/golden.js';
 
 let lab: Lab;
 let emulator: Emulator;
@@ -62,15 +63,7 @@ describe('sendbird session', () => {
     expect(await rawSdk(page)).toMatchObject({ appId: emulator.appId, userId: 'alice' });
     expect(await run(page, 'alice', 'disconnect')).toBeUndefined();
     const seen = await recorded(page, 'alice');
-    expect(seen.trace).toEqual([
-      'client stateChanged idle>initialized',
-      'client stateChanged initialized>authenticated',
-      'client stateChanged authenticated>connecting',
-      'client registered',
-      'client stateChanged connecting>connected',
-      'client unregistered',
-      'client stateChanged connected>disconnected',
-    ]);
+    expect(seen.trace).toEqual(GOLDEN_CONNECT_DISCONNECT);
     expect((await rawSdk(page)).userId).toBeUndefined();
     await waitUntil(() => emulator.stats.openSockets() === before, 3_000, 'the socket closes');
   });

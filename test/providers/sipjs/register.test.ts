@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVoiceClient, normalizeTrace, VoiceError, type VoiceClient } from '../../../src/all.js';
 // @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS, DOMAIN } from '../../../lab/kamailio/index.mjs';
+import { GOLDEN_CONNECT_DISCONNECT } from '../../support/golden.js';
 
 type Lab = { wsUrl: string; port: number; stop(): Promise<void>; restart(): Promise<void> };
 let lab: Lab;
@@ -48,15 +49,7 @@ describe('sipjs provider on a real Kamailio', () => {
     expect(client.state).toBe('connected');
     await client.disconnect();
     expect(client.state).toBe('disconnected');
-    expect(normalizeTrace(client.trace())).toEqual([
-      'client stateChanged idle>initialized',
-      'client stateChanged initialized>authenticated',
-      'client stateChanged authenticated>connecting',
-      'client registered',
-      'client stateChanged connecting>connected',
-      'client unregistered',
-      'client stateChanged connected>disconnected',
-    ]);
+    expect(normalizeTrace(client.trace())).toEqual(GOLDEN_CONNECT_DISCONNECT);
   });
 
   it('a wrong password → AUTH_REJECTED, and the password appears nowhere', async () => {

@@ -8,6 +8,7 @@ import { launchBrowser } from '../../../lab/browser/index.mjs';
 // @ts-expect-error plain ESM lab helper without type declarations
 import { startTelnyxEmulator, TELNYX_USERS } from '../../../lab/telnyx/index.mjs';
 import { installHarness, tx, until, type TelnyxPage } from './harness.js';
+import { GOLDEN_CONNECT_DISCONNECT } from '../../support/golden.js';
 
 let emulator: any;
 let lab: { newPage(): Promise<TelnyxPage>; close(): Promise<void> };
@@ -50,15 +51,7 @@ describe('telnyx login', () => {
     expect(emulator.stats.logins.at(-1)).toMatchObject({ method: 'login', login: 'alice', via: 'jwt' });
     expect((await t.capabilities(c)).incomingCalls).toBe(true);
     await t.disconnect(c);
-    expect((await t.record(c)).trace).toEqual([
-      'client stateChanged idle>initialized',
-      'client stateChanged initialized>authenticated',
-      'client stateChanged authenticated>connecting',
-      'client registered',
-      'client stateChanged connecting>connected',
-      'client unregistered',
-      'client stateChanged connected>disconnected',
-    ]);
+    expect((await t.record(c)).trace).toEqual(GOLDEN_CONNECT_DISCONNECT);
     await until(async () => emulator.openSockets() === 0, 'the socket to close');
     expect(await visible(c)).not.toContain(token);
   });
