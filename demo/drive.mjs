@@ -48,3 +48,140 @@ export async function demoCall(browser, serverUrl, provider) {
   }
 }
 
+
+// ---- call waiting and transfer, where the provider can (sipjs in the lab) ----
+
+const row = (id) => `#calls li[data-call="${id}"]`;
+const clickRow = (page, id, action) => page.click(`${row(id)} button[data-action="${action}"]`);
+const rowState = (page, id, value, timeout = 30_000) => page.waitForSelector(`${row(id)}[data-state="${value}"]`, { timeout });
+
+/** Received audio over `ms` (every peer connection of the page): packets and energy added. */
+async function audioOver(page, ms) {
+  const before = await page.inboundAudio();
+  await new Promise((r) => setTimeout(r, ms));
+  const after = await page.inboundAudio();
+  return { packets: after.packetsReceived - before.packetsReceived, energy: after.totalAudioEnergy - before.totalAudioEnergy };
+}
+
+/** Waits (bounded) until sound arrives now: packets and energy both rise over a window. */
+export async function risingAudio(page, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = await audioOver(page, 500);
+  while (!(last.packets >= 10 && last.energy > 1e-4) && Date.now() < deadline) last = await audioOver(page, 500);
+  if (!(last.packets >= 10 && last.energy > 1e-4)) throw new Error(`no rising audio within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+  return last;
+}
+
+/** Waits (bounded) until a window carries no energy: the far end stopped sending (held). */
+export async function silentAudio(page, timeoutMs = 8_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const window = await audioOver(page, 400);
+    if (window.energy < 1e-4) return window;
+    if (Date.now() > deadline) throw new Error(`received audio did not stop: ${JSON.stringify(window)}`);
+  }
+}
+
+async function connectedPages(browser, serverUrl, presetIds) {
+  const pages = [];
+  for (const id of presetIds) {
+    const page = await openSoftphone(browser, `${serverUrl}demo?preset=${id}`);
+    pages.push(page);
+    await page.click('#connect');
+    await state(page, 'client', 'connected');
+  }
+  return pages;
+}
+
+/** The caller dials its preset's party (the target box is filled once connected); the callee answers. */
+async function callAndAnswer(caller, callee) {
+  await caller.waitForFunction(() => document.getElementById('target').value !== '');
+  await caller.click('#call');
+  await callee.waitForSelector('#answer:not([disabled])', { timeout: 15_000 });
+  await callee.click('#answer');
+  await state(caller, 'call', 'active');
+  await state(callee, 'call', 'active');
+}
+
+/** Where the user of a lab preset is reached (its SIP URI). */
+const addressOf = (page, presetId) => page.evaluate((id) => window.DEMO_PRESETS.find((p) => p.id === id).config.uri, presetId);
+
+const traceOf = (page) => page.evaluate(() => window.softphone.trace());
+const endedLines = (trace) => trace.filter((l) => /^call#\d+ ended/.test(l));
+
+async function closeAll(pages) {
+  const errors = pages.flatMap((p) => p.pageErrors);
+  await Promise.all(pages.map((p) => p.context().close()));
+  if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
+}
+
+/**
+ * Call waiting, clicked through: alice talks to bob; carol calls alice, whose call list shows
+ * carol ringing; alice answers her (bob is held first): carol hears alice, bob hears nothing;
+ * alice switches back to bob (carol held): bob hears alice, carol nothing; alice hangs up both.
+ */
+export async function demoCallWaiting(browser, serverUrl, provider = 'sipjs') {
+  const pages = await connectedPages(browser, serverUrl, [`${provider}-callee`, `${provider}-caller`, `${provider}-carol`]);
+  const [bob, alice, carol] = pages;
+  try {
+    const steps = {};
+    await callAndAnswer(alice, bob);
+    steps.bobHeard = await risingAudio(bob);
+    // carol's preset dials alice.
+    await carol.waitForFunction(() => document.getElementById('target').value !== '');
+    await carol.click('#call');
+    await rowState(alice, 2, 'ringing');
+    steps.listWhileRinging = await alice.$$eval('#calls li', (items) => items.map((li) => `${li.dataset.call} ${li.dataset.direction} ${li.dataset.state}`));
+    await clickRow(alice, 2, 'answer');
+    await rowState(alice, 2, 'active');
+    await rowState(alice, 1, 'held');
+    await state(carol, 'call', 'active');
+    steps.carolHeard = await risingAudio(carol);
+    steps.bobWhileHeld = await silentAudio(bob);
+    await clickRow(alice, 1, 'switch');
+    await rowState(alice, 1, 'active');
+    await rowState(alice, 2, 'held');
+    steps.bobHeardAgain = await risingAudio(bob);
+    steps.carolWhileHeld = await silentAudio(carol);
+    await clickRow(alice, 1, 'hangup');
+    await state(bob, 'call', 'ended');
+    await clickRow(alice, 2, 'hangup');
+    await state(carol, 'call', 'ended');
+    await alice.waitForSelector('#calls[data-count="0"]', { state: 'attached' });
+    return { provider, steps, traces: { alice: await traceOf(alice), bob: await traceOf(bob), carol: await traceOf(carol) } };
+  } finally {
+    await closeAll(pages);
+  }
+}
+
+/**
+ * A blind transfer, clicked through: alice talks to bob and transfers him to carol (the transfer
+ * box and the call's Transfer button); bob's softphone follows the REFER and calls carol, who
+ * answers; bob and carol hear each other, and alice's call ends `transferred`.
+ */
+export async function demoBlindTransfer(browser, serverUrl, provider = 'sipjs') {
+  const pages = await connectedPages(browser, serverUrl, [`${provider}-callee`, `${provider}-caller`, `${provider}-carol`]);
+  const [bob, alice, carol] = pages;
+  try {
+    const steps = {};
+    await callAndAnswer(alice, bob);
+    steps.bobHeard = await risingAudio(bob);
+    await alice.fill('#transfer-target', await addressOf(alice, `${provider}-carol`));
+    await clickRow(alice, 1, 'blind-transfer');
+    await carol.waitForSelector('#answer:not([disabled])', { timeout: 15_000 });
+    await carol.click('#answer');
+    await state(carol, 'call', 'active');
+    await state(alice, 'call', 'ended');
+    await bob.waitForSelector('#calls li[data-state="active"]', { timeout: 15_000 });
+    steps.bobCalls = await bob.$$eval('#calls li', (items) => items.map((li) => `${li.dataset.call} ${li.dataset.direction} ${li.dataset.state}`));
+    steps.carolHeard = await risingAudio(carol);
+    steps.bobHeardCarol = await risingAudio(bob);
+    await bob.click('#hangup');
+    await state(carol, 'call', 'ended');
+    return { provider, steps, traces: { alice: await traceOf(alice), bob: await traceOf(bob), carol: await traceOf(carol) } };
+  } finally {
+    await closeAll(pages);
+  }
+}
+
+export { endedLines };

@@ -12,12 +12,14 @@ export async function startDemoLab() {
   const cognigy = await startCognigyBackend({ kamailio });
   const telnyx = await startTelnyxEmulator();
   const sendbird = await startSendbirdEmulator();
+  // Two calls at once where the provider can (call waiting, a consultation call for a transfer).
   const sip = (user) => ({
     provider: 'sipjs',
     server: kamailio.wsUrl,
     uri: `sip:${user}@${DOMAIN}`,
     credentials: { type: 'password', password: TEST_USERS[user] },
     iceServers: [],
+    maxCalls: 2,
   });
   const telnyxUser = (login) => ({ provider: 'telnyx', server: telnyx.url, credentials: { type: 'jwt', token: telnyx.issueJwt(login) }, iceServers: [] });
   const sendbirdUser = (userId) => ({
@@ -32,6 +34,7 @@ export async function startDemoLab() {
   const presets = [
     { id: 'sipjs-caller', label: 'SIP.js — alice', config: sip('alice'), dial: `sip:bob@${DOMAIN}` },
     { id: 'sipjs-callee', label: 'SIP.js — bob', config: sip('bob'), dial: `sip:alice@${DOMAIN}` },
+    { id: 'sipjs-carol', label: 'SIP.js — carol', config: sip('carol'), dial: `sip:alice@${DOMAIN}` },
     { id: 'cognigy-caller', label: 'Cognigy — web visitor', config: { provider: 'cognigy', server: cognigy.url('ok'), userId: 'demo-visitor', iceServers: [] }, dial: `sip:carol@${DOMAIN}` },
     { id: 'cognigy-callee', label: 'SIP.js — carol (agent for Cognigy)', config: sip('carol'), dial: '' },
     { id: 'telnyx-caller', label: 'Telnyx — alice (JWT)', config: telnyxUser('alice'), dial: 'bob' },

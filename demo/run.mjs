@@ -1,14 +1,15 @@
 // `npm run demo`: starts the lab (Kamailio, the Cognigy backend, the Telnyx and Sendbird
 // emulators), opens the softphone for every provider in headless Chromium and drives a real call
 // by clicking its buttons. Prints each provider's trace, time to connected, call setup and the
-// audio received; saves a mid-call screenshot under demo/out/. `--serve` keeps it all up for a person.
+// audio received; saves a mid-call screenshot under demo/out/. Then, on SIP.js (the provider whose
+// capabilities offer them in the lab), call waiting and a blind transfer through the call list. `--serve` keeps it all up for a person.
 // `--browser firefox` (or POLYPHONE_BROWSER=firefox) runs the tour in Firefox ESR instead.
 import { launchBrowser } from '../lab/browser/index.mjs';
 import { engineFrom } from '../lab/browser/engines.mjs';
 import { PROVIDERS, startDemoLab } from './lab.mjs';
 import { startDemoServer } from './server.mjs';
 import { runSipjsNodeDemo } from './sipjs-node.mjs';
-import { demoCall } from './drive.mjs';
+import { demoBlindTransfer, demoCall, demoCallWaiting } from './drive.mjs';
 
 const serve = process.argv.includes('--serve');
 const only = process.argv.find((a) => a.startsWith('--provider='))?.split('=')[1];
@@ -52,6 +53,18 @@ try {
       } catch (error) {
         failed = true;
         console.error(`\n${provider}: FAILED ${error?.stack ?? error}`);
+      }
+    }
+    if (!only || only === 'sipjs') {
+      for (const [name, tour] of [['call waiting', demoCallWaiting], ['blind transfer', demoBlindTransfer]]) {
+        try {
+          const r = await tour(browser, server.url, 'sipjs');
+          console.log(`\nsipjs ${name}: ${Object.entries(r.steps).map(([step, v]) => `${step} ${Array.isArray(v) ? v.join(', ') : `${v.packets} packets / energy ${v.energy.toFixed(3)}`}`).join('; ')}`);
+          for (const [who, trace] of Object.entries(r.traces)) console.log(`  ${who}: ${trace.filter((l) => l.startsWith('call#')).join(' · ')}`);
+        } catch (error) {
+          failed = true;
+          console.error(`\nsipjs ${name}: FAILED ${error?.stack ?? error}`);
+        }
       }
     }
     console.log('\nprovider   connected  call setup  packets in  energy in');

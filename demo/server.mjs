@@ -10,7 +10,7 @@ export function startDemoServer(presets, { port } = {}) {
   const html = readFileSync(join(here, 'softphone.html'), 'utf8');
   return startPageServer({
     port,
-    extraEntries: { 'demo/softphone': join(here, 'softphone.ts') },
+    extraEntries: { 'demo/softphone': join(here, 'softphone.tsx') },
     routes: {
       '/demo': (_req, res) => {
         res.writeHead(200, { 'content-type': 'text/html' });

@@ -3,7 +3,8 @@
 // capability declared away shows in at least one cell (unless another lack hides it, or the suite
 // never uses it: its labs do not log in anonymously).
 import { describe, expect, it } from 'vitest';
-import { EXPECTED_MATRIX, PROVIDER_EXPECTATIONS, expectedColumn } from './expected-matrix.js';
+import { EXPECTED_EXTRA_ROWS, EXPECTED_MATRIX, PROVIDER_EXPECTATIONS, expectedColumn } from './expected-matrix.js';
+import { differsFromPinned } from './extra-cells.js';
 import { SCENARIOS } from './matrix.js';
 
 const PROVIDERS = ['sipjs', 'cognigy', 'telnyx', 'sendbird'];
@@ -61,5 +62,19 @@ describe('expected conformance matrix', () => {
     const own = expectedColumn('acme', { lacks: { dtmf: { why: 'x', source: 'y' } }, cells: { DTMF: { unsupported: 'dtmf' } } });
     expect(own.cell('DTMF')).toEqual({ unsupported: 'dtmf' });
     expect(own.cell('hold')).toBe('pass');
+  });
+
+  it('pins the rows run outside the suite for every built-in provider, and a cellTest differing from them fails', () => {
+    for (const [row, cells] of Object.entries(EXPECTED_EXTRA_ROWS)) {
+      expect(Object.keys(cells).sort(), row).toEqual([...PROVIDERS].sort());
+      expect((SCENARIOS as readonly string[]).includes(row), `${row} is not also a suite scenario`).toBe(false);
+    }
+    const row = 'preflight: permission-denied';
+    for (const provider of PROVIDERS) {
+      expect(differsFromPinned(provider, row, 'pass')).toBeUndefined();
+      expect(differsFromPinned(`${provider}@firefox`, row, 'pass')).toBeUndefined();
+      expect(differsFromPinned(provider, row, { unsupported: 'no microphone here' })).toMatch(/pinned pass, got unsupported/);
+    }
+    expect(differsFromPinned('sipjs', 'a row nobody pins', { unsupported: 'x' })).toBeUndefined();
   });
 });

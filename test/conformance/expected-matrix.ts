@@ -166,6 +166,18 @@ export const EXPECTED_MATRIX: Record<ScenarioName, Record<string, ExpectedCell>>
 };
 
 /**
+ * Rows recorded outside suite.ts (through cellTest, extra-cells.ts) that are pinned as well: a run
+ * whose cell differs fails that test. Every row names every built-in provider.
+ */
+export const EXPECTED_EXTRA_ROWS: Record<string, Record<string, ExpectedCell>> = {
+  'preflight: ready on the clean lab': ALL_PASS,
+  'preflight: blocked (credentials refused)': ALL_PASS,
+  'preflight: blocked (signalling unreachable)': ALL_PASS,
+  'preflight: permission-denied': ALL_PASS,
+  'preflight: degraded under heavy loss': ALL_PASS,
+};
+
+/**
  * A provider's column: the pinned one for a built-in provider; for another provider (a module
  * given to the suite) what its target pins, else every cell `pass` and no capability declared away.
  */

@@ -1,4 +1,6 @@
-// The softphone demo, clicked through for every provider in real Chromium: buttons, not API calls.
+// The softphone demo (a React app on polyphone/react), clicked through in real Chromium: buttons,
+// not API calls. A basic call on every provider; call waiting and a blind transfer on sipjs, the
+// provider whose capabilities offer them in the lab, with audio proven by getStats().
 import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM lab helper without type declarations
@@ -8,7 +10,7 @@ import { PROVIDERS, startDemoLab } from '../../demo/lab.mjs';
 // @ts-expect-error plain ESM demo module without type declarations
 import { startDemoServer } from '../../demo/server.mjs';
 // @ts-expect-error plain ESM demo module without type declarations
-import { demoCall } from '../../demo/drive.mjs';
+import { demoBlindTransfer, demoCall, demoCallWaiting, endedLines } from '../../demo/drive.mjs';
 
 let demoLab: any;
 let server: any;
@@ -17,7 +19,7 @@ beforeAll(async () => {
   demoLab = await startDemoLab();
   server = await startDemoServer(demoLab.presets);
   // Pages that play no remote track themselves: what the demo's pages hear is only what polyphone
-  // plays into the demo's own <audio id="remote-audio"> (CallOptions.audioElement).
+  // plays into the demo's own <audio> elements, one per call (CallOptions.audioElement).
   const lab = await launchBrowser();
   browser = { ...lab, newPage: (options: Record<string, unknown> = {}) => lab.newPage({ ...options, playRemoteAudio: false }) };
 });
@@ -46,4 +48,28 @@ describe('softphone demo', () => {
     expect(Object.keys(traces)).toEqual(PROVIDERS);
     for (const provider of PROVIDERS as string[]) expect(traces[provider]).toEqual(traces.sipjs);
   });
+
+  it('sipjs: call waiting through the call list — answer-and-hold, switch, hang up either; each side hears only the call that is active', async () => {
+    const { steps, traces } = await demoCallWaiting(browser, server.url, 'sipjs');
+    expect(steps.listWhileRinging).toEqual(['1 outgoing active', '2 incoming ringing']);
+    expect(steps.bobHeard.packets).toBeGreaterThanOrEqual(10);
+    expect(steps.carolHeard.energy).toBeGreaterThan(0);
+    expect(steps.bobWhileHeld.energy).toBeLessThan(1e-4);
+    expect(steps.bobHeardAgain.energy).toBeGreaterThan(0);
+    expect(steps.carolWhileHeld.energy).toBeLessThan(1e-4);
+    expect(traces.alice).toEqual(expect.arrayContaining(['call#1 held by=local', 'call#2 active', 'call#1 unheld by=local', 'call#2 held by=local']));
+    expect(endedLines(traces.alice)).toEqual(['call#1 ended reason=hangup', 'call#2 ended reason=hangup']);
+    expect(endedLines(traces.bob)).toEqual(['call#1 ended reason=remoteHangup']);
+    expect(endedLines(traces.carol)).toEqual(['call#1 ended reason=remoteHangup']);
+  }, 120_000);
+
+  it('sipjs: a blind transfer from the call list — bob follows the REFER to carol, they hear each other, alice\'s call ends transferred', async () => {
+    const { steps, traces } = await demoBlindTransfer(browser, server.url, 'sipjs');
+    expect(steps.bobCalls).toEqual(['2 outgoing active']);
+    expect(steps.carolHeard.energy).toBeGreaterThan(0);
+    expect(steps.bobHeardCarol.energy).toBeGreaterThan(0);
+    expect(endedLines(traces.alice)).toEqual(['call#1 ended reason=transferred']);
+    expect(endedLines(traces.bob)).toEqual(['call#1 ended reason=transferred', 'call#2 ended reason=hangup']);
+    expect(endedLines(traces.carol)).toEqual(['call#1 ended reason=remoteHangup']);
+  }, 120_000);
 });
