@@ -21,7 +21,7 @@ const SAMPLE_TIMEOUT_MS = 15_000;
 const PAUSE_MS = 300;
 
 /** Caller and callee for each provider, from the demo lab's presets, plus what the raw caller needs. */
-function callSetup(lab, provider) {
+export function callSetup(lab, provider) {
   const caller = lab.presets.find((p) => p.id === `${provider}-caller`);
   const callee = lab.presets.find((p) => p.id === `${provider}-callee`);
   const config = caller.config;
@@ -79,7 +79,7 @@ async function pageStartPolyphoneCaller({ config }) {
 }
 
 /** Installs `window.place(target)` for the raw vendor SDK, connected once here. */
-async function pageStartRawCaller({ provider, setup }) {
+export async function pageStartRawCaller({ provider, setup }) {
   const w = /** @type {any} */ (window);
   const defer = () => {
     let resolve, reject;
@@ -99,6 +99,8 @@ async function pageStartRawCaller({ provider, setup }) {
       sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: [] } },
     });
     await ua.start();
+    // bench/shift.mjs adds answering to this caller through these.
+    w.rawUa = ua;
     const registerer = new sip.Registerer(ua);
     await new Promise((resolve, reject) => {
       registerer.stateChange.addListener((s) => s === sip.RegistererState.Registered && resolve(undefined));
@@ -177,6 +179,7 @@ async function pageStartRawCaller({ provider, setup }) {
     });
     await client.connect();
     await ready;
+    w.rawClient = client;
     w.caller = { disconnect: () => client.disconnect() };
     let current;
     client.on('telnyx.notification', (n) => {
@@ -206,6 +209,7 @@ async function pageStartRawCaller({ provider, setup }) {
     const speaker = document.createElement('audio');
     speaker.autoplay = true;
     document.body.append(speaker);
+    w.rawSpeaker = speaker;
     w.place = (target) => {
       const active = defer();
       const ended = defer();
