@@ -2,7 +2,7 @@
 // target, met?), also written to bench/RESULTS.md with the date and the machine for the README.
 //
 //   node bench/run.mjs [--samples 40] [--call-samples 20] [--memory-sizes 1000,5000]
-//        [--load-sizes 1,10,100,1000,5000] [--shift-calls 300] [--skip memory,load,shift]
+//        [--load-sizes 1,10,100,1000,5000] [--shift-calls 300] [--ice-samples 5] [--skip memory,load,shift,ice]
 //
 // Connect and call figures come from one demo lab and one Chromium shared by both benches; the
 // SIP.js memory and load figures come from bench/memory.mjs and bench/load.mjs run as child
@@ -18,6 +18,7 @@ import { measureBundles } from './bundle-size.mjs';
 import { measureCalls } from './calls.mjs';
 import { measureConnect } from './connect.mjs';
 import { measureShift, SHIFT_HEAP_GOAL_MB, shiftCells, shiftVerdict } from './shift.mjs';
+import { ICE_GOAL, iceVerdicts, measureIce, NO_ICE_HOOK } from './ice.mjs';
 
 const here = import.meta.dirname;
 const { values: args } = parseArgs({
@@ -29,6 +30,8 @@ const { values: args } = parseArgs({
     'load-sizes': { type: 'string', default: '1,10,100,1000,5000' },
     // A contact-centre shift: this many calls in one page per provider and variant (bench/shift.mjs).
     'shift-calls': { type: 'string', default: '300' },
+    // Calls per series in the ICE-server bench (raw JsSIP with a dead STUN server takes ~40 s each).
+    'ice-samples': { type: 'string', default: '5' },
     skip: { type: 'string', default: '' },
   },
 });
@@ -70,7 +73,7 @@ if (!skip.has('bundle')) {
 
 // ---- connect and call setup in Chromium ----
 let chromiumVersion = 'not launched';
-if (!skip.has('connect') || !skip.has('calls') || !skip.has('shift')) {
+if (!skip.has('connect') || !skip.has('calls') || !skip.has('shift') || !skip.has('ice')) {
   const lab = await startDemoLab();
   const browser = await launchBrowser();
   chromiumVersion = browser.browser.version();
@@ -101,6 +104,18 @@ if (!skip.has('connect') || !skip.has('calls') || !skip.has('shift')) {
           target: `≤ ${r.target}`,
           met: r.verdict,
         });
+      }
+    }
+    if (!skip.has('ice')) {
+      log('call setup with ICE servers …');
+      const ice = await measureIce({ lab, browser, samples: Number(args['ice-samples']), log });
+      for (const r of ice) {
+        rows.push({ metric: `${r.metric}, iceServers ${r.servers} (n=${r.raw.n}+${r.polyphone.n})`, provider: r.provider, polyphone: timed(r.polyphone), raw: timed(r.raw), ratio: (r.polyphone.median / r.raw.median).toFixed(3), target: '-', met: 'n/a' });
+      }
+      for (const v of iceVerdicts(ice)) {
+        const declared = NO_ICE_HOOK[v.provider] ? ` (${NO_ICE_HOOK[v.provider]})` : '';
+        rows.push({ metric: `${v.metric}: [dead STUN, live TURN] ÷ none, polyphone${declared}`, provider: v.provider, polyphone: v.selfRatio.toFixed(2), raw: '-', ratio: '-', target: `≤ ${ICE_GOAL}`, met: verdict(v.selfMet) });
+        if (v.vsRawMet !== undefined) rows.push({ metric: `${v.metric} with [dead STUN, live TURN]: polyphone ÷ raw`, provider: v.provider, polyphone: '-', raw: '-', ratio: v.vsRaw.toFixed(3), target: '< 1 (faster than raw)', met: verdict(v.vsRawMet) });
       }
     }
     if (!skip.has('shift')) {

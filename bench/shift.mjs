@@ -118,6 +118,8 @@ function pageCounts() {
     tracksReachable: tracks.length,
     timers: s.timers.size,
     listeners,
+    // polyphone's own event log (client.trace(), capped at 5,000 entries): a known, bounded holder.
+    traceEntries: typeof (/** @type {any} */ (window).caller?.trace) === 'function' ? /** @type {any} */ (window).caller.trace().length : 0,
   };
 }
 
@@ -384,7 +386,7 @@ export function shiftCells(row) {
   const pair = (k) => `${row.after1[k]}→${row.afterN[k]}`;
   return {
     heap: `+${row.growthMb.toFixed(2)} MB (${(row.after1.heap / 2 ** 20).toFixed(1)}→${(row.afterN.heap / 2 ** 20).toFixed(1)} MB, ${row.done} calls)`,
-    held: `PCs open ${pair('pcsOpen')}, reachable ${pair('pcsReachable')}; tracks live ${pair('tracksLive')}, reachable ${pair('tracksReachable')}; timers ${pair('timers')}; listeners ${pair('listeners')}`,
+    held: `PCs open ${pair('pcsOpen')}, reachable ${pair('pcsReachable')}; tracks live ${pair('tracksLive')}, reachable ${pair('tracksReachable')}; timers ${pair('timers')}; listeners ${pair('listeners')}${row.afterN.traceEntries ? `; trace entries ${pair('traceEntries')}` : ''}`,
   };
 }
 
