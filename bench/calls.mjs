@@ -21,7 +21,7 @@ const SAMPLE_TIMEOUT_MS = 15_000;
 const PAUSE_MS = 300;
 
 /** Caller and callee for each provider, from the demo lab's presets, plus what the raw caller needs. */
-function callSetup(lab, provider) {
+export function callSetup(lab, provider) {
   const caller = lab.presets.find((p) => p.id === `${provider}-caller`);
   const callee = lab.presets.find((p) => p.id === `${provider}-callee`);
   const config = caller.config;
@@ -60,26 +60,34 @@ async function pageStartCallee({ config }) {
  * Installs `window.place(target)` for a polyphone caller: places the call and resolves with
  * `{ placing, active (resolves with performance.now()), ended, hangup() }`.
  */
-async function pageStartPolyphoneCaller({ config }) {
+async function pageStartPolyphoneCaller({ config, iceServers = [] }) {
   const w = /** @type {any} */ (window);
   const client = await w.polyphone.createVoiceClient(config);
   await client.connect();
   w.caller = client;
   w.place = (target) => {
-    const placing = client.call(target, { iceServers: [] });
-    // call() builds its handle before its first await: listening now misses no event.
-    const call = client.currentCall;
-    const active = new Promise((resolve, reject) => {
-      call.on('active', () => resolve(performance.now()));
-      call.on('ended', ({ reason }) => reject(new Error(`ended ${reason} before active`)));
-    });
-    const ended = new Promise((resolve) => call.on('ended', resolve));
-    return { placing, active, ended, hangup: () => call.hangup() };
+    // call() emits callStarted with its handle before it first waits on the vendor (it no longer
+    // has one in currentCall synchronously): listening from there misses no event.
+    let off;
+    const started = new Promise((resolve) => (off = client.on('callStarted', ({ call, direction }) => direction === 'outgoing' && resolve(call))));
+    const placing = client.call(target, { iceServers });
+    const handle = Promise.race([started, placing.then(() => started)]).finally(() => off());
+    handle.catch(() => {});
+    const active = handle.then(
+      (call) =>
+        new Promise((resolve, reject) => {
+          if (call.state === 'active') resolve(performance.now());
+          call.on('active', () => resolve(performance.now()));
+          call.on('ended', ({ reason }) => reject(new Error(`ended ${reason} before active`)));
+        }),
+    );
+    const ended = handle.then((call) => new Promise((resolve) => (call.state === 'ended' ? resolve(undefined) : call.on('ended', resolve))));
+    return { placing, active, ended, hangup: () => handle.then((call) => call.hangup()) };
   };
 }
 
 /** Installs `window.place(target)` for the raw vendor SDK, connected once here. */
-async function pageStartRawCaller({ provider, setup }) {
+export async function pageStartRawCaller({ provider, setup }) {
   const w = /** @type {any} */ (window);
   const defer = () => {
     let resolve, reject;
@@ -96,9 +104,11 @@ async function pageStartRawCaller({ provider, setup }) {
       authorizationPassword: setup.password,
       logBuiltinEnabled: false,
       logLevel: 'error',
-      sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: [] } },
+      sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: setup.iceServers ?? [] } },
     });
     await ua.start();
+    // bench/shift.mjs adds answering to this caller through these.
+    w.rawUa = ua;
     const registerer = new sip.Registerer(ua);
     await new Promise((resolve, reject) => {
       registerer.stateChange.addListener((s) => s === sip.RegistererState.Registered && resolve(undefined));
@@ -153,7 +163,7 @@ async function pageStartRawCaller({ provider, setup }) {
       const ended = defer();
       const session = ua.call(target, {
         mediaConstraints: { audio: true, video: false },
-        pcConfig: { iceServers: [] },
+        pcConfig: { iceServers: setup.iceServers ?? [] },
         eventHandlers: {
           accepted: () => active.resolve(performance.now()),
           failed: (e) => {
@@ -170,13 +180,14 @@ async function pageStartRawCaller({ provider, setup }) {
   if (provider === 'telnyx') {
     const mod = await w.rawVendors.telnyx();
     const { TelnyxRTC } = mod.TelnyxRTC ? mod : mod.default;
-    const client = new TelnyxRTC({ host: setup.host, login_token: setup.token, iceServers: [], debug: false });
+    const client = new TelnyxRTC({ host: setup.host, login_token: setup.token, iceServers: setup.iceServers ?? [], debug: false });
     const ready = new Promise((resolve, reject) => {
       client.on('telnyx.ready', resolve);
       client.on('telnyx.error', (e) => reject(new Error(`telnyx.error ${e?.error?.code}`)));
     });
     await client.connect();
     await ready;
+    w.rawClient = client;
     w.caller = { disconnect: () => client.disconnect() };
     let current;
     client.on('telnyx.notification', (n) => {
@@ -190,7 +201,7 @@ async function pageStartRawCaller({ provider, setup }) {
     w.place = (target) => {
       const id = crypto.randomUUID();
       current = { id, active: defer(), ended: defer() };
-      const call = client.newCall({ id, destinationNumber: target, audio: true, video: false, iceServers: [] });
+      const call = client.newCall({ id, destinationNumber: target, audio: true, video: false, iceServers: setup.iceServers ?? [] });
       return { placing: Promise.resolve(), active: current.active.promise, ended: current.ended.promise, hangup: async () => call.hangup() };
     };
     return;
@@ -206,6 +217,7 @@ async function pageStartRawCaller({ provider, setup }) {
     const speaker = document.createElement('audio');
     speaker.autoplay = true;
     document.body.append(speaker);
+    w.rawSpeaker = speaker;
     w.place = (target) => {
       const active = defer();
       const ended = defer();
@@ -279,10 +291,11 @@ async function calleeIdle(page) {
 }
 
 /**
- * @param {{ samples?: number, warmup?: number, block?: number, pollMs?: number, providers?: string[], lab?: any, browser?: any, log?: (line: string) => void }} [options]
+ * `iceServers` go to both callers (bench/ice.mjs); the callee keeps host candidates only.
+ * @param {{ samples?: number, warmup?: number, block?: number, pollMs?: number, providers?: string[], lab?: any, browser?: any, log?: (line: string) => void, iceServers?: RTCIceServer[], sampleTimeoutMs?: number }} [options]
  */
 export async function measureCalls(options = {}) {
-  const { samples = 20, warmup = 1, block = 10, pollMs = 10, providers = PROVIDERS, log = (line) => console.error(line) } = options;
+  const { samples = 20, warmup = 1, block = 10, pollMs = 10, providers = PROVIDERS, log = (line) => console.error(line), iceServers = [], sampleTimeoutMs = SAMPLE_TIMEOUT_MS } = options;
   const lab = options.lab ?? (await startDemoLab());
   const browser = options.browser ?? (await launchBrowser());
   const rows = [];
@@ -302,12 +315,12 @@ export async function measureCalls(options = {}) {
           const rawPage = await browser.newPage();
           const polyPage = await browser.newPage();
           pages.push(rawPage, polyPage);
-          await rawPage.evaluate(pageStartRawCaller, { provider, setup });
-          await polyPage.evaluate(pageStartPolyphoneCaller, { config: callerConfig });
+          await rawPage.evaluate(pageStartRawCaller, { provider, setup: { ...setup, iceServers } });
+          await polyPage.evaluate(pageStartPolyphoneCaller, { config: callerConfig, iceServers });
           const count = Math.min(block, samples - done);
           for (let i = 0; i < warmup + count; i++) {
             for (const [name, page] of [['raw', rawPage], ['polyphone', polyPage]]) {
-              const sample = await page.evaluate(pageSample, { target, pollMs, timeoutMs: SAMPLE_TIMEOUT_MS });
+              const sample = await page.evaluate(pageSample, { target, pollMs, timeoutMs: sampleTimeoutMs });
               if (i >= warmup) series[name].push(sample);
               await calleeIdle(calleePage);
               await sleep(PAUSE_MS);

@@ -2,22 +2,29 @@
 // sip.js (UserAgent + Registerer used directly), same N, same Kamailio. Each variant runs in its
 // own Node process with --expose-gc, so neither inherits the other's heap.
 //
-//   npm run build && node bench/memory.mjs [--sizes 100,500] [--batch 50]
+//   npm run build && node bench/memory.mjs [--sizes 100,500] [--batch 50] [--where]
+//
+// --where: each variant also takes a heap snapshot before and after its clients and the parent
+// prints, per constructor (or closure name, string, array…), the bytes per client polyphone holds
+// beyond raw sip.js: where the difference goes.
 //
 // Bounded: sizes capped at MAX_CLIENTS; each child process is killed after CHILD_TIMEOUT_MS.
 import { spawn } from 'node:child_process';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DOMAIN, loadUsers, startKamailio } from '../lab/kamailio/index.mjs';
 
-const MAX_CLIENTS = 2_000;
-const CHILD_TIMEOUT_MS = 120_000;
+const MAX_CLIENTS = 5_000;
+// 5,000 clients register in about 80 s on an idle 2-core machine, and unregister after.
+const CHILD_TIMEOUT_MS = 420_000;
 const SELF = fileURLToPath(import.meta.url);
 
 const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: '100,1000' },
     batch: { type: 'string', default: '50' },
+    where: { type: 'boolean', default: false },
     // Child mode (internal): measure one variant against a running Kamailio.
     variant: { type: 'string' },
     n: { type: 'string' },
@@ -65,6 +72,25 @@ async function rawClient(sip, server, user, password) {
   };
 }
 
+/** Self size per node kind and name in a fresh heap snapshot (after a GC): where the heap's bytes are. */
+async function heapByClass() {
+  const chunks = [];
+  for await (const chunk of v8.getHeapSnapshot()) chunks.push(chunk);
+  const snap = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  const fields = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0];
+  const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
+  /** @type {Record<string, number>} */
+  const bytes = {};
+  for (let i = 0; i < snap.nodes.length; i += fields.length) {
+    const type = types[snap.nodes[i + typeAt]];
+    // Strings and numbers are grouped by kind; objects by constructor, closures by function name.
+    const name = type === 'object' || type === 'closure' || type === 'hidden' || type === 'native' ? `${type} ${String(snap.strings[snap.nodes[i + nameAt]]).slice(0, 60)}` : type;
+    bytes[name] = (bytes[name] ?? 0) + snap.nodes[i + sizeAt];
+  }
+  return bytes;
+}
+
 async function child() {
   const n = Number(args.n);
   const server = /** @type {string} */ (args.server);
@@ -76,23 +102,50 @@ async function child() {
     await (await createVoiceClient({ provider: 'sipjs', server, uri: `sip:warmup@${DOMAIN}`, credentials: { type: 'password', password: 'warm-up' } })).init();
     make = (user) => polyphoneClient(createVoiceClient, server, user, users[user]);
   } else {
+    // Raw sip.js in Node throws from a ws listener when a WebSocket closes abnormally, which
+    // would end the process; counted and reported instead (polyphone's glue handles it itself).
+    let dropped = 0;
+    process.on('uncaughtException', (error) => {
+      dropped++;
+      if (dropped === 1) console.error(`raw sip.js: ${String(error).split('\n')[0]} (uncaught; counted, run continues)`);
+    });
+    process.on('exit', () => dropped && console.error(`raw sip.js: ${dropped} uncaught transport error(s) in this run`));
     const { WebSocket } = await import('ws');
     globalThis.WebSocket ??= WebSocket;
     const sip = await import('sip.js');
     make = (user) => rawClient(sip, server, user, users[user]);
   }
+  // A shared, loaded machine sometimes drops a WebSocket mid-handshake: a client gets three tries
+  // (both variants alike), so one slow handshake does not void the whole run.
+  const once = make;
+  make = async (user) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once(user);
+      } catch (error) {
+        if (attempt === 3) throw error;
+        await sleep(500);
+      }
+    }
+  };
   const before = await settledMemory();
+  const classesBefore = args.where ? await heapByClass() : undefined;
   const stops = [];
   const names = Object.keys(users);
   for (let i = 0; i < n; i += batchSize) stops.push(...(await Promise.all(names.slice(i, i + batchSize).map(make))));
   const after = await settledMemory();
+  let where;
+  if (classesBefore) {
+    const classesAfter = await heapByClass();
+    where = Object.fromEntries(Object.entries(classesAfter).map(([k, v]) => [k, (v - (classesBefore[k] ?? 0)) / n]));
+  }
   for (let i = 0; i < stops.length; i += batchSize) await Promise.all(stops.slice(i, i + batchSize).map((stop) => stop().catch(() => {})));
-  process.stdout.write(JSON.stringify({ heapPerClient: (after.heapUsed - before.heapUsed) / n, rssPerClient: (after.rss - before.rss) / n }));
+  process.stdout.write(JSON.stringify({ heapPerClient: (after.heapUsed - before.heapUsed) / n, rssPerClient: (after.rss - before.rss) / n, where }));
 }
 
 function runChild(variant, n, server) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--expose-gc', SELF, '--variant', variant, '--n', String(n), '--server', server, '--batch', String(batchSize)], {
+    const proc = spawn(process.execPath, ['--expose-gc', SELF, '--variant', variant, '--n', String(n), '--server', server, '--batch', String(batchSize), ...(args.where ? ['--where'] : [])], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -109,7 +162,8 @@ function runChild(variant, n, server) {
 async function parent() {
   const sizes = args.sizes.split(',').map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_CLIENTS)) throw new Error(`--sizes: whole numbers from 1 to ${MAX_CLIENTS}`);
-  const kamailio = await startKamailio({ users: loadUsers(Math.max(...sizes)) });
+  const largest = Math.max(...sizes);
+  const kamailio = await startKamailio({ users: loadUsers(largest), ...(largest > 2_000 ? { sharedMemoryMB: 1_024 } : {}) });
   const rows = [];
   try {
     for (const n of sizes) {
@@ -117,6 +171,12 @@ async function parent() {
       // One after the other: the same user names register in both variants.
       const raw = await runChild('raw', n, kamailio.wsUrl);
       const poly = await runChild('polyphone', n, kamailio.wsUrl);
+      if (poly.where && raw.where) {
+        const keys = new Set([...Object.keys(poly.where), ...Object.keys(raw.where)]);
+        const extra = [...keys].map((k) => [k, (poly.where[k] ?? 0) - (raw.where[k] ?? 0)]).sort((a, b) => b[1] - a[1]);
+        console.log(`N=${n}: bytes per client polyphone holds beyond raw sip.js, by kind (heap snapshot self sizes; top 20, then the largest savings)`);
+        for (const [k, v] of [...extra.slice(0, 20), ...extra.slice(-5)]) console.log(`  ${v.toFixed(0).padStart(7)} B  ${k}`);
+      }
       rows.push([
         String(n),
         (raw.heapPerClient / 1024).toFixed(1),

@@ -1,8 +1,8 @@
 // `npm run bench`: every benchmark once, one table (metric, provider, polyphone, raw, ratio,
 // target, met?), also written to bench/RESULTS.md with the date and the machine for the README.
 //
-//   node bench/run.mjs [--samples 40] [--call-samples 20] [--memory-sizes 100,1000]
-//        [--load-sizes 1,10,100,1000] [--skip memory,load]
+//   node bench/run.mjs [--samples 40] [--call-samples 20] [--memory-sizes 1000,5000]
+//        [--load-sizes 1,10,100,1000,5000] [--shift-calls 300] [--ice-samples 5] [--skip memory,load,shift,ice]
 //
 // Connect and call figures come from one demo lab and one Chromium shared by both benches; the
 // SIP.js memory and load figures come from bench/memory.mjs and bench/load.mjs run as child
@@ -17,6 +17,8 @@ import { startDemoLab } from '../demo/lab.mjs';
 import { measureBundles } from './bundle-size.mjs';
 import { measureCalls } from './calls.mjs';
 import { measureConnect } from './connect.mjs';
+import { measureShift, SHIFT_HEAP_GOAL_MB, shiftCells, shiftVerdict } from './shift.mjs';
+import { ICE_GOAL, iceVerdicts, measureIce, NO_ICE_HOOK } from './ice.mjs';
 
 const here = import.meta.dirname;
 const { values: args } = parseArgs({
@@ -24,14 +26,20 @@ const { values: args } = parseArgs({
     // Connecting takes ~10–20 ms, so 2 % is a fraction of a millisecond: more samples than calls.
     samples: { type: 'string', default: '40' },
     'call-samples': { type: 'string', default: '20' },
-    'memory-sizes': { type: 'string', default: '100,1000' },
-    'load-sizes': { type: 'string', default: '1,10,100,1000' },
+    'memory-sizes': { type: 'string', default: '1000,5000' },
+    'load-sizes': { type: 'string', default: '1,10,100,1000,5000' },
+    // A contact-centre shift: this many calls in one page per provider and variant (bench/shift.mjs).
+    'shift-calls': { type: 'string', default: '300' },
+    // Calls per series in the ICE-server bench (raw JsSIP with a dead STUN server takes ~40 s each).
+    'ice-samples': { type: 'string', default: '5' },
     skip: { type: 'string', default: '' },
   },
 });
 const skip = new Set(args.skip.split(',').filter(Boolean));
-const MEMORY_LIMIT_S = 240;
-const LOAD_LIMIT_S = 300;
+// 5,000 clients: each variant registers them (~80 s idle) and unregisters them again.
+const MEMORY_LIMIT_S = 900;
+const LOAD_LIMIT_S = 900;
+const HEAP_PER_CLIENT_GOAL = 1.1;
 
 const log = (line) => console.error(`[bench] ${line}`);
 const started = Date.now();
@@ -65,7 +73,7 @@ if (!skip.has('bundle')) {
 
 // ---- connect and call setup in Chromium ----
 let chromiumVersion = 'not launched';
-if (!skip.has('connect') || !skip.has('calls')) {
+if (!skip.has('connect') || !skip.has('calls') || !skip.has('shift') || !skip.has('ice')) {
   const lab = await startDemoLab();
   const browser = await launchBrowser();
   chromiumVersion = browser.browser.version();
@@ -96,6 +104,31 @@ if (!skip.has('connect') || !skip.has('calls')) {
           target: `≤ ${r.target}`,
           met: r.verdict,
         });
+      }
+    }
+    if (!skip.has('ice')) {
+      log('call setup with ICE servers …');
+      const ice = await measureIce({ lab, browser, samples: Number(args['ice-samples']), log });
+      for (const r of ice) {
+        rows.push({ metric: `${r.metric}, iceServers ${r.servers} (n=${r.raw.n}+${r.polyphone.n})`, provider: r.provider, polyphone: timed(r.polyphone), raw: timed(r.raw), ratio: (r.polyphone.median / r.raw.median).toFixed(3), target: '-', met: 'n/a' });
+      }
+      for (const v of iceVerdicts(ice)) {
+        const declared = NO_ICE_HOOK[v.provider] ? ` (${NO_ICE_HOOK[v.provider]})` : '';
+        rows.push({ metric: `${v.metric}: [dead STUN, live TURN] ÷ none, polyphone${declared}`, provider: v.provider, polyphone: v.selfRatio.toFixed(2), raw: '-', ratio: '-', target: `≤ ${ICE_GOAL}`, met: verdict(v.selfMet) });
+        if (v.vsRawMet !== undefined) rows.push({ metric: `${v.metric} with [dead STUN, live TURN]: polyphone ÷ raw`, provider: v.provider, polyphone: '-', raw: '-', ratio: v.vsRaw.toFixed(3), target: '< 1 (faster than raw)', met: verdict(v.vsRawMet) });
+      }
+    }
+    if (!skip.has('shift')) {
+      log(`a shift of ${args['shift-calls']} calls per provider …`);
+      const shifts = await measureShift({ lab, browser, calls: Number(args['shift-calls']), log });
+      for (const poly of shifts.filter((r) => r.variant === 'polyphone')) {
+        const raw = shifts.find((r) => r.variant === 'raw' && r.provider === poly.provider);
+        const [p, r] = [shiftCells(poly), raw ? shiftCells(raw) : { heap: '-', held: '-' }];
+        const v = shiftVerdict(poly);
+        if (poly.error) notes.push(`shift ${poly.provider}: stopped after ${poly.done} calls: ${poly.error}`);
+        if (raw?.error) notes.push(`shift ${poly.provider} raw: stopped after ${raw.done} calls: ${raw.error}`);
+        rows.push({ metric: 'a shift: heap after GC, after call N − after call 1', provider: poly.provider, polyphone: p.heap, raw: r.heap, ratio: '-', target: `≤ ${SHIFT_HEAP_GOAL_MB} MB`, met: verdict(v.heapMet && v.complete) });
+        rows.push({ metric: 'a shift: left behind, after call 1 → after call N', provider: poly.provider, polyphone: p.held, raw: r.held, ratio: '-', target: 'nothing per call', met: verdict(v.countsMet && v.complete) });
       }
     }
   } finally {
@@ -151,8 +184,8 @@ if (!skip.has('memory')) {
         polyphone: `${r[polyKey]} KB`,
         raw: `${r[rawKey]} KB`,
         ratio: r[ratioKey],
-        target: '-',
-        met: 'n/a',
+        target: kind === 'heap' ? `≤ ${HEAP_PER_CLIENT_GOAL}` : '-',
+        met: kind === 'heap' ? verdict(Number(r[ratioKey]) <= HEAP_PER_CLIENT_GOAL) : 'n/a',
       });
     }
   }
@@ -170,6 +203,19 @@ if (!skip.has('load')) {
   if (code !== 0 || table.length === 0) notes.push(`bench/load.mjs ${timedOut ? `stopped after its ${LOAD_LIMIT_S} s bound` : `exited with ${code}`}; its figures are missing.`);
   const skipped = out.split('\n').find((line) => line.startsWith('time limit reached'));
   if (skipped) notes.push(`bench/load.mjs: ${skipped}`);
+  const linear = out.split('\n').find((line) => line.startsWith('registration ms per client at N='));
+  const growth = linear?.match(/: ([\d.]+) \(linear: ≤ ([\d.]+)\)/);
+  if (growth) {
+    rows.push({
+      metric: `registration time vs N: ${linear.slice(0, linear.indexOf(':'))}`,
+      provider: 'sipjs',
+      polyphone: growth[1],
+      raw: '-',
+      ratio: '-',
+      target: `≤ ${growth[2]} (no worse than linear)`,
+      met: verdict(Number(growth[1]) <= Number(growth[2])),
+    });
+  }
   for (const r of table) {
     const n = Number(r.N);
     rows.push({

@@ -51,7 +51,7 @@ export abstract class ClientCore {
     for (const secret of credentialSecrets(config.credentials)) this.redactor.add(secret);
     const options = definition.parseOptions(config.input);
     this.credentials ??= definition.defaultCredentials?.(options);
-    this.impl = definition.create(options, { sink: this.providerSink(), redactor: this.redactor, iceServers: config.iceServers });
+    this.impl = definition.create(options, { sink: this.providerSink(), redactor: this.redactor, iceServers: config.iceServers, icePolicy: config.icePolicy });
     if (this.impl.specificationVersion !== 'v1') {
       throw new VoiceError('CONFIG_INVALID', `The provider "${definition.name}" implements an unknown specification.`, { details: { field: 'provider' } });
     }

@@ -1,5 +1,6 @@
 import type { Credentials, LogLevel, ProviderConfigInput, ProviderDefinitionV1 } from './contract.js';
 import { VoiceError } from './errors.js';
+import { parseIcePolicy, type IcePolicy } from './ice-policy.js';
 import { parseQualityOptions, type QualityOptions, type ResolvedQualityOptions } from './quality/options.js';
 
 export interface Timeouts {
@@ -20,6 +21,8 @@ export interface VoiceClientConfig {
   server?: string;
   credentials?: Credentials;
   iceServers?: RTCIceServer[];
+  /** When a local description is sent although gathering goes on (src/core/ice-policy.ts); default { settleMs: 150, capMs: 2000 }. */
+  icePolicy?: Partial<IcePolicy>;
   timeouts?: Timeouts;
   logger?: Logger;
   /**
@@ -36,7 +39,7 @@ export interface VoiceClientConfig {
 
 export const DEFAULT_TIMEOUTS: Required<Timeouts> = { connectMs: 15_000, ringMs: 60_000, operationMs: 10_000 };
 
-const CORE_FIELDS = new Set(['provider', 'server', 'credentials', 'iceServers', 'timeouts', 'logger', 'maxCalls', 'quality']);
+const CORE_FIELDS = new Set(['provider', 'server', 'credentials', 'iceServers', 'icePolicy', 'timeouts', 'logger', 'maxCalls', 'quality']);
 const MAX_CALLS_LIMIT = 16;
 const PROVIDER_NAME = /^[a-z][a-z0-9-]*$/;
 
@@ -45,6 +48,7 @@ export interface ParsedConfig {
   input: ProviderConfigInput;
   credentials: Credentials | undefined;
   iceServers: RTCIceServer[] | undefined;
+  icePolicy: IcePolicy;
   timeouts: Required<Timeouts>;
   logger: Logger | undefined;
   maxCalls: number;
@@ -86,6 +90,7 @@ export function parseConfigString(config: string): ParsedConfig {
     input: { locator: locator === '' ? undefined : locator, params, fromString: true, credentials: undefined },
     credentials: undefined,
     iceServers: undefined,
+    icePolicy: parseIcePolicy(undefined),
     timeouts: { ...DEFAULT_TIMEOUTS },
     logger: undefined,
     maxCalls,
@@ -170,6 +175,7 @@ export function parseConfigObject(config: VoiceClientConfig): ParsedConfig {
     input: { locator: server as string | undefined, params, fromString: false, credentials },
     credentials,
     iceServers: iceServers as RTCIceServer[] | undefined,
+    icePolicy: parseIcePolicy(own(config, 'icePolicy')),
     timeouts: parseTimeouts(own(config, 'timeouts')),
     logger: logger as Logger | undefined,
     maxCalls: optionInteger(config as Record<string, unknown>, 'maxCalls', 1, 1, MAX_CALLS_LIMIT),

@@ -6,6 +6,7 @@
 import type { VoiceError } from './errors.js';
 import type { CallEndReason } from './events.js';
 import type { Redactor } from './redact.js';
+import type { IcePolicy } from './ice-policy.js';
 import type { AgentCallSink, AgentCapabilities, AgentProviderCall } from './agent/types.js';
 
 export type Credentials =
@@ -174,6 +175,8 @@ export interface ProviderContext {
   redactor: Redactor;
   /** Client-wide ICE servers (Cognigy calls them pcConfig). */
   iceServers: RTCIceServer[] | undefined;
+  /** When to send a local description while gathering goes on; apply it through the vendor's hook (src/core/ice-policy.ts). */
+  icePolicy?: IcePolicy;
 }
 
 /** What `createVoiceClient` hands a provider to parse: the string form's parts, or the object. */

@@ -27,6 +27,7 @@ import { jssipOptionsPing } from './keep-alive.js';
 import { closeLingeringSocket, dropWebSocket, forgetRegistered } from './quirks.js';
 import { parseCognigyOptions, type CognigyOptions } from './options.js';
 import { JssipCall } from './session.js';
+import { DEFAULT_ICE_POLICY, icePolicyReadyListener } from '../../core/ice-policy.js';
 import { registrationFailure } from './status.js';
 
 const NAME = 'cognigy';
@@ -162,6 +163,7 @@ class CognigyProvider implements VoiceProviderV1 {
     let call: JssipCall | undefined;
     this.adoptOutgoing = (session) => {
       call = new JssipCall(session, this.options.dtmfTransport, false, (level, message) => this.log(level, message));
+      this.applyIcePolicy(session);
       call.bind(sink);
     };
     try {
@@ -354,6 +356,7 @@ class CognigyProvider implements VoiceProviderV1 {
     }
     // An INVITE with Replaces never gets here: JsSIP hands it to the session it replaces.
     const call = new JssipCall(session, this.options.dtmfTransport, true, (level, message) => this.log(level, message));
+    this.applyIcePolicy(session);
     const identity = session.remote_identity;
     const sink = this.context.sink.incomingCall({ from: identity.uri.toString(), displayName: identity.display_name || undefined }, call);
     call.bind(sink);
@@ -362,6 +365,11 @@ class CognigyProvider implements VoiceProviderV1 {
   private targetUri(target: string, endpoint: CognigyEndpointConfig): string {
     if (/^sips?:/.test(target)) return target;
     return `sip:${target}@${sipDomain(endpoint)}`;
+  }
+
+  /** JsSIP waits for the end of gathering unless an `icecandidate` listener calls ready(): the core's ICE policy does. */
+  private applyIcePolicy(session: RTCSession): void {
+    session.on('icecandidate', icePolicyReadyListener(this.context.icePolicy ?? DEFAULT_ICE_POLICY, () => session.connection?.getConfiguration().iceServers));
   }
 
   private log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {

@@ -244,6 +244,7 @@ class SipjsProvider implements VoiceProviderV1 {
     return userAgentOptions(sip, this.options, this.credentials, {
       log: (message) => this.context.sink.log('debug', message),
       iceServersFor: (session) => (this.iceServersBySession.has(session) ? this.iceServersBySession.get(session) : this.context.iceServers),
+      icePolicy: this.context.icePolicy,
       onInvite: (invitation) => this.onInvite(invitation),
       onDisconnect: (error) => {
         if (!error || this.stopping || owner.ua !== this.ua) return;

@@ -1,4 +1,5 @@
-import type { Invitation, Session, UserAgentOptions } from 'sip.js';
+import type { Invitation, Session, UserAgentOptions, Web } from 'sip.js';
+import { DEFAULT_ICE_POLICY, icePolicyDelegate, type IcePolicy } from '../../core/ice-policy.js';
 import type { Credentials } from '../../core/provider-kit.js';
 import { DISPLAY_NAME_MAX, quotedStringContent } from '../sip/header-text.js';
 import type { SipjsOptions } from './options.js';
@@ -12,6 +13,7 @@ export interface UserAgentHooks {
   /** sip.js's own log lines (its configuration dump among them). */
   log(message: string): void;
   iceServersFor(session: Session): RTCIceServer[] | undefined;
+  icePolicy?: IcePolicy;
   onInvite(invitation: Invitation): void;
   onDisconnect(error?: Error): void;
 }
@@ -33,7 +35,12 @@ export function userAgentOptions(sip: SipModule, options: SipjsOptions, credenti
       const given = (factoryOptions ?? {}) as { peerConnectionConfiguration?: RTCConfiguration };
       const iceServers = hooks.iceServersFor(session);
       const peerConnectionConfiguration = { ...given.peerConnectionConfiguration, ...(iceServers ? { iceServers } : {}) };
-      return base(session, { ...given, peerConnectionConfiguration, iceGatheringTimeout: options.iceGatheringTimeoutMs });
+      // The core's ICE policy says when the description may go before gathering ends; sip.js's own
+      // timeout is its cap (the older iceGatheringTimeoutMs option still lowers it).
+      const policy = hooks.icePolicy ?? DEFAULT_ICE_POLICY;
+      const sdh = base(session, { ...given, peerConnectionConfiguration, iceGatheringTimeout: Math.min(options.iceGatheringTimeoutMs, policy.capMs) }) as Web.SessionDescriptionHandler;
+      sdh.peerConnectionDelegate = icePolicyDelegate(policy, () => sdh.iceGatheringComplete());
+      return sdh;
     },
     // An INVITE with Replaces (attended transfer) is matched to the dialog it replaces.
     sipExtensionReplaces: sip.SIPExtension.Supported,
