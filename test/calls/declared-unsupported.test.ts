@@ -15,7 +15,7 @@ describe('several calls and transfer: declared per provider', () => {
   it.each([
     ['sipjs', true, true],
     ['cognigy', false, false],
-    ['telnyx', false, false],
+    ['telnyx', true, false],
     ['sendbird', false, false],
   ] as const)('%s declares multipleCalls=%s transfer=%s', async (name, multipleCalls, transfer) => {
     const client = await createVoiceClient(CONFIGS[name]);

@@ -85,10 +85,6 @@ export const PROVIDER_EXPECTATIONS: Record<string, ProviderExpectation> = {
       agentTranscript: TELNYX_AGENT_ONLY_ANONYMOUS,
       agentText: TELNYX_AGENT_ONLY_ANONYMOUS,
       agentTools: TELNYX_AGENT_ONLY_ANONYMOUS,
-      multipleCalls: {
-        why: 'polyphone maps one call per Telnyx session so far (the SDK keeps several in client.calls; not wired yet)',
-        source: 'node_modules/@telnyx/webrtc/lib/src/Modules/Verto/BrowserSession.d.ts (calls)',
-      },
       transfer: {
         why: '@telnyx/webrtc has no transfer: Telnyx transfers through its server-side Call Control API',
         source: 'node_modules/@telnyx/webrtc/lib/src/Modules/Verto/webrtc/BaseCall.d.ts (no transfer method)',

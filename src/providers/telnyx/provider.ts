@@ -59,9 +59,10 @@ class TelnyxProvider implements VoiceProviderV1 {
       // Only an anonymous_login to an AI assistant gets ai_conversation frames.
       ...agentCapabilities(this.credentials?.type === 'anonymous'),
       inputSelection: true,
-      // The SDK keeps several calls, but this provider maps one; the browser SDK has no transfer
-      // (Telnyx transfers through its server-side Call Control API).
-      multipleCalls: false,
+      // The SDK keeps several calls (client.calls) and the service delivers a call to a user already
+      // on one; each maps to its own TelnyxCall. The browser SDK has no transfer (Telnyx transfers
+      // through its server-side Call Control API).
+      multipleCalls: true,
       transfer: false,
       // Samples come from the SDK's RTCPeerConnection (call.peer.instance). The SDK restarts ICE
       // on its own (Peer.restartIce); polyphone does not drive it, so the core only watches.
