@@ -2,6 +2,7 @@
 import { COGNIGY_REALM, startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
 import { cognigyGateway, cognigyUsers, startCognigyBackend } from '../../lab/cognigy/index.mjs';
 import { unusedLoopbackPort } from '../../lab/ports.mjs';
+import { cognigyVisitor } from '../../lab/presets.mjs';
 import type { ConformanceLab } from './suite.js';
 
 // A loopback port that was free a moment ago and is closed now: connecting to it is refused.
@@ -17,7 +18,7 @@ export async function cognigyLab(): Promise<ConformanceLab> {
   const gateway = cognigyGateway();
   const kamailio = await startKamailio({ users: { ...TEST_USERS, ...users, ...gateway.users }, agents: gateway.agents });
   const endpoint = await startCognigyBackend({ kamailio });
-  const visitor = (server: string, userId: string, extra: Record<string, unknown> = {}) => ({ provider: 'cognigy', server, userId, iceServers: [], ...extra });
+  const visitor = cognigyVisitor;
   return {
     caller: visitor(endpoint.url('ok'), 'conformance-caller'),
     callee: visitor(endpoint.url('ok'), 'conformance-callee'),

@@ -1,6 +1,7 @@
 // The conformance lab of the Sendbird provider: the real sendbird-calls SDK in the browser against
 // lab/sendbird (REST and signalling emulator), two users with access tokens.
 import { SENDBIRD_USERS, startSendbirdEmulator } from '../../lab/sendbird/index.mjs';
+import { sendbirdUser } from '../../lab/presets.mjs';
 import type { ConformanceTarget } from './suite.js';
 
 type Hosts = { appId: string; apiHost: string; wsHost: string };
@@ -13,14 +14,7 @@ export const sendbirdTarget: ConformanceTarget = {
     const gone = await startSendbirdEmulator();
     const goneHosts: Hosts = { appId: gone.appId, apiHost: gone.apiHost, wsHost: gone.wsHost };
     await gone.stop();
-    const user = (userId: string, accessToken: string, hosts: Hosts = emulator) => ({
-      provider: 'sendbird',
-      server: hosts.appId,
-      apiHost: hosts.apiHost,
-      wsHost: hosts.wsHost,
-      credentials: { type: 'accessToken', userId, accessToken },
-      iceServers: [],
-    });
+    const user = (userId: string, accessToken: string, hosts: Hosts = emulator) => sendbirdUser(hosts, userId, accessToken);
     return {
       caller: user('alice', SENDBIRD_USERS.alice!),
       callee: user('bob', SENDBIRD_USERS.bob!),

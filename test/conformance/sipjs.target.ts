@@ -1,5 +1,6 @@
 // The conformance lab of the SIP.js provider: two users of a real Kamailio on 127.0.0.1.
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
+import { sipjsUser } from '../../lab/presets.mjs';
 import { closedPort } from './lab-kit.js';
 import type { ConformanceTarget } from './suite.js';
 
@@ -7,14 +8,7 @@ export const sipjsTarget: ConformanceTarget = {
   name: 'sipjs',
   async startLab() {
     const kamailio = await startKamailio();
-    const sip = (user: 'alice' | 'bob', extra: Record<string, unknown> = {}) => ({
-      provider: 'sipjs',
-      server: kamailio.wsUrl,
-      uri: `sip:${user}@${kamailio.domain}`,
-      credentials: { type: 'password', password: TEST_USERS[user] },
-      iceServers: [],
-      ...extra,
-    });
+    const sip = (user: 'alice' | 'bob', extra: Record<string, unknown> = {}) => sipjsUser(kamailio, user, extra);
     return {
       // SIP INFO: the one DTMF transport whose digits a browser callee can surface.
       caller: sip('alice', { dtmfTransport: 'info' }),

@@ -1,6 +1,7 @@
 // The conformance lab of the Telnyx provider: the real @telnyx/webrtc SDK in the browser against
 // lab/telnyx (the Verto emulator), two JWT users.
 import { startTelnyxEmulator } from '../../lab/telnyx/index.mjs';
+import { telnyxUser } from '../../lab/presets.mjs';
 import { closedPort } from './lab-kit.js';
 import type { ConformanceTarget } from './suite.js';
 
@@ -8,7 +9,7 @@ export const telnyxTarget: ConformanceTarget = {
   name: 'telnyx',
   async startLab() {
     const emulator = await startTelnyxEmulator();
-    const jwtUser = (login: string, server = emulator.url) => ({ provider: 'telnyx', server, credentials: { type: 'jwt', token: emulator.issueJwt(login) }, iceServers: [] });
+    const jwtUser = (login: string, server = emulator.url) => telnyxUser(emulator, login, server);
     return {
       caller: jwtUser('alice'),
       callee: jwtUser('bob'),

@@ -29,7 +29,7 @@ async function failure(work: () => Promise<unknown>): Promise<VoiceError> {
   return error as VoiceError;
 }
 const create = (config: unknown) => failure(() => createVoiceClient(config as never));
-const BASE = { provider: 'sipjs', server: 'wss://pbx.example.com/ws', uri: 'sip:alice@example.com' };
+const BASE = { provider: 'sipjs' as const, server: 'wss://pbx.example.com/ws', uri: 'sip:alice@example.com' };
 const everything = (e: VoiceError) => JSON.stringify(e.toJSON()) + e.message + (e.stack ?? '');
 
 describe('timeouts (item 7)', () => {

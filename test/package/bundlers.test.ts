@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../lab/browser/index.mjs';
+import { launchBrowser, type PolyPage } from '../../lab/browser/index.mjs';
 import { startKamailio } from '../../lab/kamailio/index.mjs';
 import { install, makeApp, outputFiles, packPolyphone, ROOT, testedVersion, VENDORS, type ProviderName } from './apps.js';
 import { BUNDLERS, type BundlerName } from './bundlers.js';
@@ -157,14 +157,14 @@ describe('a built app in headless Chromium', () => {
     const url = `http://127.0.0.1:${address.port}/`;
     const [alice, bob] = [await browser.newPage({ url, waitFor: 'window.appReady === true' }), await browser.newPage({ url, waitFor: 'window.appReady === true' })];
     const config = (user: string) => ({ provider: 'sipjs', server: kamailio.wsUrl, uri: `sip:${user}@${kamailio.domain}`, credentials: { type: 'password', password: kamailio.users[user] } });
-    await bob.evaluate(async (cfg) => {
+    await bob.evaluate(async (cfg: Record<string, unknown>) => {
       const w = window as any;
       const client = await w.app.createVoiceClient(cfg);
       client.on('incomingCall', ({ call }: any) => void call.answer());
       await client.connect();
       w.client = client;
     }, config('bob'));
-    const state = await alice.evaluate(async ({ cfg, target }) => {
+    const state = await alice.evaluate(async ({ cfg, target }: { cfg: Record<string, unknown>; target: string }) => {
       const w = window as any;
       const client = await w.app.createVoiceClient(cfg);
       await client.connect();
@@ -215,7 +215,8 @@ describe('examples/, built and run from the packed tarball', () => {
     const server = await serveFolder(outdir);
     servers.push(server);
     browser = await launchBrowser();
-    const page = await browser.newPage({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, waitFor: 'window.exampleReady === true' });
+    // Chromium (launchBrowser's default engine): a Playwright page.
+    const page = (await browser.newPage({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, waitFor: 'window.exampleReady === true' })) as PolyPage;
     await page.fill('input[name=server]', kamailio.wsUrl);
     await page.fill('input[name=uri]', `sip:dave@${kamailio.domain}`);
     await page.fill('input[name=password]', kamailio.users.dave!);

@@ -54,7 +54,8 @@ export async function buildWithVite(app: string, outdir: string): Promise<BuildR
 export async function buildWithRollup(app: string, outdir: string): Promise<BuildResult> {
   const { rollup } = await import('rollup');
   const { nodeResolve } = await import('@rollup/plugin-node-resolve');
-  const commonjs = (await import('@rollup/plugin-commonjs')).default;
+  // NodeNext types the CommonJS package's default export as its whole module; at run time it is the plugin.
+  const commonjs = (await import('@rollup/plugin-commonjs')).default as unknown as () => import('rollup').Plugin;
   const warnings: string[] = [];
   const bundle = await rollup({
     input: join(app, 'src', 'main.js'),

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVoiceClient } from '../../src/index.js';
 import { sipjs } from '../../src/providers/sipjs/index.js';
 import { newScript, scriptedProvider } from '../core/scripted-provider.js';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS, DOMAIN } from '../../lab/kamailio/index.mjs';
 
 let lab: { wsUrl: string; stop(): Promise<void> };
