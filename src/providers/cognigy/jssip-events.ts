@@ -1,7 +1,7 @@
 import type { UA } from 'jssip/lib/UA.js';
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import { VoiceError } from '../../core/provider-kit.js';
-import { registrationFailure } from './status.js';
+import { registrationFailure } from './errors.js';
 
 const NAME = 'cognigy';
 

@@ -1,7 +1,8 @@
 import { configInvalid, optionInteger, optionString, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
 import { parseKeepAliveInterval } from '../sip/keep-alive.js';
+import { parseDtmfTransport, type DtmfTransport } from '../sip/dtmf.js';
 
-export type DtmfTransport = 'rfc4733' | 'info';
+export type { DtmfTransport };
 
 export interface CognigyOptions {
   /** The Click-to-Call endpoint (http or https) that hands out the SIP config. */
@@ -83,8 +84,7 @@ export function parseCognigyOptions(input: ProviderConfigInput): CognigyOptions 
     throw configInvalid('credentials', 'The Cognigy provider takes no credentials: the endpoint hands out short-lived SIP credentials itself.');
   }
   rejectUnknownOptions(params, KNOWN);
-  const dtmfTransport = optionString(params, 'dtmfTransport') ?? 'info';
-  if (dtmfTransport !== 'rfc4733' && dtmfTransport !== 'info') throw configInvalid('dtmfTransport', 'The option "dtmfTransport" must be "rfc4733" or "info".');
+  const dtmfTransport = parseDtmfTransport(params, 'info');
   return {
     endpointUrl: parseEndpointUrl(input),
     userId: parseUserId(params),

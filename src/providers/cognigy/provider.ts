@@ -20,42 +20,30 @@ import type { CognigyEndpointConfig } from './config-schema.js';
 import { capText, fetchCognigyConfig } from './fetch-config.js';
 import { addressOfRecord, agentUri, changedAnchors, generatedUserId, identityHeaders, sipDomain } from './identity.js';
 import { connectionOutcome, emitterOf, once, registrationOutcome } from './jssip-events.js';
-import { ensureWebSocket, newUserAgent, quietJssip, type JsSipModule } from './user-agent.js';
-import type { WebSocketInterface } from 'jssip';
-import { KeepAlive } from '../sip/keep-alive.js';
-import { jssipOptionsPing } from './keep-alive.js';
-import { closeLingeringSocket, dropWebSocket, forgetRegistered } from './quirks.js';
+import { newUserAgent, quietJssip, type JsSipModule } from './user-agent.js';
+import { ensureWebSocket } from '../sip/websocket.js';
+import { completeTarget } from '../sip/uri.js';
+import { closeLingeringSocket, forgetRegistered } from './quirks.js';
+import { CognigySession } from './session.js';
 import { parseCognigyOptions, type CognigyOptions } from './options.js';
-import { JssipCall } from './session.js';
+import { JssipCall } from './call.js';
 import { DEFAULT_ICE_POLICY, icePolicyReadyListener } from '../../core/ice-policy.js';
-import { registrationFailure } from './status.js';
 
 const NAME = 'cognigy';
 const UNREGISTER_WAIT_MS = 2_000;
-// A reconnection try whose WebSocket does not open within this is cut (a black-holed path or a hung
-// server would hold JsSIP's try forever) and counts as failed, as a sipjs try that hangs does.
-const RECONNECT_TRY_MS = 5_000;
-
-type Phase = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'stopped';
 
 class CognigyProvider implements VoiceProviderV1 {
   readonly specificationVersion = 'v1' as const;
   readonly name = NAME;
   private jssip: JsSipModule | undefined;
   private ua: UA | undefined;
-  private socket: WebSocketInterface | undefined;
-  private keepAlive: KeepAlive | undefined;
-  private tryTimer: ReturnType<typeof setTimeout> | undefined;
   private endpoint: CognigyEndpointConfig | undefined;
   /** The user part of the visitor's address: the app's, or made once and kept for the client's life. */
   private userId: string | undefined;
   get vendor(): UA | undefined {
     return this.ua;
   }
-  private phase: Phase = 'idle';
-  private failedRecoveries = 0;
-  /** While a refresh re-REGISTERs, its failure is the refresh's to report, not `unregistered`. */
-  private refreshing = false;
+  private readonly session: CognigySession;
   /** Set while `ua.call()` runs: JsSIP announces the new session synchronously inside it. */
   private adoptOutgoing: ((session: RTCSession) => void) | undefined;
 
@@ -64,6 +52,7 @@ class CognigyProvider implements VoiceProviderV1 {
     private readonly context: ProviderContext,
   ) {
     this.userId = options.userId;
+    this.session = new CognigySession(options, context, () => this.disconnect());
   }
 
   get capabilities(): ProviderCapabilities {
@@ -111,8 +100,8 @@ class CognigyProvider implements VoiceProviderV1 {
   }
 
   async connect(signal: AbortSignal): Promise<ConnectResult> {
-    await ensureWebSocket();
-    this.phase = 'connecting';
+    await ensureWebSocket(NAME);
+    this.session.start();
     this.log('info', 'fetching the configuration from the Cognigy endpoint');
     const config = await this.fetchConfig(signal);
     if (signal.aborted) throw abortError(signal, NAME);
@@ -129,20 +118,15 @@ class CognigyProvider implements VoiceProviderV1 {
     } else {
       await bounded(connectionOutcome(ua), { signal, what: 'WebSocket connect', provider: NAME });
     }
-    this.phase = 'connected';
-    this.watchConnection(ua, `sip:${sipDomain(config)}`);
+    this.session.up(`sip:${sipDomain(config)}`);
     this.log('info', `${config.kind === 'legacy' ? 'registered' : 'connected (no REGISTER)'} as ${capText(aor)} in ${Date.now() - started} ms`);
     return { registered: config.kind === 'legacy', identity: aor };
   }
 
   async disconnect(): Promise<void> {
-    this.phase = 'stopped';
-    this.keepAlive?.stop();
-    this.keepAlive = undefined;
-    clearTimeout(this.tryTimer);
+    this.session.stop();
     const ua = this.ua;
     this.ua = undefined;
-    this.socket = undefined;
     if (!ua) return;
     const unregistering = ua.isRegistered() && ua.isConnected() ? once(emitterOf(ua), 'unregistered', UNREGISTER_WAIT_MS) : Promise.resolve();
     try {
@@ -159,7 +143,7 @@ class CognigyProvider implements VoiceProviderV1 {
     assertWebRtc(NAME);
     const ua = this.ua;
     const endpoint = this.endpoint;
-    if (!ua || !endpoint || this.phase !== 'connected') throw new VoiceError('INVALID_STATE', 'The Cognigy client is not connected.', { provider: NAME });
+    if (!ua || !endpoint || this.session.phase !== 'connected') throw new VoiceError('INVALID_STATE', 'The Cognigy client is not connected.', { provider: NAME });
     let call: JssipCall | undefined;
     this.adoptOutgoing = (session) => {
       call = new JssipCall(session, this.options.dtmfTransport, false, (level, message) => this.log(level, message));
@@ -197,7 +181,7 @@ class CognigyProvider implements VoiceProviderV1 {
     }
     const ua = this.ua;
     const previous = this.endpoint;
-    if (!ua || !previous || this.phase !== 'connected') throw new VoiceError('INVALID_STATE', 'The Cognigy client is not connected.', { provider: NAME });
+    if (!ua || !previous || this.session.phase !== 'connected') throw new VoiceError('INVALID_STATE', 'The Cognigy client is not connected.', { provider: NAME });
     const config = await this.fetchConfig(signal);
     const changed = changedAnchors(previous, config);
     if (changed.length > 0) {
@@ -233,107 +217,13 @@ class CognigyProvider implements VoiceProviderV1 {
 
   private createUserAgent(config: CognigyEndpointConfig, aor: string): UA {
     const { ua, socket } = newUserAgent(this.jssip!, config, aor);
-    this.socket = socket;
-    ua.on('connecting', () => this.boundTry(socket));
-    ua.on('connected', () => this.onConnected());
-    ua.on('disconnected', (event) => this.onDisconnected(event.code));
-    ua.on('registered', () => this.onRegistered());
-    ua.on('unregistered', () => {
-      if (!this.refreshing && (this.phase === 'connected' || this.phase === 'reconnecting')) this.context.sink.unregistered();
-    });
-    ua.on('registrationFailed', (event) => this.onRegistrationFailed(event.response?.status_code, event.cause));
+    this.session.follow(ua, socket, config.kind === 'runtime');
     ua.on('newRTCSession', (event: { originator: string; session: RTCSession }) => this.onNewSession(event.originator, event.session));
     return ua;
   }
 
-  /** Pings the server while connected; a dead connection is dropped, so JsSIP's recovery takes over. */
-  private watchConnection(ua: UA, serverUri: string): void {
-    this.keepAlive?.stop();
-    this.keepAlive = new KeepAlive(this.options.keepAliveIntervalMs, jssipOptionsPing(ua, serverUri), () => this.phase !== 'connected', (why) => {
-      if (ua !== this.ua || !this.socket) return;
-      this.log('warn', `the SIP connection is dead: ${why}`);
-      dropWebSocket(this.socket);
-    });
-    this.keepAlive.start();
-  }
-
-  /** A reconnection try gets RECONNECT_TRY_MS to open its WebSocket; JsSIP itself waits forever. */
-  private boundTry(socket: WebSocketInterface): void {
-    clearTimeout(this.tryTimer);
-    if (this.phase !== 'reconnecting') return;
-    this.tryTimer = setTimeout(() => {
-      if (this.phase !== 'reconnecting' || socket !== this.socket || this.ua?.isConnected()) return;
-      this.log('warn', `a reconnection try got no WebSocket within ${RECONNECT_TRY_MS} ms`);
-      dropWebSocket(socket);
-    }, RECONNECT_TRY_MS);
-  }
-
-  private onConnected(): void {
-    clearTimeout(this.tryTimer);
-    this.log('debug', 'SIP WebSocket connected');
-    // A legacy session is back once it has registered again; a runtime one once the socket is up.
-    if (this.phase === 'reconnecting' && this.endpoint?.kind === 'runtime') this.restored();
-  }
-
-  private onDisconnected(code: number | undefined): void {
-    clearTimeout(this.tryTimer);
-    if (this.phase === 'connected') {
-      this.phase = 'reconnecting';
-      this.failedRecoveries = 0;
-      this.log('warn', `SIP WebSocket lost (code ${code ?? 'none'}); JsSIP reconnects`);
-      this.context.sink.connectionLost();
-      if (this.endpoint?.kind === 'legacy') this.context.sink.unregistered();
-      if (this.options.reconnectionAttempts === 0) void this.giveUp(this.unreachable(0));
-    } else if (this.phase === 'reconnecting') {
-      this.failedRecoveries += 1;
-      this.log('warn', `reconnection try ${this.failedRecoveries} of ${this.options.reconnectionAttempts} failed`);
-      if (this.failedRecoveries >= this.options.reconnectionAttempts) void this.giveUp(this.unreachable(this.failedRecoveries));
-    }
-  }
-
-  private onRegistered(): void {
-    if (this.phase === 'reconnecting') {
-      this.context.sink.registered();
-      this.restored();
-    } else if (this.phase === 'connected' && !this.refreshing) {
-      this.context.sink.registered();
-    }
-  }
-
-  private restored(): void {
-    this.phase = 'connected';
-    this.log('info', 'SIP WebSocket restored');
-    this.context.sink.connectionRestored();
-  }
-
-  private onRegistrationFailed(status: number | undefined, cause: string | undefined): void {
-    if (this.refreshing || this.phase === 'connecting') return;
-    const error = registrationFailure(status, cause);
-    // A REGISTER cut by a dropped socket fails just before JsSIP reports the drop itself; the
-    // connection path (reconnecting, then restored or given up) is what tells the app.
-    if (error.code === 'NETWORK_UNREACHABLE' || !this.ua?.isConnected()) return;
-    if (this.phase === 'reconnecting' && error.code === 'AUTH_REJECTED') {
-      // The password changed while the socket was down: only a fresh config (refreshToken) helps.
-      void this.giveUp(error);
-    } else if (this.phase === 'connected') {
-      this.context.sink.error(error);
-    }
-  }
-
-  private async giveUp(error: VoiceError): Promise<void> {
-    if (this.phase === 'stopped') return;
-    // Tear down before telling the core: an app reacting to `disconnected` with connect() must
-    // not have its new session stopped by this teardown.
-    await this.disconnect();
-    this.context.sink.connectionFailed(error);
-  }
-
-  private unreachable(tries: number): VoiceError {
-    return new VoiceError('NETWORK_UNREACHABLE', `The SIP server stayed unreachable after ${tries} reconnection tries.`, { provider: NAME, details: { tries } });
-  }
-
   private reRegister(ua: UA, config: { username: string; password: string }, signal: AbortSignal): Promise<void> {
-    this.refreshing = true;
+    this.session.refreshing = true;
     const outcome = registrationOutcome(
       ua,
       () => {
@@ -345,7 +235,7 @@ class CognigyProvider implements VoiceProviderV1 {
       false,
     );
     return bounded(outcome, { signal, what: 'REGISTER', provider: NAME }).finally(() => {
-      this.refreshing = false;
+      this.session.refreshing = false;
     });
   }
 
@@ -363,8 +253,7 @@ class CognigyProvider implements VoiceProviderV1 {
   }
 
   private targetUri(target: string, endpoint: CognigyEndpointConfig): string {
-    if (/^sips?:/.test(target)) return target;
-    return `sip:${target}@${sipDomain(endpoint)}`;
+    return completeTarget(target, sipDomain(endpoint));
   }
 
   /** JsSIP waits for the end of gathering unless an `icecandidate` listener calls ready(): the core's ICE policy does. */

@@ -1,277 +1,175 @@
-import type { RTCSession } from 'jssip/lib/RTCSession.js';
-import { VoiceError, openMicrophone, replaceSendingTrack, type AgentData, type CallSink, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
-import { AGENT_INFO_CONTENT_TYPE, SipAgentInfo, agentInfoBody, isAgentInfo } from '../sip/agent-info.js';
-import { capText } from './fetch-config.js';
-import type { DtmfTransport } from './options.js';
-import { sessionEnd } from './status.js';
+/**
+ * The Cognigy connection's phases (the table: ../sip/phases.ts), driven by JsSIP's user-agent
+ * events, with the keep-alive and the bound on JsSIP's endless reconnection:
+ *
+ *   start      connect() begins (a new JsSIP UA follows)
+ *   up         `registered` (legacy) or `connected` (runtime) during connect(): keep-alive starts
+ *   lost       `disconnected` while connected (closed, or dropped by the keep-alive); while
+ *              reconnecting, each `disconnected` is one failed try, counted (no move)
+ *   restored   `registered` again (legacy) or `connected` again (runtime)
+ *   stop       disconnect(), or the give-up after `reconnectionAttempts` failed tries
+ */
+import type { UA } from 'jssip/lib/UA.js';
+import type { WebSocketInterface } from 'jssip';
+import { VoiceError, type ProviderContext } from '../../core/provider-kit.js';
+import { KeepAlive } from '../sip/keep-alive.js';
+import { Phases, type Phase } from '../sip/phases.js';
+import { registrationFailure } from './errors.js';
+import { jssipOptionsPing } from './keep-alive.js';
+import { dropWebSocket } from './quirks.js';
 
 const NAME = 'cognigy';
-const DTMF_TONE = { duration: 100, interToneGap: 70 } as const;
-// What Cognigy's SDK ends a call with (SessionManager.terminate): a Reason header on the BYE/CANCEL.
-const HANGUP = { status_code: 480, reason_phrase: 'Ended by user' } as const;
-const MAX_INFO_LOGGED = 200;
+// A reconnection try whose WebSocket does not open within this is cut (a black-holed path or a hung
+// server would hold JsSIP's try forever) and counts as failed, as a sipjs try that hangs does.
+const RECONNECT_TRY_MS = 5_000;
 
-type Log = (level: 'debug' | 'info' | 'warn', message: string, data?: Record<string, unknown>) => void;
-
-type EndEvent = { originator: string; cause: string; message?: { status_code?: number } | null };
-
-/** Maps one JsSIP RTCSession onto polyphone's ProviderCall, reporting through a CallSink. */
-export class JssipCall implements ProviderCall {
-  get vendor(): RTCSession {
-    return this.session;
-  }
-  private sink: CallSink | undefined;
-  private pending: Array<(sink: CallSink) => void> = [];
-  private established = false;
-  private streamReported = false;
-  private endedWith: EndEvent | undefined;
-  private readonly endWaiters = new Set<(event: EndEvent) => void>();
-  /** The voice gateway's transcripts, read as Cognigy's SDK reads them. */
-  private readonly agent: SipAgentInfo;
-  // JsSIP closes only the microphone it opened itself; one this side switched to is stopped here.
-  private switchedInput: MediaStreamTrack | undefined;
-
-  constructor(
-    readonly session: RTCSession,
-    private readonly dtmfTransport: DtmfTransport,
-    private readonly incoming: boolean,
-    private readonly log: Log = () => {},
-  ) {
-    this.agent = new SipAgentInfo((fn) => this.report(fn), (level, message, data) => this.log(level === 'error' ? 'warn' : level, message, data), NAME);
-    session.on('progress', (event: unknown) => {
-      const status = (event as { response?: { status_code?: number } }).response?.status_code;
-      if (!incoming && (status === 180 || status === 183)) this.report((s) => s.ringing());
-    });
-    session.on('accepted', () => {
-      this.established = true;
-      this.reportRemoteStream();
-      this.report((s) => s.active());
-    });
-    session.on('hold', ({ originator }) => {
-      if (originator === 'remote') this.report((s) => s.held());
-    });
-    session.on('unhold', ({ originator }) => {
-      if (originator === 'remote') this.report((s) => s.unheld());
-    });
-    session.on('newDTMF', (event: { originator: string; dtmf: { tone: string | number } }) => {
-      if (event.originator === 'remote') {
-        const tone = String(event.dtmf.tone);
-        this.report((s) => s.dtmf(tone));
-      }
-    });
-    this.followGateway();
-    session.on('ended', (event) => this.onEnd(event as unknown as EndEvent));
-    session.on('failed', (event) => this.onEnd(event as unknown as EndEvent));
-    // The far end may start sending before `accepted` fires for an incoming call.
-    session.on('peerconnection', ({ peerconnection }) =>
-      peerconnection.addEventListener('track', () => {
-        if (this.established) this.reportRemoteStream();
-      }),
-    );
-  }
-
-  /** Incoming calls get their sink only after the core has built the handle. */
-  bind(sink: CallSink): void {
-    this.sink = sink;
-    for (const report of this.pending.splice(0)) report(sink);
-  }
-
-  async hangup(): Promise<void> {
-    if (this.session.isEnded()) return;
-    // An unanswered incoming call is declined like the sipjs provider does it: 603; anything else
-    // ends as Cognigy's SDK ends it, 480 "Ended by user" in a Reason header.
-    const options = this.incoming && !this.established ? { status_code: 603 } : HANGUP;
-    try {
-      this.session.terminate(options);
-    } catch (error) {
-      if (!this.session.isEnded()) throw callFailed('The call could not be ended.', error);
-    }
-  }
-
-  async answer(options: ProviderCallOptions): Promise<void> {
-    const outcome = this.nextOf(['accepted']);
-    try {
-      this.session.answer({ mediaConstraints: { audio: options.audio ?? true, video: false }, pcConfig: { iceServers: options.iceServers ?? [] } });
-    } catch (error) {
-      throw callFailed('The call could not be answered.', error);
-    }
-    await outcome;
-  }
-
-  async reject(options: { status?: number }): Promise<void> {
-    this.session.terminate({ status_code: options.status ?? 603 });
-  }
-
-  async mute(): Promise<void> {
-    this.session.mute({ audio: true });
-  }
-
-  async unmute(): Promise<void> {
-    this.session.unmute({ audio: true });
-  }
-
-  hold(): Promise<void> {
-    return this.reinvite(true);
-  }
-
-  unhold(): Promise<void> {
-    return this.reinvite(false);
-  }
-
-  async sendDtmf(digits: string): Promise<void> {
-    const tones = digits.replace(/,/g, '');
-    if (tones === '') return;
-    const transportType = this.dtmfTransport === 'info' ? 'INFO' : 'RFC2833';
-    try {
-      this.session.sendDTMF(tones, { ...DTMF_TONE, transportType } as Parameters<RTCSession['sendDTMF']>[1]);
-    } catch (error) {
-      throw callFailed('The DTMF digits could not be sent.', error);
-    }
-  }
-
-  async getStats(): Promise<RTCStatsReport | undefined> {
-    return this.session.connection?.getStats();
-  }
-
-  /** Text for the AI agent: one INFO with the JSON body Cognigy's SDK sends (SipManager.sendInfo). */
-  sendText(text: string, data: AgentData | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const session = this.session as unknown as { on(name: string, l: (e: any) => void): void; removeListener(name: string, l: (e: any) => void): void };
-      // JsSIP reports the outcome of our own INFO as a `newInfo` with originator 'local'.
-      const onInfo = (event: { originator: string; info: { on(name: string, l: (e?: any) => void): void } }) => {
-        if (event.originator !== 'local') return;
-        session.removeListener('newInfo', onInfo);
-        event.info.on('succeeded', () => resolve());
-        event.info.on('failed', () => reject(new VoiceError('CALL_FAILED', 'The far end refused the text for the agent.', { provider: NAME })));
-      };
-      session.on('newInfo', onInfo);
-      try {
-        this.session.sendInfo(AGENT_INFO_CONTENT_TYPE, agentInfoBody(text, data));
-      } catch (error) {
-        session.removeListener('newInfo', onInfo);
-        reject(callFailed('The text for the agent could not be sent.', error));
-      }
-    });
-  }
-
-  /** JsSIP has no API for it: replaceTrack on the audio sender of its RTCPeerConnection. */
-  async setInput(audio: MediaTrackConstraints): Promise<void> {
-    const track = await openMicrophone(NAME, audio);
-    // JsSIP mutes (and holds) by disabling the sender's track: the new one keeps that state.
-    track.enabled = !this.session.isMuted().audio && !this.session.isOnHold().local;
-    await replaceSendingTrack(NAME, this.session.connection, track);
-    this.switchedInput = track;
-  }
-
-  peerConnection(): RTCPeerConnection | undefined {
-    return this.session.connection ?? undefined;
-  }
-
-  /** What Cognigy's SDK and widget do with what the voice gateway sends besides media. */
-  private followGateway(): void {
-    const session = this.session as unknown as { on(name: string, listener: (event: any) => void): void };
-    // Opus stereo in the local SDP would halve speech recognition's accuracy on the gateway.
-    session.on('sdp', (event: { originator: string; sdp: string }) => {
-      if (event.originator === 'local' && /opus/i.test(event.sdp)) event.sdp = event.sdp.replace(/stereo=1/g, 'stereo=0');
-    });
-    // JsSIP answers an INFO 200 by itself; a transcript is read (never trusted), anything else logged.
-    session.on('newInfo', (event: { originator: string; info?: { contentType?: string; body?: string } }) => {
-      if (event.originator !== 'remote') return;
-      if (isAgentInfo(event.info?.contentType)) {
-        this.agent.onInfo(event.info?.body);
-        return;
-      }
-      const body = typeof event.info?.body === 'string' ? event.info.body : '';
-      const type = String(event.info?.contentType ?? 'none').slice(0, 60).replace(/[^\x20-\x7e]/g, '?');
-      this.log('debug', `INFO from the gateway (${type}, ${body.length} bytes)`.slice(0, MAX_INFO_LOGGED));
-    });
-    // The current widget rejects both: transfer by REFER is not a Click-to-Call mode, and
-    // answering a Replaces INVITE unasked would open the microphone without the visitor's consent.
-    session.on('refer', (event: { reject(): void }) => {
-      this.log('info', 'REFER from the gateway rejected (transfer is not a Click-to-Call mode)');
-      event.reject();
-    });
-    session.on('replaces', (event: { reject(): void }) => {
-      this.log('info', 'INVITE with Replaces rejected (it would open the microphone unasked)');
-      event.reject();
-    });
-  }
-
-  /** ICE restart by re-INVITE: JsSIP renegotiates with a fresh offer created with iceRestart. */
-  restartMedia(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      // false: another re-INVITE is in progress or the call is not established; the core retries.
-      const started = this.session.renegotiate({ rtcOfferConstraints: { iceRestart: true } } as Parameters<RTCSession['renegotiate']>[0], () => resolve());
-      if (!started) resolve();
-    });
-  }
-
-  private reinvite(hold: boolean): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      // JsSIP ends the call itself when a hold re-INVITE fails; that end must fail this promise.
-      const onEnd = () => reject(new VoiceError('CALL_FAILED', `The ${hold ? 'hold' : 'unhold'} failed and the call ended.`, { provider: NAME }));
-      this.endWaiters.add(onEnd);
-      const done = () => {
-        this.endWaiters.delete(onEnd);
-        resolve();
-      };
-      const started = hold ? this.session.hold({}, done) : this.session.unhold({}, done);
-      if (!started) {
-        this.endWaiters.delete(onEnd);
-        reject(new VoiceError('INVALID_STATE', `The call cannot ${hold ? 'hold' : 'unhold'} now (another re-INVITE is in progress or the call is not established).`, { provider: NAME }));
-      }
-    });
-  }
-
-  /** Resolves on the first of `events`, rejects if the call ends first. */
-  private nextOf(events: Array<'accepted'>): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const onEnd = (event: EndEvent) => {
-        const { error } = sessionEnd(this.endInfo(event), { incoming: this.incoming, established: this.established });
-        reject(error ?? new VoiceError('CALL_FAILED', `The call ended (${event.cause}).`, { provider: NAME }));
-      };
-      this.endWaiters.add(onEnd);
-      for (const name of events) {
-        (this.session as unknown as { once(name: string, listener: () => void): void }).once(name, () => {
-          this.endWaiters.delete(onEnd);
-          resolve();
-        });
-      }
-    });
-  }
-
-  private onEnd(event: EndEvent): void {
-    if (this.endedWith) return;
-    this.endedWith = event;
-    this.switchedInput?.stop();
-    for (const waiter of [...this.endWaiters]) waiter(event);
-    this.endWaiters.clear();
-    const { reason, error } = sessionEnd(this.endInfo(event), { incoming: this.incoming, established: this.established });
-    this.report((s) => s.ended(reason, error));
-  }
-
-  private endInfo(event: EndEvent): { originator: string; cause: string; status: number | undefined } {
-    const status = event.message?.status_code;
-    return { originator: event.originator, cause: event.cause, status: typeof status === 'number' ? status : undefined };
-  }
-
-  private reportRemoteStream(): void {
-    const pc = this.session.connection;
-    if (!pc || this.streamReported) return;
-    const tracks = pc.getReceivers().map((receiver) => receiver.track).filter((track): track is MediaStreamTrack => track?.kind === 'audio');
-    if (tracks.length === 0) return;
-    this.streamReported = true;
-    const stream = new MediaStream(tracks);
-    this.report((s) => s.remoteStream(stream));
-  }
-
-  private report(fn: (sink: CallSink) => void): void {
-    if (this.sink) fn(this.sink);
-    else this.pending.push(fn);
-  }
+export interface SessionSettings {
+  reconnectionAttempts: number;
+  keepAliveIntervalMs: number;
 }
 
-function callFailed(message: string, error: unknown): VoiceError {
-  const cause = error instanceof Error ? { name: capText(error.name, 60), message: capText(error.message) } : { message: capText(String(error)) };
-  return new VoiceError('CALL_FAILED', message, { provider: NAME, cause });
+export class CognigySession {
+  private readonly phases = new Phases();
+  private failedTries = 0;
+  private ua: UA | undefined;
+  private socket: WebSocketInterface | undefined;
+  private runtime = false;
+  private keepAlive: KeepAlive | undefined;
+  private tryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** While a refresh re-REGISTERs, its outcome is the refresh's to report. */
+  refreshing = false;
+
+  constructor(
+    private readonly settings: SessionSettings,
+    private readonly context: ProviderContext,
+    /** Tears the user agent down (the provider's disconnect) before a give-up is reported. */
+    private readonly teardown: () => Promise<void>,
+  ) {}
+
+  get phase(): Phase {
+    return this.phases.phase;
+  }
+
+  start(): void {
+    this.phases.move('start');
+  }
+
+  /** Follows a new user agent's events; `runtime`: no REGISTER, the socket alone is the session. */
+  follow(ua: UA, socket: WebSocketInterface, runtime: boolean): void {
+    this.ua = ua;
+    this.socket = socket;
+    this.runtime = runtime;
+    ua.on('connecting', () => this.boundTry(socket));
+    ua.on('connected', () => this.onConnected(ua));
+    ua.on('disconnected', (event) => this.onDisconnected(ua, event.code));
+    ua.on('registered', () => this.onRegistered(ua));
+    ua.on('unregistered', () => {
+      if (ua === this.ua && !this.refreshing && (this.phases.phase === 'connected' || this.phases.phase === 'reconnecting')) this.context.sink.unregistered();
+    });
+    ua.on('registrationFailed', (event) => this.onRegistrationFailed(ua, event.response?.status_code, event.cause));
+  }
+
+  /** connect() is done: the keep-alive starts pinging `serverUri`. */
+  up(serverUri: string): void {
+    if (!this.phases.move('up') || !this.ua) return;
+    const ua = this.ua;
+    this.keepAlive?.stop();
+    this.keepAlive = new KeepAlive(this.settings.keepAliveIntervalMs, jssipOptionsPing(ua, serverUri), () => this.phases.phase !== 'connected', (why) => {
+      if (ua !== this.ua || !this.socket) return;
+      this.log('warn', `the SIP connection is dead: ${why}`);
+      dropWebSocket(this.socket);
+    });
+    this.keepAlive.start();
+  }
+
+  stop(): void {
+    this.phases.move('stop');
+    this.keepAlive?.stop();
+    this.keepAlive = undefined;
+    clearTimeout(this.tryTimer);
+    this.ua = undefined;
+    this.socket = undefined;
+  }
+
+  /** A reconnection try gets RECONNECT_TRY_MS to open its WebSocket; JsSIP itself waits forever. */
+  private boundTry(socket: WebSocketInterface): void {
+    clearTimeout(this.tryTimer);
+    if (this.phases.phase !== 'reconnecting') return;
+    this.tryTimer = setTimeout(() => {
+      if (this.phases.phase !== 'reconnecting' || socket !== this.socket || this.ua?.isConnected()) return;
+      this.log('warn', `a reconnection try got no WebSocket within ${RECONNECT_TRY_MS} ms`);
+      dropWebSocket(socket);
+    }, RECONNECT_TRY_MS);
+  }
+
+  private onConnected(ua: UA): void {
+    clearTimeout(this.tryTimer);
+    this.log('debug', 'SIP WebSocket connected');
+    // A legacy session is back once it has registered again; a runtime one once the socket is up.
+    if (ua === this.ua && this.runtime) this.restore();
+  }
+
+  private onDisconnected(ua: UA, code: number | undefined): void {
+    clearTimeout(this.tryTimer);
+    if (ua !== this.ua) return;
+    if (this.phases.move('lost')) {
+      this.failedTries = 0;
+      this.log('warn', `SIP WebSocket lost (code ${code ?? 'none'}); JsSIP reconnects`);
+      this.context.sink.connectionLost();
+      if (!this.runtime) this.context.sink.unregistered();
+      if (this.settings.reconnectionAttempts === 0) void this.giveUp(this.unreachable(0));
+      return;
+    }
+    // Already reconnecting: one of JsSIP's tries failed.
+    if (this.phases.phase !== 'reconnecting') return;
+    this.failedTries += 1;
+    this.log('warn', `reconnection try ${this.failedTries} of ${this.settings.reconnectionAttempts} failed`);
+    if (this.failedTries >= this.settings.reconnectionAttempts) void this.giveUp(this.unreachable(this.failedTries));
+  }
+
+  private onRegistered(ua: UA): void {
+    if (ua !== this.ua) return;
+    if (this.phases.phase === 'reconnecting') {
+      this.context.sink.registered();
+      this.restore();
+    } else if (this.phases.phase === 'connected' && !this.refreshing) {
+      this.context.sink.registered();
+    }
+  }
+
+  private restore(): void {
+    if (!this.phases.move('restored')) return;
+    this.log('info', 'SIP WebSocket restored');
+    this.context.sink.connectionRestored();
+  }
+
+  private onRegistrationFailed(ua: UA, status: number | undefined, cause: string | undefined): void {
+    if (ua !== this.ua || this.refreshing || this.phases.phase === 'connecting') return;
+    const error = registrationFailure(status, cause);
+    // A REGISTER cut by a dropped socket fails just before JsSIP reports the drop itself; the
+    // connection path (reconnecting, then restored or given up) is what tells the app.
+    if (error.code === 'NETWORK_UNREACHABLE' || !ua.isConnected()) return;
+    if (this.phases.phase === 'reconnecting' && error.code === 'AUTH_REJECTED') {
+      // The password changed while the socket was down: only a fresh config (refreshToken) helps.
+      void this.giveUp(error);
+    } else if (this.phases.phase === 'connected') {
+      this.context.sink.error(error);
+    }
+  }
+
+  private async giveUp(error: VoiceError): Promise<void> {
+    if (this.phases.phase === 'stopped') return;
+    // Tear down before telling the core: an app reacting to `disconnected` with connect() must
+    // not have its new session stopped by this teardown.
+    await this.teardown();
+    this.context.sink.connectionFailed(error);
+  }
+
+  private unreachable(tries: number): VoiceError {
+    return new VoiceError('NETWORK_UNREACHABLE', `The SIP server stayed unreachable after ${tries} reconnection tries.`, { provider: NAME, details: { tries } });
+  }
+
+  private log(level: 'debug' | 'info' | 'warn', message: string): void {
+    this.context.sink.log(level, `cognigy: ${message}`);
+  }
 }

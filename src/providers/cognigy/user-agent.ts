@@ -1,6 +1,6 @@
 import type { UA, UAConfiguration } from 'jssip/lib/UA.js';
 import type { WebSocketInterface } from 'jssip';
-import { VoiceError, importVendorSdk } from '../../core/provider-kit.js';
+import { VoiceError } from '../../core/provider-kit.js';
 import type { CognigyEndpointConfig } from './config-schema.js';
 import { capText } from './fetch-config.js';
 
@@ -12,15 +12,6 @@ const REGISTER_EXPIRES_S = 600;
 // sit in `reconnecting` for minutes before the bound of `reconnectionAttempts` applies).
 const RECOVERY_MIN_S = 2;
 const RECOVERY_MAX_S = 8;
-
-export async function ensureWebSocket(): Promise<void> {
-  if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'undefined') return;
-  // Node without a global WebSocket: the `ws` package stands in. The name is a variable so that
-  // browser bundlers leave it out.
-  const wsPackage = 'ws';
-  const ws = await importVendorSdk(NAME, 'ws', () => import(/* webpackIgnore: true */ /* @vite-ignore */ wsPackage) as Promise<{ WebSocket: unknown }>);
-  (globalThis as { WebSocket?: unknown }).WebSocket = ws.WebSocket;
-}
 
 /**
  * JsSIP logs every SIP message through `debug` when the app's DEBUG/localStorage.debug matches

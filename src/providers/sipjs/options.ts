@@ -1,8 +1,9 @@
 import { configInvalid, optionInteger, optionString, parseWebSocketUrl, rejectUnknownOptions, type ProviderConfigInput } from '../../core/provider-kit.js';
 import { checkDigestUser, checkDisplayName, checkSipAddress } from '../sip/header-text.js';
 import { parseKeepAliveInterval } from '../sip/keep-alive.js';
+import { parseDtmfTransport, type DtmfTransport } from '../sip/dtmf.js';
 
-export type DtmfTransport = 'rfc4733' | 'info';
+export type { DtmfTransport };
 
 export interface SipjsOptions {
   /** The SIP-over-WebSocket server, e.g. wss://pbx.example.com:8443/ws. */
@@ -58,8 +59,7 @@ export function parseSipjsOptions(input: ProviderConfigInput): SipjsOptions {
   if ((authorizationUsername !== undefined || input.credentials?.type === 'password') && uri === undefined) {
     throw configInvalid('uri', 'An authenticated SIP.js client needs "uri" (the address of record to register).');
   }
-  const dtmfTransport = optionString(params, 'dtmfTransport') ?? 'rfc4733';
-  if (dtmfTransport !== 'rfc4733' && dtmfTransport !== 'info') throw configInvalid('dtmfTransport', 'The option "dtmfTransport" must be "rfc4733" or "info".');
+  const dtmfTransport = parseDtmfTransport(params, 'rfc4733');
   return {
     server,
     uri,

@@ -5,6 +5,9 @@
  */
 import type { Registerer, UserAgent } from 'sip.js';
 
+/** The sip.js version these quirks were checked against. */
+export const CHECKED_SIPJS_VERSION = '0.21.2';
+
 interface WebTransportInternals {
   _ws?: { close(code?: number): void; terminate?(): void };
   onWebSocketClose?(event: { code: number }, ws: unknown): void;
@@ -42,4 +45,12 @@ export function dropReplayedAuthorization(registerer: Registerer): void {
     delete request.headers['Authorization'];
     delete request.headers['Proxy-Authorization'];
   }
+}
+
+/**
+ * sip.js reads the digest password from its configuration on every challenge but offers no setter:
+ * a refreshed password is written there (the configuration object is typed readonly).
+ */
+export function setAuthorizationPassword(ua: UserAgent, password: string): void {
+  (ua.configuration as { authorizationPassword?: string }).authorizationPassword = password;
 }

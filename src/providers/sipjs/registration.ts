@@ -1,6 +1,6 @@
 import type { Registerer } from 'sip.js';
 import { VoiceError, bounded, describeCause } from '../../core/provider-kit.js';
-import { registerFailure } from './status.js';
+import { registerFailure } from './errors.js';
 
 type SipModule = typeof import('sip.js');
 

@@ -1,368 +1,242 @@
-import type { Info, Invitation, Inviter, Referral, Session, URI } from 'sip.js';
-import type { Core } from 'sip.js';
-type IncomingRequestMessage = Core.IncomingRequestMessage;
-import type { AgentData, CallEndReason, CallSink, LogLevel, ProviderCall, ProviderCallOptions } from '../../core/provider-kit.js';
-import { SipAgentInfo, isAgentInfo } from '../sip/agent-info.js';
-import { sendAgentText } from './agent-text.js';
-import { VoiceError, describeCause, mediaError, openMicrophone } from '../../core/provider-kit.js';
-import type { DtmfTransport } from './options.js';
-import { refer } from './transfer.js';
+/**
+ * The sip.js connection's phases (the table: ../sip/phases.ts): start and REGISTER, the
+ * keep-alive, the watched registration, the provider's own reconnection (sip.js's never
+ * re-registers), refreshes and a bounded stop.
+ *
+ *   start      connect() begins (a new sip.js UserAgent)
+ *   up         started and, with a password, REGISTER answered 200: keep-alive starts
+ *   lost       the WebSocket dropped (closed, or found dead by the keep-alive), or the registration
+ *              sip.js let go (a refresh refused or unanswered, an expiry); a drop during
+ *              `connecting` fails connect() instead: reconnection is for sessions that were up
+ *   restored   a reconnection try got the socket back and its REGISTER answered 200
+ *   stop       disconnect(), or the give-up after `reconnectionAttempts` tries
+ */
+import type { Registerer, UserAgent } from 'sip.js';
+import pRetry from 'p-retry';
+import { VoiceError, bounded, describeCause, isVoiceError, type Credentials, type ProviderContext } from '../../core/provider-kit.js';
+import { KeepAlive } from '../sip/keep-alive.js';
+import { Phases } from '../sip/phases.js';
+import { sipjsOptionsPing } from './keep-alive.js';
+import type { SipjsOptions } from './options.js';
+import { dropReplayedAuthorization, dropWebSocket, registerPending, setAuthorizationPassword } from './quirks.js';
+import { registerOnce } from './registration.js';
+import { userAgentOptions, type UserAgentHooks } from './user-agent-options.js';
 
 type SipModule = typeof import('sip.js');
 
-interface WebSdh {
-  peerConnection: RTCPeerConnection | undefined;
-  remoteMediaStream: MediaStream;
-}
+const NAME = 'sipjs';
+// Waits between reconnection tries (documented on `reconnectionAttempts` in options.ts): try 1 at
+// once, try k ≥ 2 after min(8 s, 500 ms × 2^(k-2) × jitter), jitter uniform in [1, 2).
+const RECONNECT_BACKOFF = { minTimeout: 500, factor: 2, maxTimeout: 8_000, randomize: true } as const;
+// A REGISTER on a fresh connection that gets no answer must not hold the reconnection loop for
+// sip.js's own 32 s transaction timer.
+const RECONNECT_REGISTER_TIMEOUT_MS = 10_000;
+// disconnect() within the core's 3 s teardown bound: the unREGISTER gets 1 s to go out and 1 s for
+// its answer, sip.js's own stop 500 ms; then the WebSocket is dropped without a close handshake.
+const UNREGISTER_MS = 1_000;
+const STOP_MS = 500;
 
-const DTMF_RELAY = /Signal\s*=\s*([0-9A-Da-d*#])/;
-// Tone length and gap of sent digits (RFC 4733 and the Duration of SIP INFO).
-const DTMF_TONE_MS = 100;
-const DTMF_GAP_MS = 70;
-
-/** A direction attribute of an SDP that puts this side on hold. */
-export function sdpHolds(sdp: string | undefined): boolean | undefined {
-  if (!sdp) return undefined;
-  const audio = sdp.split(/\r?\nm=/).find((section) => section.startsWith('audio') || section.includes('m=audio'));
-  const text = audio ?? sdp;
-  if (/a=(sendonly|inactive)/.test(text)) return true;
-  if (/a=(sendrecv|recvonly)/.test(text)) return false;
-  return undefined;
-}
-
-/** Maps one sip.js session onto polyphone's ProviderCall, reporting through a CallSink. */
-export class SipjsCall implements ProviderCall {
-  get vendor(): Session {
-    return this.session;
-  }
-  private sink: CallSink | undefined;
-  private pending: Array<(sink: CallSink) => void> = [];
-  private remoteBye = false;
-  private rejectedWith: { status: number; reason: string } | undefined;
-  private localEnd = false;
-  private established = false;
-  private watchingMedia = false;
-  // The outgoing leg is muted by the app and/or held by this side; either silences the microphone.
-  private muted = false;
-  private holding = false;
-  // While answer() runs, sip.js may end the session itself (it rejects the INVITE when the
-  // microphone is refused); the end is held back so answer()'s own error decides the reason.
-  private answering = false;
-  private deferredEnd: ((sink: CallSink) => void) | undefined;
-  /** JSON INFOs from an AI agent (Cognigy's voice gateway, or any peer speaking its bodies). */
-  private readonly agent: SipAgentInfo;
-  // An INVITE with Replaces took this call's place: sip.js sends its BYE, the call was transferred.
-  private replaced = false;
-  /** Set by the provider: what a transfer target (a URI or user, or another call) is in sip.js terms. */
-  transferTarget: ((target: string | ProviderCall) => URI | Session | undefined) | undefined;
-  /** Set by the provider: an incoming REFER on this call. */
-  onReferral: ((referral: Referral) => void) | undefined;
+export class SipjsSession {
+  private readonly phases = new Phases();
+  ua: UserAgent | undefined;
+  private registerer: Registerer | undefined;
+  private reconnecting: AbortController | undefined;
+  /** Fails the connect() under way when its connection drops. */
+  private connectLost: ((error: VoiceError) => void) | undefined;
+  private keepAlive: KeepAlive | undefined;
+  /** Refreshes under way: their REGISTER may unregister on purpose (a refused password). */
+  private refreshDepth = 0;
 
   constructor(
     private readonly sip: SipModule,
-    readonly session: Session,
-    private readonly dtmfTransport: DtmfTransport,
-    private readonly failureFor: (status: number, reason: string) => { reason: CallEndReason; error?: VoiceError },
-    private readonly prepareMedia: (session: Session, iceServers: RTCIceServer[] | undefined) => void,
-    log: (level: LogLevel, message: string, data?: Record<string, unknown>) => void = () => {},
-  ) {
-    this.agent = new SipAgentInfo((fn) => this.report(fn), log, 'sipjs');
-    session.delegate = {
-      onBye: () => {
-        this.remoteBye = true;
-      },
-      onInfo: (info: Info) => this.onInfo(info),
-      onRefer: (referral: Referral) => {
-        if (this.onReferral) this.onReferral(referral);
-        else void referral.reject().catch(() => {});
-      },
-      onInvite: (request: IncomingRequestMessage) => {
-        const holds = sdpHolds(request.body);
-        if (holds === true) this.report((s) => s.held());
-        else if (holds === false) this.report((s) => s.unheld());
-      },
-    };
-    session.stateChange.addListener((state) => this.onState(state));
-  }
+    private readonly options: SipjsOptions,
+    private readonly context: ProviderContext,
+  ) {}
 
-  /** Incoming calls get their sink only after the core has built the handle. */
-  bind(sink: CallSink): void {
-    this.sink = sink;
-    for (const report of this.pending.splice(0)) report(sink);
-  }
-
-  markRejected(status: number, reason: string): void {
-    this.rejectedWith = { status, reason };
-  }
-
-  async hangup(): Promise<void> {
-    this.localEnd = true;
-    const { SessionState, Inviter, Invitation } = this.sip;
-    const s = this.session;
-    if (s.state === SessionState.Established) await s.bye();
-    else if (s instanceof Inviter && (s.state === SessionState.Initial || s.state === SessionState.Establishing)) await s.cancel();
-    else if (s instanceof Invitation && (s.state === SessionState.Initial || s.state === SessionState.Establishing)) await s.reject({ statusCode: 603 });
-  }
-
-  async answer(options: ProviderCallOptions): Promise<void> {
-    const invitation = this.session as Invitation;
-    this.prepareMedia(invitation, options.iceServers);
-    this.answering = true;
+  /** Starts a user agent and, with a password, registers it. */
+  async connect(credentials: Credentials | undefined, hooks: Omit<UserAgentHooks, 'onDisconnect'>, signal: AbortSignal): Promise<{ registered: boolean }> {
+    const sip = this.sip;
+    this.phases.move('start');
+    const owner: { ua?: UserAgent } = {};
+    // `owner.ua` is the user agent these options end up in: a stopped one's late events are ignored.
+    const ua = new sip.UserAgent(userAgentOptions(sip, this.options, credentials, { ...hooks, onDisconnect: (error) => this.onDisconnect(owner.ua, error) }));
+    owner.ua = ua;
+    this.ua = ua;
+    const lost = new Promise<never>((_, reject) => (this.connectLost = reject));
+    lost.catch(() => {});
     try {
-      await invitation.accept({ sessionDescriptionHandlerOptions: { constraints: { audio: options.audio ?? true, video: false } } as object });
-    } catch (error) {
-      const denied = mediaError(error, 'sipjs');
-      // A refused microphone is the reason the call ended (the core ends it `failed` with
-      // MEDIA_DENIED); any other end that came meanwhile (a CANCEL) is reported as it was.
-      if (denied) this.deferredEnd = undefined;
-      throw denied ?? new VoiceError('CALL_FAILED', 'The call could not be answered.', { provider: 'sipjs', cause: describeCause(error) });
-    } finally {
-      this.answering = false;
-      const end = this.deferredEnd;
-      this.deferredEnd = undefined;
-      if (end) this.report(end);
-    }
-  }
-
-  async reject(options: { status?: number }): Promise<void> {
-    this.localEnd = true;
-    await (this.session as Invitation).reject({ statusCode: options.status ?? 603 });
-  }
-
-  async mute(): Promise<void> {
-    this.requireMedia();
-    this.muted = true;
-    this.applySending();
-  }
-
-  async unmute(): Promise<void> {
-    this.requireMedia();
-    this.muted = false;
-    this.applySending();
-  }
-
-  async hold(): Promise<void> {
-    await this.reinvite(true);
-    // sendonly still carries our microphone to the far end: holding means it hears nothing.
-    this.holding = true;
-    this.applySending();
-  }
-
-  async unhold(): Promise<void> {
-    await this.reinvite(false);
-    this.holding = false;
-    this.applySending();
-  }
-
-  /**
-   * RFC 4733 through the peer connection's RTCDTMFSender when negotiated (a comma is a 2 s pause
-   * there), else SIP INFO (application/dtmf-relay, commas dropped), one digit per transaction.
-   */
-  async sendDtmf(digits: string): Promise<void> {
-    const dtmf = this.dtmfTransport === 'rfc4733' ? this.dtmfSender() : undefined;
-    if (dtmf) {
-      // insertDTMF replaces the queue: digits of an earlier sendDtmf still waiting would be lost.
-      dtmf.insertDTMF(dtmf.toneBuffer + digits, DTMF_TONE_MS, DTMF_GAP_MS);
-      return;
-    }
-    for (const digit of digits.replace(/,/g, '')) await this.sendInfoDigit(digit);
-  }
-
-  async transfer(target: string | ProviderCall): Promise<void> {
-    const resolved = this.transferTarget?.(target);
-    if (!resolved) throw new VoiceError('INVALID_ARGUMENT', 'The transfer target is not a SIP URI, a user name or an established call.', { provider: 'sipjs', details: { field: 'target' } });
-    await refer(this.session, resolved);
-  }
-
-  markReplaced(): void {
-    this.replaced = true;
-  }
-
-  /** The far end asked for a transfer: the core decides, and places the new call through `place`. */
-  reportReferred(referral: Referral, target: string, place: (sink: CallSink) => Promise<ProviderCall>): void {
-    this.report((s) => {
-      if (s.referred) s.referred(target, place);
-      else void referral.reject().catch(() => {});
-    });
-  }
-
-  async getStats(): Promise<RTCStatsReport | undefined> {
-    return this.sdh()?.peerConnection?.getStats();
-  }
-
-  /**
-   * sip.js's own SessionDescriptionHandler.setLocalMediaStream: replaceTrack on the sender, the old
-   * track stopped and its local stream kept in step (so its hold and mute keep working).
-   */
-  async setInput(audio: MediaTrackConstraints): Promise<void> {
-    this.requireMedia();
-    const track = await openMicrophone('sipjs', audio);
-    track.enabled = !this.muted && !this.holding;
-    const sdh = this.sdh() as unknown as { setLocalMediaStream(stream: MediaStream): Promise<void> };
-    try {
-      await sdh.setLocalMediaStream(new MediaStream([track]));
-    } catch (error) {
-      track.stop();
-      throw new VoiceError('CALL_FAILED', 'The microphone could not be switched.', { provider: 'sipjs', cause: describeCause(error) });
-    }
-  }
-
-  peerConnection(): RTCPeerConnection | undefined {
-    return this.sdh()?.peerConnection;
-  }
-
-  /** ICE restart by re-INVITE (RFC 5245 §9.1.1.1): a fresh offer with new ICE credentials. */
-  restartMedia(): Promise<void> {
-    if (this.session.state !== this.sip.SessionState.Established) return Promise.resolve();
-    return this.reinvite(this.holding, { iceRestart: true });
-  }
-
-  private sdh(): WebSdh | undefined {
-    return this.session.sessionDescriptionHandler as unknown as WebSdh | undefined;
-  }
-
-  private requireMedia(): RTCPeerConnection {
-    const pc = this.sdh()?.peerConnection;
-    if (!pc) throw new VoiceError('INVALID_STATE', 'The call has no media yet.', { provider: 'sipjs' });
-    return pc;
-  }
-
-  private applySending(): void {
-    const pc = this.sdh()?.peerConnection;
-    if (!pc) return;
-    const enabled = !this.muted && !this.holding;
-    for (const sender of pc.getSenders()) if (sender.track?.kind === 'audio') sender.track.enabled = enabled;
-  }
-
-  private dtmfSender(): RTCDTMFSender | undefined {
-    const pc = this.sdh()?.peerConnection;
-    const sender = pc?.getSenders().find((s) => s.track?.kind === 'audio');
-    return sender?.dtmf?.canInsertDTMF ? sender.dtmf : undefined;
-  }
-
-  /** Text for the AI agent: one INFO with the JSON body Cognigy's SDK sends. */
-  sendText(text: string, data: AgentData | undefined): Promise<void> {
-    return sendAgentText(this.session, text, data);
-  }
-
-  /** Sends one digit by SIP INFO and waits for its answer, so digits arrive in the order typed. */
-  private sendInfoDigit(digit: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.session
-        .info({
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: (response) =>
-              reject(
-                new VoiceError('CALL_FAILED', `The far end refused the DTMF digit (${response.message.statusCode}).`, {
-                  provider: 'sipjs',
-                  cause: { name: 'SIPResponse', code: response.message.statusCode, message: response.message.reasonPhrase },
-                }),
-              ),
-          },
-          requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${digit}\r\nDuration=${DTMF_TONE_MS}` } },
-        })
-        .catch((error: unknown) => reject(new VoiceError('CALL_FAILED', 'The DTMF digit could not be sent.', { provider: 'sipjs', cause: describeCause(error) })));
-    });
-  }
-
-  private reinvite(hold: boolean, offerOptions?: RTCOfferOptions): Promise<void> {
-    const session = this.session;
-    session.sessionDescriptionHandlerOptionsReInvite = { hold, ...(offerOptions ? { offerOptions } : {}) } as object;
-    return new Promise<void>((resolve, reject) => {
-      session
-        .invite({
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: (response) =>
-              reject(
-                new VoiceError('CALL_FAILED', `The far end refused the ${hold ? 'hold' : 'unhold'} (${response.message.statusCode}).`, {
-                  provider: 'sipjs',
-                  cause: { name: 'SIPResponse', code: response.message.statusCode, message: response.message.reasonPhrase },
-                }),
-              ),
-          },
-        })
-        .catch((error: unknown) =>
-          reject(new VoiceError('CALL_FAILED', `The ${hold ? 'hold' : 'unhold'} could not be sent.`, { provider: 'sipjs', cause: describeCause(error) })),
-        );
-    });
-  }
-
-  private onInfo(info: Info): void {
-    const body = info.request.body ?? '';
-    const type = String(info.request.getHeader('content-type') ?? '');
-    if (isAgentInfo(type)) {
-      void info.accept().catch(() => {});
-      this.agent.onInfo(body);
-      return;
-    }
-    const match = DTMF_RELAY.exec(body) ?? (type.includes('application/dtmf') ? /([0-9A-Da-d*#])/.exec(body.trim()) : null);
-    void info.accept().catch(() => {});
-    if (match?.[1]) {
-      const digit = match[1];
-      this.report((s) => s.dtmf(digit));
-    }
-  }
-
-  private onState(state: string): void {
-    const { SessionState } = this.sip;
-    if (state === SessionState.Established) {
-      this.established = true;
-      const sdh = this.sdh();
-      this.watchMedia(sdh?.peerConnection);
-      if (sdh?.remoteMediaStream) {
-        const stream = sdh.remoteMediaStream;
-        this.report((s) => s.remoteStream(stream));
+      try {
+        await Promise.race([ua.start(), lost]);
+      } catch (error) {
+        if (isVoiceError(error)) throw error;
+        throw new VoiceError('NETWORK_UNREACHABLE', 'The SIP WebSocket server could not be reached.', { provider: NAME, cause: describeCause(error) });
       }
-      this.report((s) => s.active());
-    } else if (state === SessionState.Terminated) {
-      if (this.answering) this.deferredEnd = (s) => this.reportEnd(s);
-      // sip.js ends an Inviter before it hands the final response to our onReject (same call
-      // stack): wait one microtask so the reason comes from the SIP status.
-      else queueMicrotask(() => this.report((s) => this.reportEnd(s)));
+      if (credentials?.type === 'password') {
+        this.registerer = new sip.Registerer(ua, { expires: this.options.registerExpires });
+        await Promise.race([registerOnce(sip, this.registerer, signal), lost]);
+        this.watchRegistration(this.registerer);
+      }
+      this.phases.move('up');
+      this.watchConnection(ua);
+      return { registered: credentials?.type === 'password' };
+    } finally {
+      this.connectLost = undefined;
     }
   }
 
   /**
-   * A BYE can be lost (e.g. the far end's proxy restarted and forgot the connection the dialog ran
-   * over): the call would then stay `active` forever with no media. When the media connection
-   * fails for good (ICE consent lost, ~20 s in Chromium), the call ends `failed`, and a BYE is
-   * still tried so the far end hears of it too.
+   * Bounded (UNREGISTER_MS, STOP_MS) whatever the server does: sip.js's own stop waits for a pending
+   * REGISTER (32 s) and the WebSocket close handshake (30 s on a hung server); it goes on in the
+   * background on a socket already dropped.
    */
-  private watchMedia(pc: RTCPeerConnection | undefined): void {
-    if (!pc || this.watchingMedia) return;
-    this.watchingMedia = true;
-    pc.addEventListener('connectionstatechange', () => {
-      if (pc.connectionState !== 'failed' || this.localEnd || this.session.state !== this.sip.SessionState.Established) return;
-      this.report((s) => s.ended('failed', new VoiceError('CALL_FAILED', 'The media connection of the call was lost.', { provider: 'sipjs', cause: { name: 'MediaConnectionFailed' } })));
-      void this.session.bye().catch(() => {});
+  async disconnect(): Promise<void> {
+    this.phases.move('stop');
+    this.reconnecting?.abort();
+    this.keepAlive?.stop();
+    this.keepAlive = undefined;
+    const { ua, registerer } = this;
+    this.ua = undefined;
+    this.registerer = undefined;
+    if (!ua) return;
+    const { RegistererState } = this.sip;
+    if (registerer && registerer.state === RegistererState.Registered && ua.isConnected()) {
+      const unregistered = new Promise<void>((resolve) => registerer.stateChange.addListener((s) => s === RegistererState.Unregistered && resolve()));
+      await bounded(registerer.unregister(), { timeoutMs: UNREGISTER_MS, what: 'unREGISTER' }).catch(() => {});
+      // unregister() resolves when the request is sent; give the 200 a moment so the binding is gone.
+      await bounded(unregistered, { timeoutMs: UNREGISTER_MS, what: 'unREGISTER reply' }).catch(() => {});
+    }
+    const stopped = ua.stop().then(
+      () => true,
+      () => true,
+    );
+    const done = await bounded(stopped, { timeoutMs: STOP_MS, what: 'sip.js stop' }).catch(() => false);
+    if (!done) dropWebSocket(ua);
+  }
+
+  get registered(): boolean {
+    return this.ua !== undefined && this.registerer !== undefined;
+  }
+
+  /** REGISTERs with `password`; a refused one restores `previous` (one refresh at a time: the provider queues them). */
+  async refresh(password: string, previous: string, signal: AbortSignal): Promise<void> {
+    this.refreshDepth++;
+    try {
+      await this.reRegisterWith(password, signal);
+    } catch (error) {
+      // A refused password must not leave the client silently unregistered: go back to the old one.
+      await this.reRegisterWith(previous, signal).catch(() => this.context.sink.unregistered());
+      throw error;
+    } finally {
+      this.refreshDepth--;
+    }
+  }
+
+  private reRegisterWith(password: string, signal: AbortSignal): Promise<void> {
+    if (!this.ua || !this.registerer) return Promise.reject(new VoiceError('INVALID_STATE', 'The SIP client is not connected.', { provider: NAME }));
+    setAuthorizationPassword(this.ua, password);
+    // The server would go on accepting the old digest and never see the new password.
+    dropReplayedAuthorization(this.registerer);
+    return registerOnce(this.sip, this.registerer, signal);
+  }
+
+  private onDisconnect(owner: UserAgent | undefined, error: Error | undefined): void {
+    if (!error || this.phases.phase === 'stopped' || owner !== this.ua) return;
+    if (this.phases.phase === 'connecting' && this.connectLost) {
+      this.connectLost(new VoiceError('NETWORK_UNREACHABLE', 'The SIP server closed the connection during connect().', { provider: NAME, cause: describeCause(error) }));
+    } else void this.reconnect();
+  }
+
+  /**
+   * Restores a lost WebSocket, then registers again: up to `reconnectionAttempts` tries with
+   * jittered exponential backoff (RECONNECT_BACKOFF). A refused password ends the tries at once.
+   */
+  private async reconnect(): Promise<void> {
+    if (!this.ua || !this.phases.move('lost')) return;
+    const abort = new AbortController();
+    this.reconnecting = abort;
+    this.context.sink.connectionLost();
+    const tries = this.options.reconnectionAttempts;
+    try {
+      if (tries === 0) throw new Error('reconnection is off (reconnectionAttempts=0)');
+      await pRetry(() => this.reconnectOnce(abort.signal), {
+        ...RECONNECT_BACKOFF,
+        retries: tries - 1,
+        signal: abort.signal,
+        onFailedAttempt: ({ error, attemptNumber }) => this.context.sink.log('warn', `reconnection try ${attemptNumber} of ${tries} failed: ${error.message}`),
+        shouldRetry: ({ error }) => !(isVoiceError(error) && error.code === 'AUTH_REJECTED'),
+      });
+      if (!abort.signal.aborted && this.phases.move('restored')) {
+        this.context.sink.registered();
+        this.context.sink.connectionRestored();
+      }
+    } catch (error) {
+      if (abort.signal.aborted || this.phases.phase === 'stopped') return;
+      const failure =
+        isVoiceError(error) && error.code === 'AUTH_REJECTED'
+          ? error
+          : new VoiceError('NETWORK_UNREACHABLE', `The SIP server stayed unreachable after ${tries} reconnection tries.`, {
+              provider: NAME,
+              cause: describeCause(error),
+              details: { tries },
+            });
+      // Tear down before telling the core: an app reacting to `disconnected` with connect() must
+      // not have its new session stopped by this teardown.
+      this.reconnecting = undefined;
+      await this.disconnect();
+      this.context.sink.connectionFailed(failure);
+    } finally {
+      if (this.reconnecting === abort) this.reconnecting = undefined;
+    }
+  }
+
+  private async reconnectOnce(signal: AbortSignal): Promise<void> {
+    const ua = this.ua;
+    if (!ua || signal.aborted) throw new Error('stopped');
+    await ua.reconnect();
+    if (!this.registerer) return;
+    // A REGISTER still pending (a refresh the server never answered) would refuse the new one.
+    if (registerPending(this.registerer)) this.replaceRegisterer(ua);
+    // The server may be a new instance (a restart) that never issued the nonce sip.js would
+    // replay; Kamailio refuses such a digest with 403 instead of challenging again.
+    dropReplayedAuthorization(this.registerer!);
+    await registerOnce(this.sip, this.registerer!, signal, RECONNECT_REGISTER_TIMEOUT_MS);
+  }
+
+  /** Pings the server while connected; a dead connection is dropped, so the reconnection takes over. */
+  private watchConnection(ua: UserAgent): void {
+    const sip = this.sip;
+    const host = (this.options.uri ? sip.UserAgent.makeURI(this.options.uri)?.host : undefined) ?? new URL(this.options.server).hostname;
+    this.keepAlive?.stop();
+    this.keepAlive = new KeepAlive(this.options.keepAliveIntervalMs, sipjsOptionsPing(sip, ua, `sip:${host}`), () => this.phases.phase === 'reconnecting', (why) => {
+      if (ua !== this.ua || this.phases.phase === 'stopped') return;
+      this.context.sink.log('warn', `The SIP connection is dead: ${why}.`);
+      dropWebSocket(ua);
+    });
+    this.keepAlive.start();
+  }
+
+  /**
+   * sip.js unregisters by itself when a refresh is refused or unanswered, or the registration
+   * expires, and only logs it: the app would stay `connected` and unreachable. The loss is
+   * reported and the reconnection registers again (or ends NETWORK_UNREACHABLE).
+   */
+  private watchRegistration(registerer: Registerer): void {
+    registerer.stateChange.addListener((state) => {
+      if (state === this.sip.RegistererState.Unregistered) this.onRegistrationLost(registerer);
     });
   }
 
-  private reportEnd(sink: CallSink): void {
-    // This side hung up, cancelled or rejected: the core ends the call with the reason it knows
-    // (hangup, canceled, rejected, busy, unanswered) once our method returns; a 487 or BYE crossing
-    // ours must not replace it.
-    if (this.replaced) return sink.ended('transferred');
-    if (this.localEnd) return;
-    if (this.rejectedWith) {
-      const { reason, error } = this.failureFor(this.rejectedWith.status, this.rejectedWith.reason);
-      sink.ended(reason, error);
-    } else if (this.remoteBye) sink.ended('remoteHangup');
-    else if (this.session instanceof this.sip.Invitation && !this.established) sink.ended('canceled');
-    else sink.ended('failed', new VoiceError('CALL_FAILED', 'The call ended unexpectedly.', { provider: 'sipjs' }));
+  private replaceRegisterer(ua: UserAgent): void {
+    const old = this.registerer;
+    this.registerer = new this.sip.Registerer(ua, { expires: this.options.registerExpires });
+    this.watchRegistration(this.registerer);
+    void old?.dispose().catch(() => {});
   }
 
-  /** The far end is alerting (a 180/183 to our INVITE). */
-  ringing(): void {
-    this.report((s) => s.ringing());
-  }
-
-  private report(fn: (sink: CallSink) => void): void {
-    if (this.sink) fn(this.sink);
-    else this.pending.push(fn);
+  private onRegistrationLost(registerer: Registerer): void {
+    if (registerer !== this.registerer || this.phases.phase !== 'connected' || this.refreshDepth > 0) return;
+    this.context.sink.log('warn', 'The SIP registration was lost (a refresh failed or it expired).');
+    this.context.sink.unregistered();
+    void this.reconnect();
   }
 }
-
-export type { Inviter };
