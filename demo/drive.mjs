@@ -111,7 +111,13 @@ const addressOf = (page, presetId) => page.evaluate((id) => window.DEMO_PRESETS.
 const traceOf = (page) => page.evaluate(() => window.softphone.trace());
 const endedLines = (trace) => trace.filter((l) => /^call#\d+ ended/.test(l));
 
+/** Each softphone disconnects (unregisters) before its page goes, so no stale contact outlives a tour. */
 async function closeAll(pages) {
+  for (const page of pages) {
+    if (!(await page.isEnabled('#disconnect').catch(() => false))) continue;
+    await page.click('#disconnect').catch(() => {});
+    await state(page, 'client', 'disconnected', 10_000).catch(() => {});
+  }
   const errors = pages.flatMap((p) => p.pageErrors);
   await Promise.all(pages.map((p) => p.context().close()));
   if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
