@@ -8,7 +8,7 @@ async function openSoftphone(browser, url) {
   return browser.newPage({ url, waitFor: 'window.softphone !== undefined' });
 }
 
-const state = (page, kind, value, timeout = 15_000) => page.waitForSelector(`body[data-${kind}-state="${value}"]`, { timeout });
+const state = (page, kind, value, timeout = 30_000) => page.waitForSelector(`body[data-${kind}-state="${value}"]`, { timeout });
 
 /** Drives one call through the page's buttons; returns what the demo prints. */
 export async function demoCall(browser, serverUrl, provider) {
@@ -53,6 +53,8 @@ export async function demoCall(browser, serverUrl, provider) {
 
 const row = (id) => `#calls li[data-call="${id}"]`;
 const clickRow = (page, id, action) => page.click(`${row(id)} button[data-action="${action}"]`);
+/** The new call took the old one's place: one call in the list, active. */
+const onlyCallActive = (page) => page.waitForSelector('#calls[data-count="1"] li[data-state="active"]', { timeout: 30_000 });
 const rowState = (page, id, value, timeout = 30_000) => page.waitForSelector(`${row(id)}[data-state="${value}"]`, { timeout });
 
 /** Received audio over `ms` (every peer connection of the page): packets and energy added. */
@@ -97,7 +99,7 @@ async function connectedPages(browser, serverUrl, presetIds) {
 async function callAndAnswer(caller, callee) {
   await caller.waitForFunction(() => document.getElementById('target').value !== '');
   await caller.click('#call');
-  await callee.waitForSelector('#answer:not([disabled])', { timeout: 15_000 });
+  await callee.waitForSelector('#answer:not([disabled])', { timeout: 30_000 });
   await callee.click('#answer');
   await state(caller, 'call', 'active');
   await state(callee, 'call', 'active');
@@ -109,7 +111,13 @@ const addressOf = (page, presetId) => page.evaluate((id) => window.DEMO_PRESETS.
 const traceOf = (page) => page.evaluate(() => window.softphone.trace());
 const endedLines = (trace) => trace.filter((l) => /^call#\d+ ended/.test(l));
 
+/** Each softphone disconnects (unregisters) before its page goes, so no stale contact outlives a tour. */
 async function closeAll(pages) {
+  for (const page of pages) {
+    if (!(await page.isEnabled('#disconnect').catch(() => false))) continue;
+    await page.click('#disconnect').catch(() => {});
+    await state(page, 'client', 'disconnected', 10_000).catch(() => {});
+  }
   const errors = pages.flatMap((p) => p.pageErrors);
   await Promise.all(pages.map((p) => p.context().close()));
   if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
@@ -168,13 +176,48 @@ export async function demoBlindTransfer(browser, serverUrl, provider = 'sipjs') 
     steps.bobHeard = await risingAudio(bob);
     await alice.fill('#transfer-target', await addressOf(alice, `${provider}-carol`));
     await clickRow(alice, 1, 'blind-transfer');
-    await carol.waitForSelector('#answer:not([disabled])', { timeout: 15_000 });
+    await carol.waitForSelector('#answer:not([disabled])', { timeout: 30_000 });
     await carol.click('#answer');
     await state(carol, 'call', 'active');
     await state(alice, 'call', 'ended');
-    await bob.waitForSelector('#calls li[data-state="active"]', { timeout: 15_000 });
+    await onlyCallActive(bob);
     steps.bobCalls = await bob.$$eval('#calls li', (items) => items.map((li) => `${li.dataset.call} ${li.dataset.direction} ${li.dataset.state}`));
     steps.carolHeard = await risingAudio(carol);
+    steps.bobHeardCarol = await risingAudio(bob);
+    await bob.click('#hangup');
+    await state(carol, 'call', 'ended');
+    return { provider, steps, traces: { alice: await traceOf(alice), bob: await traceOf(bob), carol: await traceOf(carol) } };
+  } finally {
+    await closeAll(pages);
+  }
+}
+
+/**
+ * An attended transfer, clicked through: alice talks to bob, calls carol from the same softphone
+ * (bob is held first) and, once carol answered, connects bob with carol (*Connect with #2* on
+ * bob's row: REFER with Replaces); bob and carol hear each other, both of alice's calls end
+ * `transferred`.
+ */
+export async function demoAttendedTransfer(browser, serverUrl, provider = 'sipjs') {
+  const pages = await connectedPages(browser, serverUrl, [`${provider}-callee`, `${provider}-caller`, `${provider}-carol`]);
+  const [bob, alice, carol] = pages;
+  try {
+    const steps = {};
+    await callAndAnswer(alice, bob);
+    await alice.fill('#target', await addressOf(alice, `${provider}-carol`));
+    await alice.click('#call');
+    await carol.waitForSelector('#answer:not([disabled])', { timeout: 30_000 });
+    await carol.click('#answer');
+    await rowState(alice, 2, 'active');
+    await rowState(alice, 1, 'held');
+    steps.carolHeardAlice = await risingAudio(carol);
+    await clickRow(alice, 1, 'attended-transfer-2');
+    await alice.waitForSelector('#calls[data-count="0"]', { state: 'attached', timeout: 30_000 });
+    await onlyCallActive(bob);
+    await onlyCallActive(carol);
+    steps.bobCalls = await bob.$$eval('#calls li', (items) => items.map((li) => `${li.dataset.call} ${li.dataset.direction} ${li.dataset.state}`));
+    steps.carolCalls = await carol.$$eval('#calls li', (items) => items.map((li) => `${li.dataset.call} ${li.dataset.direction} ${li.dataset.state}`));
+    steps.carolHeardBob = await risingAudio(carol);
     steps.bobHeardCarol = await risingAudio(bob);
     await bob.click('#hangup');
     await state(carol, 'call', 'ended');

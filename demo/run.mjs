@@ -2,14 +2,14 @@
 // emulators), opens the softphone for every provider in headless Chromium and drives a real call
 // by clicking its buttons. Prints each provider's trace, time to connected, call setup and the
 // audio received; saves a mid-call screenshot under demo/out/. Then, on SIP.js (the provider whose
-// capabilities offer them in the lab), call waiting and a blind transfer through the call list. `--serve` keeps it all up for a person.
+// capabilities offer them in the lab), call waiting, a blind and an attended transfer through the call list. `--serve` keeps it all up for a person.
 // `--browser firefox` (or POLYPHONE_BROWSER=firefox) runs the tour in Firefox ESR instead.
 import { launchBrowser } from '../lab/browser/index.mjs';
 import { engineFrom } from '../lab/browser/engines.mjs';
 import { PROVIDERS, startDemoLab } from './lab.mjs';
 import { startDemoServer } from './server.mjs';
 import { runSipjsNodeDemo } from './sipjs-node.mjs';
-import { demoBlindTransfer, demoCall, demoCallWaiting } from './drive.mjs';
+import { demoAttendedTransfer, demoBlindTransfer, demoCall, demoCallWaiting } from './drive.mjs';
 
 const serve = process.argv.includes('--serve');
 const only = process.argv.find((a) => a.startsWith('--provider='))?.split('=')[1];
@@ -56,7 +56,7 @@ try {
       }
     }
     if (!only || only === 'sipjs') {
-      for (const [name, tour] of [['call waiting', demoCallWaiting], ['blind transfer', demoBlindTransfer]]) {
+      for (const [name, tour] of [['call waiting', demoCallWaiting], ['blind transfer', demoBlindTransfer], ['attended transfer', demoAttendedTransfer]]) {
         try {
           const r = await tour(browser, server.url, 'sipjs');
           console.log(`\nsipjs ${name}: ${Object.entries(r.steps).map(([step, v]) => `${step} ${Array.isArray(v) ? v.join(', ') : `${v.packets} packets / energy ${v.energy.toFixed(3)}`}`).join('; ')}`);

@@ -1,5 +1,5 @@
 // The softphone demo (a React app on polyphone/react), clicked through in real Chromium: buttons,
-// not API calls. A basic call on every provider; call waiting and a blind transfer on sipjs, the
+// not API calls. A basic call on every provider; call waiting, a blind and an attended transfer on sipjs, the
 // provider whose capabilities offer them in the lab, with audio proven by getStats().
 import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { PROVIDERS, startDemoLab } from '../../demo/lab.mjs';
 // @ts-expect-error plain ESM demo module without type declarations
 import { startDemoServer } from '../../demo/server.mjs';
 // @ts-expect-error plain ESM demo module without type declarations
-import { demoBlindTransfer, demoCall, demoCallWaiting, endedLines } from '../../demo/drive.mjs';
+import { demoAttendedTransfer, demoBlindTransfer, demoCall, demoCallWaiting, endedLines } from '../../demo/drive.mjs';
 
 let demoLab: any;
 let server: any;
@@ -42,7 +42,7 @@ describe('softphone demo', () => {
     expect(result.trace).toContain('call#1 active');
     expect(result.trace.filter((l: string) => l.startsWith('call#1 ended'))).toEqual(['call#1 ended reason=hangup']);
     traces[provider] = result.trace;
-  });
+  }, 120_000);
 
   it('the same clicks give the same trace on every provider', () => {
     expect(Object.keys(traces)).toEqual(PROVIDERS);
@@ -61,7 +61,7 @@ describe('softphone demo', () => {
     expect(endedLines(traces.alice)).toEqual(['call#1 ended reason=hangup', 'call#2 ended reason=hangup']);
     expect(endedLines(traces.bob)).toEqual(['call#1 ended reason=remoteHangup']);
     expect(endedLines(traces.carol)).toEqual(['call#1 ended reason=remoteHangup']);
-  }, 120_000);
+  }, 180_000);
 
   it('sipjs: a blind transfer from the call list — bob follows the REFER to carol, they hear each other, alice\'s call ends transferred', async () => {
     const { steps, traces } = await demoBlindTransfer(browser, server.url, 'sipjs');
@@ -71,5 +71,18 @@ describe('softphone demo', () => {
     expect(endedLines(traces.alice)).toEqual(['call#1 ended reason=transferred']);
     expect(endedLines(traces.bob)).toEqual(['call#1 ended reason=transferred', 'call#2 ended reason=hangup']);
     expect(endedLines(traces.carol)).toEqual(['call#1 ended reason=remoteHangup']);
-  }, 120_000);
+  }, 180_000);
+
+  it('sipjs: an attended transfer from the call list — alice consults carol, then connects bob with her; both of alice\'s calls end transferred', async () => {
+    const { steps, traces } = await demoAttendedTransfer(browser, server.url, 'sipjs');
+    expect(steps.carolHeardAlice.energy).toBeGreaterThan(0);
+    // Each side's new call took the old one's place in its list.
+    expect(steps.bobCalls).toEqual(['2 outgoing active']);
+    expect(steps.carolCalls).toEqual(['2 incoming active']);
+    expect(steps.carolHeardBob.energy).toBeGreaterThan(0);
+    expect(steps.bobHeardCarol.energy).toBeGreaterThan(0);
+    expect(endedLines(traces.alice).sort()).toEqual(['call#1 ended reason=transferred', 'call#2 ended reason=transferred']);
+    expect(endedLines(traces.bob)).toEqual(['call#1 ended reason=transferred', 'call#2 ended reason=hangup']);
+    expect(endedLines(traces.carol)).toEqual(['call#1 ended reason=transferred', 'call#2 ended reason=remoteHangup']);
+  }, 180_000);
 });
