@@ -152,7 +152,8 @@ describe('Cognigy calls with real media (Chromium + Kamailio + lab backend)', ()
     expect(cognigy.caller).toEqual(golden.caller);
     expect(cognigy.callee).toEqual(golden.callee);
     expect(cognigy.callee).toEqual(GOLDEN.callee);
-  });
+    // Two whole call scenarios in one test: a loaded machine took 71–100 s for them.
+  }, 180_000);
 
   it('refreshToken() during a call fetches a fresh config and re-REGISTERs; the call and its audio go on', async () => {
     const visitor = (await PageClient.create(await openPage(), 'visitor', cognigyConfig('visitor-refresh'))) as Party;
