@@ -124,10 +124,6 @@ export const PROVIDER_EXPECTATIONS: Record<string, ProviderExpectation> = {
       agentTranscript: SENDBIRD_HAS_NO_AGENT,
       agentText: SENDBIRD_HAS_NO_AGENT,
       agentTools: SENDBIRD_HAS_NO_AGENT,
-      multipleCalls: {
-        why: "polyphone maps one call per Sendbird session so far (the SDK's dial({holdActiveCall}) and getOngoingCalls exist; not wired yet)",
-        source: 'node_modules/sendbird-calls/SendBirdCall.min.d.ts (DialParams.holdActiveCall, getOngoingCalls)',
-      },
       transfer: {
         why: 'sendbird-calls 1.10 has no transfer',
         source: 'node_modules/sendbird-calls/SendBirdCall.min.d.ts (DirectCall has no transfer method)',
