@@ -16,7 +16,7 @@ describe('several calls and transfer: declared per provider', () => {
     ['sipjs', true, true],
     ['cognigy', false, false],
     ['telnyx', true, false],
-    ['sendbird', false, false],
+    ['sendbird', true, false],
   ] as const)('%s declares multipleCalls=%s transfer=%s', async (name, multipleCalls, transfer) => {
     const client = await createVoiceClient(CONFIGS[name]);
     expect(client.capabilities).toMatchObject({ multipleCalls, transfer });

@@ -71,8 +71,8 @@ export const PROVIDER_EXPECTATIONS: Record<string, ProviderExpectation> = {
     lacks: {
       agentTools: SIP_AGENT_HAS_NO_TOOLS,
       multipleCalls: {
-        why: "Cognigy's Click-to-Call SDK keeps one call per visitor: one conversation with the endpoint's agent",
-        source: 'GitHub Cognigy/click-to-call-sdk src/SessionManager.ts (one current session)',
+        why: "Not built yet in polyphone's cognigy provider (issue 21 is open for it). Cognigy's own SDK does keep several sessions, one active and the one before it held, so this is polyphone's gap, not the vendor's",
+        source: 'GitHub Cognigy/click-to-call-sdk src/SessionManager.ts (sessions kept, the previous one put on hold)',
       },
       transfer: {
         why: 'The Click-to-Call widget rejects REFER and INVITE with Replaces; transfer is done by the voice gateway, not by the visitor',
@@ -120,10 +120,6 @@ export const PROVIDER_EXPECTATIONS: Record<string, ProviderExpectation> = {
       agentTranscript: SENDBIRD_HAS_NO_AGENT,
       agentText: SENDBIRD_HAS_NO_AGENT,
       agentTools: SENDBIRD_HAS_NO_AGENT,
-      multipleCalls: {
-        why: "polyphone maps one call per Sendbird session so far (the SDK's dial({holdActiveCall}) and getOngoingCalls exist; not wired yet)",
-        source: 'node_modules/sendbird-calls/SendBirdCall.min.d.ts (DialParams.holdActiveCall, getOngoingCalls)',
-      },
       transfer: {
         why: 'sendbird-calls 1.10 has no transfer',
         source: 'node_modules/sendbird-calls/SendBirdCall.min.d.ts (DirectCall has no transfer method)',

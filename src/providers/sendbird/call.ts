@@ -1,7 +1,7 @@
 import type { DirectCall } from 'sendbird-calls';
 import { VoiceError, type CallEndReason, type CallSink, type ProviderCall, type ProviderCallOptions, type ProviderSink } from '../../core/provider-kit.js';
 import { NAME, callFailure, connectionTimeout, endReasonFor } from './errors.js';
-import { peerConnectionOf, remoteStreamCatcher } from './quirks.js';
+import { asOnlyCall, peerConnectionOf, remoteStreamCatcher } from './quirks.js';
 
 /** Maps one sendbird-calls DirectCall onto polyphone's ProviderCall, reporting through a CallSink. */
 export class SendbirdCall implements ProviderCall {
@@ -26,6 +26,8 @@ export class SendbirdCall implements ProviderCall {
   selectInput: ((audio: MediaTrackConstraints) => Promise<void>) | undefined;
   /** Chooses the microphone the SDK opens when it accepts. */
   prepareInput: ((audio: MediaTrackConstraints) => Promise<void>) | undefined;
+  /** The SDK's calls in progress (set by the provider). */
+  ongoingCalls: () => DirectCall[] = () => [];
 
   constructor(
     private directCall: DirectCall | undefined,
@@ -92,7 +94,13 @@ export class SendbirdCall implements ProviderCall {
     // call; the app's iceServers have no way in. The microphone is the SDK's current device.
     this.answering(options);
     if (options.audio) await this.prepareInput?.(options.audio);
-    this.call().accept({ callOption: { audioEnabled: true, videoEnabled: false, ...(this.remoteView ? { remoteMediaView: this.remoteView } : {}) } });
+    const call = this.call();
+    const accept = (holdActiveCall: boolean) =>
+      call.accept({ callOption: { audioEnabled: true, videoEnabled: false, ...(this.remoteView ? { remoteMediaView: this.remoteView } : {}) }, holdActiveCall });
+    // With other calls in progress (the core has held them), the SDK must not touch them: see quirks.ts.
+    const others = this.ongoingCalls().filter((other) => other !== call);
+    if (others.length > 0) asOnlyCall(others[0]!, call, () => accept(true));
+    else accept(false);
   }
 
   async reject(): Promise<void> {

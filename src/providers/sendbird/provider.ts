@@ -21,6 +21,7 @@ import { chooseInput, switchInput } from './devices.js';
 import { NAME, callFailure, loginFailure, socketFailure } from './errors.js';
 import { parseSendbirdOptions, type SendbirdOptions } from './options.js';
 import { initFresh, loadSdk, ownsSdk, type SdkOwner, type SendBirdCallSdk } from './sdk.js';
+import { asOnlyCall } from './quirks.js';
 import { SendbirdSession } from './session.js';
 import { warnIgnoredIceServers } from './warnings.js';
 
@@ -56,8 +57,9 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
 
   get capabilities(): ProviderCapabilities {
     // sendbird-calls 1.10 has no DTMF at all (nothing on DirectCall, nothing on the wire), and no
-    // transfer; several calls (dial holdActiveCall, getOngoingCalls) are not mapped yet.
-    return { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false, multipleCalls: false, transfer: false, inputSelection: true, quality: true, mediaReconnect: false };
+    // transfer (nothing on DirectCall). Several calls: the SDK keeps them (getOngoingCalls) and
+    // holds the others on dial/accept({holdActiveCall}); the core decides which are held.
+    return { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false, multipleCalls: true, transfer: false, inputSelection: true, quality: true, mediaReconnect: false };
   }
 
   async init(): Promise<void> {
@@ -129,16 +131,21 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
     const call = this.newCall(undefined, 'caller', sdk);
     call.bind(sink);
     let directCall: DirectCall | undefined;
+    // With other calls in progress (the core has held them), the SDK must not touch them: see quirks.ts.
+    const others = sdk.getOngoingCalls();
     const dialed = new Promise<void>((resolve, reject) => {
-      try {
-        directCall = sdk.dial(
+      const dial = () =>
+        sdk.dial(
           {
             userId: target,
             isVideoCall: false,
             callOption: { audioEnabled: true, videoEnabled: false, ...(call.remoteView ? { remoteMediaView: call.remoteView } : {}) },
+            holdActiveCall: others.length > 0,
           },
           (_call, error) => (error ? reject(error) : resolve()),
         );
+      try {
+        directCall = others.length > 0 ? asOnlyCall(others[0]!, undefined, dial) : dial();
       } catch (error) {
         reject(error);
       }
@@ -258,6 +265,7 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
       warnIgnoredIceServers(this.context.sink, options.iceServers !== this.context.iceServers ? options.iceServers : undefined, 'call'),
     );
     if (!sdk) return call;
+    call.ongoingCalls = () => sdk.getOngoingCalls();
     call.selectInput = (audio) => switchInput(sdk, audio, () => call.peerConnection());
     call.prepareInput = async (audio) => void (await chooseInput(sdk, audio));
     return call;

@@ -9,6 +9,8 @@
  *    getStats() and the microphone switch; the SDK keeps it private.
  * 4. The remote stream caught from `remoteMediaView.srcObject` (`remoteStreamCatcher`): the SDK
  *    hands its remote MediaStream to nothing else.
+ * 5. The SDK's call map (`_ctx.callManager._calls`) hidden around dial/accept (`asOnlyCall`): the
+ *    only way to keep the SDK's hands off the other calls, which the core has already held.
  */
 import type { DirectCall } from 'sendbird-calls';
 
@@ -160,4 +162,30 @@ export function remoteStreamCatcher(onStream: (stream: MediaStream) => void): HT
     },
   });
   return element;
+}
+
+// ---- 5: the other calls, around dial() and accept() ----
+
+interface CallManagerInternals {
+  _ctx?: { callManager?: { _calls?: Map<string, DirectCall> } };
+}
+
+/**
+ * Runs `open` (a dial or an accept) as if `keep` were the SDK's only call. sendbird-calls first
+ * ENDS every other call it has ever had (`callManager.endExcept`), or with `holdActiveCall` calls
+ * hold() on each one not on hold, ended ones included, whose rejection nobody catches (an unhandled
+ * rejection in the app). The core has already held the calls in progress, so neither is wanted:
+ * every other call is taken out of the SDK's map for the synchronous start of `open` and put back
+ * right after. `anyCall`: any DirectCall of this SDK instance (they share one call manager).
+ */
+export function asOnlyCall<T>(anyCall: DirectCall, keep: DirectCall | undefined, open: () => T): T {
+  const calls = (anyCall as unknown as CallManagerInternals)._ctx?.callManager?._calls;
+  if (!(calls instanceof Map)) return open();
+  const hidden = [...calls].filter(([, call]) => call !== keep);
+  for (const [id] of hidden) calls.delete(id);
+  try {
+    return open();
+  } finally {
+    for (const [id, call] of hidden) if (!calls.has(id)) calls.set(id, call);
+  }
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { SENDBIRD_USERS, startSendbirdEmulator } from '../../../lab/sendbird/index.mjs';
 import { installSendbirdNodeShims } from '../../../lab/sendbird/node-shims.mjs';
-import { CHECKED_SDK_VERSION, peerConnectionOf, watchSdkSockets } from '../../../src/providers/sendbird/quirks.js';
+import { CHECKED_SDK_VERSION, asOnlyCall, peerConnectionOf, watchSdkSockets } from '../../../src/providers/sendbird/quirks.js';
 
 type Emulator = Awaited<ReturnType<typeof startSendbirdEmulator>>;
 type Sdk = typeof import('sendbird-calls');
@@ -81,7 +81,7 @@ describe('sendbird-calls internals the provider relies on', () => {
     expect(urls.filter((u) => u.url.startsWith(`${emulator.wsHost}/?sbcall_session_token=`))).toHaveLength(1);
   });
 
-  it('3 and 4. an accepted DirectCall holds its RTCPeerConnection at _pc._rtcConnection, and writes its remote stream to remoteMediaView.srcObject', async () => {
+  it('3, 4 and 5. an accepted DirectCall holds its RTCPeerConnection at _pc._rtcConnection, writes its remote stream to remoteMediaView.srcObject, and sits in _ctx.callManager._calls even once ended', async () => {
     const login = await fetch(`${emulator.apiHost}/v1/users/bob/login`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -117,7 +117,16 @@ describe('sendbird-calls internals the provider relies on', () => {
       await waitFor(() => peerConnectionOf(call) !== undefined, 5_000, 'the SDK builds the call\'s RTCPeerConnection');
       expect(peerConnectionOf(call)).toBeInstanceOf(globalThis.RTCPeerConnection);
       await waitFor(() => written.length > 0, 5_000, 'the SDK writes remoteMediaView.srcObject');
+      // 5. Every call of the SDK sits in one map of its call manager, and stays there once ended
+      // (which is why dial/accept with holdActiveCall would call hold() on it).
+      const callMap = (call as unknown as { _ctx?: { callManager?: { _calls?: unknown } } })._ctx?.callManager?._calls;
+      expect(callMap).toBeInstanceOf(Map);
+      expect((callMap as Map<string, unknown>).get(call.callId)).toBe(call);
       call.end();
+      await waitFor(() => call.isEnded, 5_000, 'the call ends');
+      expect((callMap as Map<string, unknown>).get(call.callId)).toBe(call);
+      expect(asOnlyCall(call, undefined, () => [...(callMap as Map<string, unknown>).keys()])).toEqual([]);
+      expect((callMap as Map<string, unknown>).get(call.callId)).toBe(call);
     } finally {
       bob.close();
     }
