@@ -1,5 +1,6 @@
 import { createEmitter, type Emitter } from './emitter.js';
-import type { Call } from './call.js';
+import type { DefaultCall as Call } from './call.js';
+import type { CallDirection } from './api.js';
 import type { CallSink, LogLevel, ProviderCall, ProviderCapabilities } from './contract.js';
 import { VoiceError, describeCause, isVoiceError } from './errors.js';
 import type { CallEndReason, CallEvents } from './events.js';
@@ -25,17 +26,6 @@ import type { Devices } from './devices/devices.js';
 import { playRemote } from './devices/playback.js';
 import { QualityMonitor, type ResolvedQualityOptions } from './quality/index.js';
 import { mediaLostError, qualityHost } from './quality/call-host.js';
-
-export type CallDirection = 'outgoing' | 'incoming';
-
-export interface CallOptions {
-  /** Where the remote audio is played; polyphone sets its srcObject and calls play(). */
-  audioElement?: HTMLMediaElement;
-  /** ICE servers for this call, overriding the client's. */
-  iceServers?: RTCIceServer[];
-  /** Ends the call `unanswered` if nobody answers within this time (default from the client). */
-  ringTimeoutMs?: number;
-}
 
 export interface CallInternals {
   id: number;

@@ -1,5 +1,5 @@
 import { createEmitter, type Emitter, type Handler } from './emitter.js';
-import type { Call } from './call.js';
+import type { DefaultCall as Call } from './call.js';
 import { CallRegistry } from './calls.js';
 import type { ParsedConfig } from './config.js';
 import type { Credentials, LogLevel, ProviderCapabilities, ProviderDefinitionV1, ProviderSink, VoiceProviderV1 } from './contract.js';

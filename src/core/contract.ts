@@ -5,7 +5,6 @@
  */
 import type { VoiceError } from './errors.js';
 import type { CallEndReason } from './events.js';
-import type { Redactor } from './redact.js';
 import type { AgentCallSink, AgentCapabilities, AgentProviderCall } from './agent/types.js';
 
 export type Credentials =
@@ -167,11 +166,17 @@ export interface VendorObjects {
   call: unknown;
 }
 
+/** Where a provider registers the secrets it handles (passwords, tokens, generated keys). */
+export interface SecretRegistry {
+  /** The core masks `secret` (and its URL- and JSON-escaped forms) everywhere text leaves polyphone. */
+  add(secret: unknown): void;
+}
+
 /** What a provider module receives besides its own options. */
 export interface ProviderContext {
   sink: ProviderSink;
   /** Register every secret the provider handles, so the core can mask it everywhere. */
-  redactor: Redactor;
+  redactor: SecretRegistry;
   /** Client-wide ICE servers (Cognigy calls them pcConfig). */
   iceServers: RTCIceServer[] | undefined;
 }
