@@ -269,7 +269,6 @@ export interface CallSink extends AgentCallSink {
 }
 export interface ProviderCallOptions {
     iceServers: RTCIceServer[] | undefined;
-    extraHeaders?: string[];
     audio?: MediaTrackConstraints;
 }
 export interface ProviderCall extends AgentProviderCall {
@@ -489,11 +488,6 @@ export declare const VOICE_ERRORS: {
         readonly meaning: "the Cognigy Click-to-Call widget is switched off";
         readonly when: "authenticate() or connect() with the cognigy provider";
         readonly action: "switch the endpoint on in Cognigy";
-    };
-    readonly CALL_REJECTED: {
-        readonly meaning: "the call was refused by the network";
-        readonly when: "call()";
-        readonly action: "tell the user; check the target";
     };
     readonly CALL_FAILED: {
         readonly meaning: "a call could not be set up or an in-call operation failed (`details.status` for SIP)";

@@ -11,18 +11,6 @@ import { TraceRecorder, errorData, type TraceEntry } from './trace.js';
 import { AGENT_CAPABILITIES_NONE } from './agent/types.js';
 import { Devices, canSelectOutput } from './devices/devices.js';
 
-const CAPABILITIES_NONE: ProviderCapabilities = {
-  incomingCalls: false,
-  mute: false,
-  hold: false,
-  remoteHold: false,
-  dtmf: false,
-  receiveDtmf: false,
-  tokenRefresh: false,
-  anonymous: false,
-  ...AGENT_CAPABILITIES_NONE,
-};
-
 /**
  * What every part of the client shares: the provider, the state machine (moves checked against
  * CLIENT_TRANSITIONS), events and trace, redaction, logging and error wrapping. The session's
@@ -69,7 +57,7 @@ export abstract class ClientCore {
   }
   get capabilities(): ProviderCapabilities {
     const outputSelection = canSelectOutput();
-    return this._state === 'idle' ? { ...CAPABILITIES_NONE, ...this.impl.capabilities, outputSelection } : { ...AGENT_CAPABILITIES_NONE, ...this.impl.capabilities, outputSelection };
+    return { ...AGENT_CAPABILITIES_NONE, ...this.impl.capabilities, outputSelection };
   }
   get currentCall(): Call | undefined {
     return this.liveCalls.latest();

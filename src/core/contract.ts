@@ -96,8 +96,6 @@ export interface CallSink extends AgentCallSink {
 
 export interface ProviderCallOptions {
   iceServers: RTCIceServer[] | undefined;
-  /** Headers or metadata the app wants to pass through where the vendor has such a thing. */
-  extraHeaders?: string[];
   /** The chosen microphone's constraints; absent: the default microphone. */
   audio?: MediaTrackConstraints;
 }

@@ -71,11 +71,6 @@ export const VOICE_ERRORS = {
     when: 'authenticate() or connect() with the cognigy provider',
     action: 'switch the endpoint on in Cognigy',
   },
-  CALL_REJECTED: {
-    meaning: 'the call was refused by the network',
-    when: 'call()',
-    action: 'tell the user; check the target',
-  },
   CALL_FAILED: {
     meaning: 'a call could not be set up or an in-call operation failed (`details.status` for SIP)',
     when: 'call(), answer(), hold(), transfer() and the other call operations; a call that ends `failed`',
