@@ -332,6 +332,7 @@ export interface ProviderDefinitionV1<Options = unknown, Name extends string = s
     };
     parseOptions(input: ProviderConfigInput): Options;
     create(options: Options, context: ProviderContext): VoiceProviderV1;
+    readonly credentialTypes?: readonly Credentials["type"][];
     defaultCredentials?(options: Options): Credentials | undefined;
 }
 

@@ -28,12 +28,15 @@ export abstract class ClientCore {
   protected _identity: string | undefined;
   protected readonly lifetime = new AbortController();
   readonly devices: Devices;
+  /** What the provider's definition says it takes (`credentialTypes`). */
+  protected readonly credentialTypes: readonly Credentials['type'][] | undefined;
 
   constructor(
     definition: ProviderDefinitionV1<any>,
     protected readonly config: ParsedConfig,
   ) {
     this.credentials = config.credentials;
+    this.credentialTypes = definition.credentialTypes;
     this.liveCalls = new CallRegistry(config.maxCalls, () => this.impl.capabilities, () => this.provider, (calls) => this.announceCalls(calls));
     this.devices = new Devices(definition.name, () => this.liveCalls.latest(), this.recorder, (event, error) => this.handlerFailed(`devices ${event}`, error));
     for (const secret of credentialSecrets(config.credentials)) this.redactor.add(secret);

@@ -209,6 +209,11 @@ export interface ProviderDefinitionV1<
   /** Throws VoiceError('CONFIG_INVALID') naming the field. Makes no request. */
   parseOptions(input: ProviderConfigInput): Options;
   create(options: Options, context: ProviderContext): VoiceProviderV1;
+  /**
+   * The credential types the provider takes: the core refuses any other (UNSUPPORTED) before
+   * anything reaches the network. Absent: the provider checks for itself.
+   */
+  readonly credentialTypes?: readonly Credentials['type'][];
   /** Credentials used when the app connects without calling `authenticate`. */
   defaultCredentials?(options: Options): Credentials | undefined;
 }
