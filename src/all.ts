@@ -5,7 +5,7 @@
  * holds only those.
  */
 import { createVoiceClient as createWith, type CreateVoiceClientOptions } from './core/create.js';
-import type { VoiceClient } from './core/client.js';
+import type { VoiceClient } from './core/api.js';
 import { preflight as preflightWith, type PreflightOptions, type PreflightReport } from './core/preflight/preflight.js';
 import type { AnyProviderDefinition, VendorOfProviders, VoiceConfig } from './core/typed-config.js';
 import { cognigy } from './providers/cognigy/index.js';

@@ -1,9 +1,8 @@
 export { createVoiceClient, type CreateVoiceClientOptions } from './core/create.js';
 export type { VoiceConfig, CommonConfig, ConfigOfProvider, DefinitionConfig, AnyProviderDefinition, VendorOf, VendorOfProviders } from './core/typed-config.js';
 export type { FailoverOptions, FailbackOptions } from './core/failover-failback.js';
-export type { VoiceClient, ConnectOptions } from './core/client.js';
-export { Call, type CallOptions, type CallDirection } from './core/call.js';
-export { VoiceError, isVoiceError, VOICE_ERROR_CODES, type VoiceErrorCode, type VoiceErrorCause, type VoiceErrorOptions } from './core/errors.js';
+export type { VoiceClient, ConnectOptions, Call, CallOptions, CallDirection } from './core/api.js';
+export { VoiceError, isVoiceError, VOICE_ERRORS, VOICE_ERROR_CODES, type VoiceErrorCode, type VoiceErrorCause, type VoiceErrorOptions, type VoiceErrorInfo } from './core/errors.js';
 export type { ClientEvents, CallEvents, ClientState, CallState, CallEndReason } from './core/events.js';
 export type { VoiceClientConfig, Timeouts, Logger } from './core/config.js';
 export { DEFAULT_TIMEOUTS } from './core/config.js';
@@ -17,6 +16,7 @@ export type {
   ProviderCall,
   ProviderCallOptions,
   ProviderContext,
+  SecretRegistry,
   ProviderConfigInput,
   ConnectResult,
   Credentials,

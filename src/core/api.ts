@@ -3,12 +3,84 @@
  * that implement them stay inside polyphone.
  */
 import type { Handler } from './emitter.js';
-import type { Call, CallOptions } from './call.js';
 import type { Credentials, ProviderCapabilities, VendorObjects } from './contract.js';
-import type { ClientEvents } from './events.js';
-import type { ClientState } from './states.js';
+import type { CallEndReason, CallEvents, ClientEvents } from './events.js';
+import type { CallState, ClientState } from './states.js';
 import type { TraceEntry } from './trace.js';
+import type { AgentData, TranscriptEntry } from './agent/types.js';
 import type { Devices } from './devices/devices.js';
+import type { QualitySample } from './quality/index.js';
+
+export type CallDirection = 'outgoing' | 'incoming';
+
+export interface CallOptions {
+  /** Where the remote audio is played; polyphone sets its srcObject and calls play(). */
+  audioElement?: HTMLMediaElement;
+  /** ICE servers for this call, overriding the client's. */
+  iceServers?: RTCIceServer[];
+  /** Ends the call `unanswered` if nobody answers within this time (default from the client). */
+  ringTimeoutMs?: number;
+}
+
+/**
+ * One call, the same handle for every vendor. Its state machine is the core's (states.ts), so a
+ * vendor that reports an end twice, or not at all, still yields exactly one `ended`.
+ */
+export interface Call<VendorCall = unknown> {
+  readonly direction: CallDirection;
+  /** The other party: a SIP URI, a phone number or a vendor user id. */
+  readonly peer: string;
+  readonly displayName: string | undefined;
+  /** Unique within its client: the `#n` of the trace. */
+  readonly id: number;
+  readonly state: CallState;
+  readonly muted: boolean;
+  readonly remoteStream: MediaStream | undefined;
+  readonly endReason: CallEndReason | undefined;
+  /** The conversation with the AI agent so far (empty where the call has no agent transcript). */
+  readonly transcript: readonly TranscriptEntry[];
+  /**
+   * The vendor SDK's own call object (sip.js Session, JsSIP RTCSession, Telnyx Call, Sendbird
+   * DirectCall), for what polyphone does not cover. **Outside the stability promise**: its type
+   * and behaviour are the vendor SDK's and change with it; acting on it behind polyphone's back
+   * (ending, holding) can leave the call's state out of step. Undefined until the vendor made it.
+   */
+  readonly vendor: VendorCall | undefined;
+  /** The latest quality sample (one a second while established), where the provider reaches the media. */
+  readonly quality: QualitySample | undefined;
+  /** Resolves with the `ended` event, whenever it comes. */
+  readonly ended: Promise<CallEvents['ended']>;
+  on<K extends keyof CallEvents>(type: K, handler: Handler<CallEvents[K]>): () => void;
+  off<K extends keyof CallEvents>(type: K, handler: Handler<CallEvents[K]>): void;
+  /** An incoming call, while it rings. */
+  answer(options?: Pick<CallOptions, 'iceServers' | 'audioElement'>): Promise<void>;
+  /** An incoming call, while it rings; `status` 486 ends it `busy`. */
+  reject(options?: { status?: number }): Promise<void>;
+  /** Ends the call in whatever state: cancels, rejects or hangs up. Calling it again is a no-op. */
+  hangup(): Promise<void>;
+  mute(): Promise<void>;
+  unmute(): Promise<void>;
+  hold(): Promise<void>;
+  unhold(): Promise<void>;
+  /** 1–64 of 0-9, A-D, *, # and "," (a pause). */
+  sendDtmf(digits: string): Promise<void>;
+  /** Sends a typed message (and optional JSON data) to the AI agent on the far end. */
+  sendText(text: string, data?: AgentData): Promise<void>;
+  /**
+   * Hands the far end to `target` (blind transfer: a SIP URI or user) or to the far end of
+   * `target` when it is another of this client's calls (attended transfer). Resolves once the
+   * target took the call (`transferred`); this call, and the other call, then end `transferred`.
+   * Where the vendor cannot transfer: UNSUPPORTED (`capabilities.transfer`).
+   */
+  transfer(target: string | Call): Promise<void>;
+  /** The RTCPeerConnection's stats, where the vendor exposes the connection. */
+  getStats(): Promise<RTCStatsReport | undefined>;
+  /**
+   * Starts the remote audio the browser refused to play (`audioBlocked`); call it from a user
+   * gesture (a click). Rejects MEDIA_DENIED if the browser still refuses.
+   */
+  resumeAudio(): Promise<void>;
+}
 
 export interface ConnectOptions {
   signal?: AbortSignal;

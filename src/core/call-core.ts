@@ -1,18 +1,17 @@
 import { createEmitter, type Emitter } from './emitter.js';
-import type { Call } from './call.js';
+import type { DefaultCall as Call } from './call.js';
+import type { CallDirection } from './api.js';
 import type { CallSink, LogLevel, ProviderCall, ProviderCapabilities } from './contract.js';
 import { VoiceError, describeCause, isVoiceError } from './errors.js';
 import type { CallEndReason, CallEvents } from './events.js';
+import { permitCallOperation } from './call-permit.js';
 import {
-  CALL_OPERATIONS,
   CALL_REPORTS,
   CALL_TRANSITIONS,
   REFERRAL_STATES,
   checkMove,
-  declares,
   reportMove,
   type CallOperation,
-  type CallOperationRule,
   type CallState,
 } from './states.js';
 import type { Redactor } from './redact.js';
@@ -25,17 +24,6 @@ import type { Devices } from './devices/devices.js';
 import { playRemote } from './devices/playback.js';
 import { QualityMonitor, type ResolvedQualityOptions } from './quality/index.js';
 import { mediaLostError, qualityHost } from './quality/call-host.js';
-
-export type CallDirection = 'outgoing' | 'incoming';
-
-export interface CallOptions {
-  /** Where the remote audio is played; polyphone sets its srcObject and calls play(). */
-  audioElement?: HTMLMediaElement;
-  /** ICE servers for this call, overriding the client's. */
-  iceServers?: RTCIceServer[];
-  /** Ends the call `unanswered` if nobody answers within this time (default from the client). */
-  ringTimeoutMs?: number;
-}
 
 export interface CallInternals {
   id: number;
@@ -260,29 +248,11 @@ export abstract class CallCore {
     this.emitter.emit(type, payload);
   }
 
-  /**
-   * The one check before an operation reaches the provider, read from CALL_OPERATIONS: direction
-   * and state (INVALID_STATE), capability and the provider's method (UNSUPPORTED). Undefined: the
-   * operation has nothing to do in this state and resolves at once.
-   */
+  /** INVALID_STATE, UNSUPPORTED or the provider call, as CALL_OPERATIONS says (call-permit.ts). */
   protected permit(operation: CallOperation): ProviderCall | undefined {
-    const rule: CallOperationRule = CALL_OPERATIONS[operation];
-    if (rule.direction && this.direction !== rule.direction) throw this.invalidState(operation, `only an ${rule.direction} call can`);
-    if (rule.later?.includes(this._state)) return undefined;
-    if (rule.capability && !declares(this.internals.capabilities(), rule.capability)) throw this.unsupported(operation);
-    if (!rule.states.includes(this._state)) throw this.invalidState(operation);
-    if (rule.noop?.includes(this._state)) return undefined;
-    const provider = this.providerCall;
-    if (!provider) throw this.invalidState(operation, 'the call is still being set up');
-    if (typeof provider[operation] !== 'function') throw this.unsupported(operation);
-    return provider;
-  }
-
-  protected unsupported(operation: CallOperation): VoiceError {
-    return new VoiceError('UNSUPPORTED', `The ${this.internals.provider} provider cannot ${operation}.`, {
-      provider: this.internals.provider,
-      details: { operation },
-    });
+    const { direction, _state: state, providerCall } = this;
+    const provider = this.internals.provider;
+    return permitCallOperation(operation, { direction, state, capabilities: this.internals.capabilities(), providerCall, provider, invalidState: (op, why) => this.invalidState(op, why) });
   }
 
   protected invalidState(operation: string, why?: string): VoiceError {

@@ -8,18 +8,18 @@ import type { AgentData, TranscriptEntry } from './agent/types.js';
 import type { MediaTarget } from './devices/devices.js';
 import { applySink, resumePlayback } from './devices/playback.js';
 import type { QualitySample } from './quality/index.js';
-import { CallCore, type CallOptions } from './call-core.js';
+import type { Call, CallOptions } from './api.js';
+import { CallCore } from './call-core.js';
 
-export type { CallDirection, CallOptions, CallInternals } from './call-core.js';
+export type { CallInternals } from './call-core.js';
 
 const DTMF_DIGITS = /^[0-9A-Da-d*#,]{1,64}$/;
 
-
 /**
- * One call, the same handle for every vendor. The state machine lives here, so a vendor that
- * reports an end twice, or not at all, still yields exactly one `ended`.
+ * The Call an app holds (api.ts): the app's operations, each checked against CALL_OPERATIONS;
+ * the machinery under it is CallCore's. Internal: the public type is the `Call` interface.
  */
-export class Call<VendorCall = unknown> extends CallCore implements MediaTarget {
+export class DefaultCall<VendorCall = unknown> extends CallCore implements Call<VendorCall>, MediaTarget {
   /** Unique within its client: the `#n` of the trace. */
   get id(): number {
     return this.internals.id;
@@ -171,27 +171,27 @@ export class Call<VendorCall = unknown> extends CallCore implements MediaTarget 
    */
   async transfer(target: string | Call): Promise<void> {
     const provider = this.permit('transfer')!;
-    const attended = target instanceof Call;
-    if (attended ? target === this || !target.providerCall || !CALL_OPERATIONS.transfer.states.includes(target.state) : typeof target !== 'string' || target.trim() === '') {
+    const other = target instanceof DefaultCall ? target : undefined;
+    if (other ? other === this || !other.providerCall || !CALL_OPERATIONS.transfer.states.includes(other.state) : typeof target !== 'string' || target.trim() === '') {
       throw new VoiceError('INVALID_ARGUMENT', 'transfer() needs a target (SIP URI or user) or another established call of this client.', {
         provider: this.internals.provider,
         details: { field: 'target' },
       });
     }
-    const involved = attended ? [this, target] : [this];
+    const involved = other ? [this, other] : [this];
     for (const call of involved) call.transferring = true;
     try {
-      await this.run('transfer', () => provider.transfer!(attended ? target.providerCall! : target));
+      await this.run('transfer', () => provider.transfer!(other ? other.providerCall! : (target as string)));
     } catch (error) {
       for (const call of involved) call.transferring = false;
       throw error;
     }
-    this.emit('transferred', { target: attended ? target.peer : this.internals.redactor.text(target) });
+    this.emit('transferred', { target: other ? other.peer : this.internals.redactor.text(target as string) });
     await Promise.all(involved.map((call) => call.terminate('transferred')));
   }
 
   /** @internal This call is being replaced by `replacement` (a REFER this side follows, or an INVITE with Replaces). */
-  replacedBy(replacement: Call, target: string): void {
+  replacedBy(replacement: DefaultCall, target: string): void {
     this.transferring = true;
     this.emit('referred', { target: this.internals.redactor.text(target), call: replacement });
   }

@@ -1,4 +1,4 @@
-import type { Call } from './call.js';
+import type { DefaultCall as Call } from './call.js';
 import type { CallSink, ProviderCall, ProviderCapabilities } from './contract.js';
 import { VoiceError, describeCause, isVoiceError } from './errors.js';
 import type { CallState } from './events.js';

@@ -1,5 +1,5 @@
 import { createEmitter, type Emitter, type Handler } from './emitter.js';
-import type { Call } from './call.js';
+import type { DefaultCall as Call } from './call.js';
 import { CallRegistry } from './calls.js';
 import type { ParsedConfig } from './config.js';
 import type { Credentials, LogLevel, ProviderCapabilities, ProviderDefinitionV1, ProviderSink, VoiceProviderV1 } from './contract.js';
@@ -10,18 +10,6 @@ import { CLIENT_OPERATIONS, CLIENT_TRANSITIONS, allows, checkMove, reportMove, t
 import { TraceRecorder, errorData, type TraceEntry } from './trace.js';
 import { AGENT_CAPABILITIES_NONE } from './agent/types.js';
 import { Devices, canSelectOutput } from './devices/devices.js';
-
-const CAPABILITIES_NONE: ProviderCapabilities = {
-  incomingCalls: false,
-  mute: false,
-  hold: false,
-  remoteHold: false,
-  dtmf: false,
-  receiveDtmf: false,
-  tokenRefresh: false,
-  anonymous: false,
-  ...AGENT_CAPABILITIES_NONE,
-};
 
 /**
  * What every part of the client shares: the provider, the state machine (moves checked against
@@ -40,12 +28,15 @@ export abstract class ClientCore {
   protected _identity: string | undefined;
   protected readonly lifetime = new AbortController();
   readonly devices: Devices;
+  /** What the provider's definition says it takes (`credentialTypes`). */
+  protected readonly credentialTypes: readonly Credentials['type'][] | undefined;
 
   constructor(
     definition: ProviderDefinitionV1<any>,
     protected readonly config: ParsedConfig,
   ) {
     this.credentials = config.credentials;
+    this.credentialTypes = definition.credentialTypes;
     this.liveCalls = new CallRegistry(config.maxCalls, () => this.impl.capabilities, () => this.provider, (calls) => this.announceCalls(calls));
     this.devices = new Devices(definition.name, () => this.liveCalls.latest(), this.recorder, (event, error) => this.handlerFailed(`devices ${event}`, error));
     for (const secret of credentialSecrets(config.credentials)) this.redactor.add(secret);
@@ -69,7 +60,7 @@ export abstract class ClientCore {
   }
   get capabilities(): ProviderCapabilities {
     const outputSelection = canSelectOutput();
-    return this._state === 'idle' ? { ...CAPABILITIES_NONE, ...this.impl.capabilities, outputSelection } : { ...AGENT_CAPABILITIES_NONE, ...this.impl.capabilities, outputSelection };
+    return { ...AGENT_CAPABILITIES_NONE, ...this.impl.capabilities, outputSelection };
   }
   get currentCall(): Call | undefined {
     return this.liveCalls.latest();

@@ -5,6 +5,7 @@ import { VoiceError } from './errors.js';
 import { ClientCore } from './client-core.js';
 import { CLIENT_OPERATIONS, CLIENT_REPORTS, CLIENT_TRANSITIONS, REGISTRATION_STATES, allows, reportMove } from './states.js';
 import { credentialSecrets } from './redact.js';
+import { refuseForeignCredentials } from './credentials.js';
 import { bounded, deadline } from './runtime.js';
 
 /**
@@ -57,6 +58,7 @@ export abstract class ClientSession extends ClientCore {
         details: { field: 'credentials' },
       });
     }
+    refuseForeignCredentials(creds, this.credentialTypes, this.provider);
     for (const secret of credentialSecrets(creds)) this.redactor.add(secret);
     await this.credentialStep('authenticate()', (signal) => this.impl.authenticate(creds, signal));
     this.credentials = creds;

@@ -1,4 +1,5 @@
-import { Call, type CallOptions } from './call.js';
+import { DefaultCall as Call } from './call.js';
+import type { CallOptions } from './api.js';
 import { followReferral, takeOverReplaced } from './calls.js';
 import type { ConnectOptions, VoiceClient } from './api.js';
 import { timeoutArgument } from './config.js';
@@ -9,7 +10,6 @@ import { CLIENT_OPERATIONS, UNANSWERED_STATES, allows } from './states.js';
 import { bounded } from './runtime.js';
 
 export { TEARDOWN_MS } from './client-session.js';
-export type { VoiceClient, ConnectOptions } from './api.js';
 
 /** An incoming caller's display name and address are cut to these lengths (they are the caller's text). */
 const MAX_CALLER_NAME_LENGTH = 128;

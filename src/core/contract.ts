@@ -5,7 +5,6 @@
  */
 import type { VoiceError } from './errors.js';
 import type { CallEndReason } from './events.js';
-import type { Redactor } from './redact.js';
 import type { IcePolicy } from './ice-policy.js';
 import type { AgentCallSink, AgentCapabilities, AgentProviderCall } from './agent/types.js';
 
@@ -98,8 +97,6 @@ export interface CallSink extends AgentCallSink {
 
 export interface ProviderCallOptions {
   iceServers: RTCIceServer[] | undefined;
-  /** Headers or metadata the app wants to pass through where the vendor has such a thing. */
-  extraHeaders?: string[];
   /** The chosen microphone's constraints; absent: the default microphone. */
   audio?: MediaTrackConstraints;
 }
@@ -168,11 +165,17 @@ export interface VendorObjects {
   call: unknown;
 }
 
+/** Where a provider registers the secrets it handles (passwords, tokens, generated keys). */
+export interface SecretRegistry {
+  /** The core masks `secret` (and its URL- and JSON-escaped forms) everywhere text leaves polyphone. */
+  add(secret: unknown): void;
+}
+
 /** What a provider module receives besides its own options. */
 export interface ProviderContext {
   sink: ProviderSink;
   /** Register every secret the provider handles, so the core can mask it everywhere. */
-  redactor: Redactor;
+  redactor: SecretRegistry;
   /** Client-wide ICE servers (Cognigy calls them pcConfig). */
   iceServers: RTCIceServer[] | undefined;
   /** When to send a local description while gathering goes on; apply it through the vendor's hook (src/core/ice-policy.ts). */
@@ -209,6 +212,11 @@ export interface ProviderDefinitionV1<
   /** Throws VoiceError('CONFIG_INVALID') naming the field. Makes no request. */
   parseOptions(input: ProviderConfigInput): Options;
   create(options: Options, context: ProviderContext): VoiceProviderV1;
+  /**
+   * The credential types the provider takes: the core refuses any other (UNSUPPORTED) before
+   * anything reaches the network. Absent: the provider checks for itself.
+   */
+  readonly credentialTypes?: readonly Credentials['type'][];
   /** Credentials used when the app connects without calling `authenticate`. */
   defaultCredentials?(options: Options): Credentials | undefined;
 }

@@ -1,4 +1,5 @@
-import { DefaultVoiceClient, type VoiceClient } from './client.js';
+import type { VoiceClient } from './api.js';
+import { DefaultVoiceClient } from './client.js';
 import { MAX_TIMEOUT_MS, configInvalid, parseConfig, type ParsedConfig } from './config.js';
 import type { ProviderDefinitionV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError } from './errors.js';

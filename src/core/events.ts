@@ -1,5 +1,5 @@
 import type { VoiceError } from './errors.js';
-import type { Call } from './call.js';
+import type { Call } from './api.js';
 import type { AgentCallEvents } from './agent/types.js';
 import type { QualitySample, QualityWarning } from './quality/index.js';
 

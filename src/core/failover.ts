@@ -10,6 +10,7 @@ import { VoiceError, isVoiceError } from './errors.js';
 import { FailbackSchedule, type FailbackOptions, type FailbackOutcome } from './failover-failback.js';
 import { Member, TrackedCall, type FailoverMember, type MemberListener } from './failover-member.js';
 import { bounded, deadline } from './runtime.js';
+import { refuseForeignCredentials } from './credentials.js';
 
 export type { FailoverMember } from './failover-member.js';
 
@@ -260,6 +261,7 @@ class FailoverProvider implements VoiceProviderV1, MemberListener {
         details: { field: 'credentials' },
       });
     }
+    refuseForeignCredentials(member.credentials, member.spec.definition.credentialTypes, member.name);
     await member.provider.authenticate(member.credentials, signal);
     member.authenticated = true;
   }

@@ -1,5 +1,5 @@
-import type { Call, CallDirection } from './call.js';
-import type { VoiceClient } from './client.js';
+import type { Call, CallDirection } from './api.js';
+import type { VoiceClient } from './api.js';
 import type { ProviderCapabilities } from './contract.js';
 import type { CallEndReason, CallEvents, CallState, ClientEvents, ClientState } from './events.js';
 

@@ -1,7 +1,7 @@
 'use client';
 import { useContext, useSyncExternalStore } from 'react';
-import type { Call } from '../core/call.js';
-import type { VoiceClient } from '../core/client.js';
+import type { Call } from '../core/api.js';
+import type { VoiceClient } from '../core/api.js';
 import type { VoiceError } from '../core/errors.js';
 import type { CallSnapshot, ClientSnapshot, VoiceSnapshot, VoiceStore } from '../core/store.js';
 import { VoiceContext } from './provider.js';

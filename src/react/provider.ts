@@ -1,6 +1,6 @@
 'use client';
 import { createContext, createElement, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { VoiceClient } from '../core/client.js';
+import type { VoiceClient } from '../core/api.js';
 import { createVoiceClient } from '../core/create.js';
 import type { AnyProviderDefinition, VoiceConfig as TypedVoiceConfig } from '../core/typed-config.js';
 import { VoiceError, describeCause, isVoiceError } from '../core/errors.js';

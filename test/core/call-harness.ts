@@ -2,7 +2,8 @@
 // what it is asked: for walking the state tables (every state, `new` included) apart from any
 // vendor and any client.
 import type { CallSink, ProviderCall, ProviderCapabilities } from '../../src/index.js';
-import { Call, type CallDirection } from '../../src/core/call.js';
+import type { CallDirection } from '../../src/index.js';
+import { DefaultCall as Call } from '../../src/core/call.js';
 import { Devices } from '../../src/core/devices/devices.js';
 import { Redactor } from '../../src/core/redact.js';
 import type { CallState } from '../../src/core/states.js';

@@ -9,7 +9,7 @@ const root = join(import.meta.dirname, '..', '..');
 
 function tsc(project: string): string {
   try {
-    execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', project], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', project], { cwd: root, encoding: 'utf8', timeout: 280_000 });
     return '';
   } catch (error) {
     return String((error as { stdout?: string }).stdout ?? error);
@@ -35,7 +35,7 @@ export function snippetModule(markdown: string): { source: string; blocks: numbe
 describe('type tests', () => {
   it('test/types compiles: typed configs accept what they should and reject misspellings', () => {
     expect(tsc(join(root, 'test', 'types', 'tsconfig.json'))).toBe('');
-  });
+  }, 300_000);
 
   it("the migration guides' polyphone snippets compile against the current API", () => {
     const out = join(root, 'test', 'types', 'snippets');
@@ -49,5 +49,5 @@ describe('type tests', () => {
       writeFileSync(join(out, guide.replace(/\.md$/, '.ts')), source);
     }
     expect(tsc(join(root, 'test', 'types', 'tsconfig.snippets.json'))).toBe('');
-  });
+  }, 300_000);
 });

@@ -50,5 +50,5 @@ export type CognigyDefinition = ProviderDefinitionV1<CognigyOptions, 'cognigy', 
  * The Cognigy Click-to-Call provider (vendor SDK `jssip`, loaded when the client connects):
  * `createVoiceClient('cognigy:https://endpoint.example.com/…', { providers: [cognigy] })`.
  */
-export const cognigy = provider as unknown as CognigyDefinition;
+export const cognigy = { ...provider, credentialTypes: ['anonymous'] } as unknown as CognigyDefinition;
 export { cognigy as provider };

@@ -37,5 +37,5 @@ export type SendbirdDefinition = ProviderDefinitionV1<SendbirdOptions, 'sendbird
  * The Sendbird Calls provider (vendor SDK `sendbird-calls`, loaded when the client connects):
  * `createVoiceClient('sendbird:APP_ID', { providers: [sendbird] })`.
  */
-export const sendbird = provider as unknown as SendbirdDefinition;
+export const sendbird = { ...provider, credentialTypes: ['accessToken'] } as unknown as SendbirdDefinition;
 export { sendbird as provider };

@@ -45,5 +45,5 @@ export type SipjsDefinition = ProviderDefinitionV1<SipjsOptions, 'sipjs', SipjsC
  * The SIP.js provider (vendor SDK `sip.js`, loaded when the client connects). Hand it over:
  * `createVoiceClient('sipjs:wss://pbx.example.com/ws?uri=sip:alice@example.com', { providers: [sipjs] })`.
  */
-export const sipjs = provider as unknown as SipjsDefinition;
+export const sipjs = { ...provider, credentialTypes: ['password', 'anonymous'] } as unknown as SipjsDefinition;
 export { sipjs as provider };

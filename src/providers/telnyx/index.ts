@@ -34,5 +34,5 @@ export type TelnyxDefinition = ProviderDefinitionV1<TelnyxOptions, 'telnyx', Tel
  * The Telnyx provider (vendor SDK `@telnyx/webrtc`, loaded when the client connects):
  * `createVoiceClient('telnyx', { providers: [telnyx] })`.
  */
-export const telnyx = provider as unknown as TelnyxDefinition;
+export const telnyx = { ...provider, credentialTypes: ['jwt', 'password', 'anonymous'] } as unknown as TelnyxDefinition;
 export { telnyx as provider };
