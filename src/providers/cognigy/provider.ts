@@ -23,7 +23,8 @@ import { connectionOutcome, emitterOf, once, registrationOutcome } from './jssip
 import { ensureWebSocket, newUserAgent, quietJssip, type JsSipModule } from './user-agent.js';
 import { parseCognigyOptions, type CognigyOptions } from './options.js';
 import { JssipCall } from './session.js';
-import { DEFAULT_ICE_POLICY, icePolicyReadyListener } from '../../core/ice-policy.js';
+import { DEFAULT_ICE_POLICY } from '../../core/ice-policy.js';
+import { icePolicyReadyListener } from '../../core/ice-gate.js';
 import { registrationFailure } from './status.js';
 
 const NAME = 'cognigy';
