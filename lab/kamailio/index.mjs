@@ -265,7 +265,9 @@ export async function startKamailio(options = {}) {
       '-P', path.join(runDir, 'kamailio.pid'),
       '-w', runDir,
       '-m', String(sharedMemoryMB),
-      '-M', '8',
+      // Private memory holds the parsed users file (one config statement per user, ~2,200 fit in
+      // 8 MB): the load bench's 5,000 users need more.
+      '-M', String(Math.max(8, Math.ceil(Object.keys(users).length / 200))),
       `--debug=${logLevel}`,
       '-A', `WS_PORT=${port}`,
     ];

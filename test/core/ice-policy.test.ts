@@ -1,7 +1,8 @@
 // The ICE policy opens at the documented moment, fed candidates as a browser hands them over. Time
 // is a manual clock here: what is asserted is which event opens the gate, never how long it took.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ICE_POLICY, gatheredCandidate, IceGate, icePolicyDelegate, icePolicyReadyListener, parseIcePolicy, type IceGateTimers, type IceReadyReason } from '../../src/core/ice-policy.js';
+import { DEFAULT_ICE_POLICY, parseIcePolicy, type IceReadyReason } from '../../src/core/ice-policy.js';
+import { gatheredCandidate, IceGate, icePolicyDelegate, icePolicyReadyListener, type IceGateTimers } from '../../src/core/ice-gate.js';
 import { parseConfig } from '../../src/core/config.js';
 import { VoiceError } from '../../src/core/errors.js';
 

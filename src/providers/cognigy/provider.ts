@@ -27,7 +27,8 @@ import { closeLingeringSocket, forgetRegistered } from './quirks.js';
 import { CognigySession } from './session.js';
 import { parseCognigyOptions, type CognigyOptions } from './options.js';
 import { JssipCall } from './call.js';
-import { DEFAULT_ICE_POLICY, icePolicyReadyListener } from '../../core/ice-policy.js';
+import { DEFAULT_ICE_POLICY } from '../../core/ice-policy.js';
+import { icePolicyReadyListener } from '../../core/ice-gate.js';
 
 const NAME = 'cognigy';
 const UNREGISTER_WAIT_MS = 2_000;

@@ -1,5 +1,6 @@
 import type { Invitation, Session, UserAgentOptions, Web } from 'sip.js';
-import { DEFAULT_ICE_POLICY, icePolicyDelegate, type IcePolicy } from '../../core/ice-policy.js';
+import { DEFAULT_ICE_POLICY, type IcePolicy } from '../../core/ice-policy.js';
+import { icePolicyDelegate } from '../../core/ice-gate.js';
 import type { Credentials } from '../../core/provider-kit.js';
 import { DISPLAY_NAME_MAX, quotedStringContent } from '../sip/header-text.js';
 import type { SipjsOptions } from './options.js';
