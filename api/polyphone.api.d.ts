@@ -35,6 +35,334 @@ export declare function createVoiceClient<const P extends readonly AnyProviderDe
 ]>>>;
 export declare function preflight(config: VoiceConfig<AllProviders>, options?: PreflightOptions): Promise<PreflightReport>;
 
+// ---- conformance/audio.d.ts ----
+export interface AudioStats {
+    packetsReceived: number;
+    totalAudioEnergy: number;
+}
+export interface AudioPage {
+    inboundAudio(): Promise<AudioStats & Record<string, number>>;
+}
+export declare const sleep: (ms: number) => Promise<void>;
+export declare function audioOver(page: AudioPage, ms: number): Promise<{
+    before: AudioStats;
+    after: AudioStats;
+    packets: number;
+    energy: number;
+}>;
+export declare function waitForRisingAudio(page: AudioPage, options?: {
+    windowMs?: number;
+    timeoutMs?: number;
+    minPackets?: number;
+    minEnergy?: number;
+}): Promise<{
+    before: AudioStats;
+    after: AudioStats;
+    packets: number;
+    energy: number;
+}>;
+export declare const SILENT_ENERGY = 0.0001;
+export declare const SILENT_ENERGY_PER_S = 0.001;
+export declare function waitForSilence(page: AudioPage, options?: {
+    windowMs?: number;
+    timeoutMs?: number;
+}): Promise<number>;
+
+// ---- conformance/browser.d.ts ----
+import type { LabPage } from "./scenario-kit.js";
+import type { ConformanceTarget } from "./target.js";
+export type PageOptions = {
+    playRemoteAudio?: boolean;
+};
+type LabBrowser = {
+    newPage(options?: {
+        url?: string;
+        playRemoteAudio?: boolean;
+    }): Promise<LabPage>;
+    close(): Promise<void>;
+};
+export interface ConformanceBrowser {
+    browser: LabBrowser;
+    newPage(options?: PageOptions): Promise<LabPage>;
+    close(): Promise<void>;
+}
+export declare function openConformanceBrowser(target: Pick<ConformanceTarget, "name" | "providerModule" | "browser" | "builtInProviders">): Promise<ConformanceBrowser>;
+export {};
+
+// ---- conformance/expectations.d.ts ----
+import type { ProviderCapabilities } from "../provider.js";
+import type { ScenarioName } from "./matrix.js";
+export interface Citation {
+    why: string;
+    source: string;
+}
+export type Capability = keyof ProviderCapabilities;
+export type ExpectedCell = "pass" | {
+    unsupported: Capability;
+};
+export interface ProviderExpectation {
+    lacks: Partial<Record<Capability, Citation>>;
+    getStatsWaiver?: Citation;
+}
+export interface ExpectedColumnSpec {
+    lacks?: ProviderExpectation["lacks"];
+    cells?: Partial<Record<ScenarioName, ExpectedCell>>;
+    getStatsWaiver?: Citation;
+}
+export interface ExpectedColumn {
+    expectation: ProviderExpectation;
+    cell(scenario: ScenarioName): ExpectedCell;
+}
+export declare function columnFromSpec(spec: ExpectedColumnSpec | undefined): ExpectedColumn;
+export declare const describeExpected: (cell: ExpectedCell) => string;
+
+// ---- conformance/index.d.ts ----
+export { defineConformanceSuite } from "./suite.js";
+export { openConformanceBrowser, type ConformanceBrowser, type PageOptions } from "./browser.js";
+export type { ClientConfig, ConformanceLab, ConformanceTarget } from "./target.js";
+export { describeExpected, type Capability, type Citation, type ExpectedCell, type ExpectedColumnSpec, type ProviderExpectation } from "./expectations.js";
+export { SCENARIOS, MATRIX_DIR_ENV, columnOf, formatMatrix, readCells, recordCell, type Browser, type Cell, type CellOutcome, type ScenarioName } from "./matrix.js";
+export { PageClient, type OpResult, type PageClientState, type PageOp } from "./page-client.js";
+export { scanForSecrets, type SecretFinding } from "./secrets.js";
+export { closedLoopbackPort } from "./ports.js";
+
+// ---- conformance/matrix.d.ts ----
+export declare const SCENARIOS: readonly [
+    "register",
+    "wrong credentials",
+    "unreachable server",
+    "outgoing call with audio",
+    "incoming call",
+    "heard through the app audioElement",
+    "reject",
+    "cancel",
+    "unanswered",
+    "remote hangup",
+    "mute",
+    "hold",
+    "far end sees hold",
+    "DTMF",
+    "DTMF received",
+    "token refresh",
+    "disconnect mid-call",
+    "basic call = golden trace",
+    "no secret in traces or console"
+];
+export type ScenarioName = (typeof SCENARIOS)[number];
+export type CellOutcome = "pass" | "fail" | "unsupported";
+export interface Cell {
+    outcome: CellOutcome;
+    reason?: string;
+}
+export type Browser = "chromium" | "firefox";
+export declare const BROWSERS: readonly Browser[];
+export declare function columnOf(provider: string, browser?: Browser): string;
+export declare function parseColumn(column: string): {
+    provider: string;
+    browser: string;
+};
+export declare const MATRIX_DIR_ENV = "POLYPHONE_CONFORMANCE_DIR";
+export declare function recordCell(dir: string | undefined, provider: string, scenario: string, cell: Cell): void;
+export declare function readCells(dir: string): Map<string, Record<string, Cell>>;
+export declare function formatMatrix(columns: Map<string, Record<string, Cell>>): string;
+
+// ---- conformance/page-client.d.ts ----
+import type { Page } from "playwright-core";
+export type PageOp = "connect" | "disconnect" | "call" | "clientHangup" | "answer" | "reject" | "hangup" | "mute" | "unmute" | "hold" | "unhold" | "sendDtmf";
+export interface OpResult {
+    outcome: string;
+    index: number;
+    message?: string;
+    error?: {
+        code: string;
+        message: string;
+        provider?: string;
+        cause?: Record<string, unknown>;
+        details?: Record<string, unknown>;
+    };
+}
+export interface PageClientState {
+    client: string;
+    capabilities: Record<string, boolean>;
+    calls: number;
+    call: {
+        state: string;
+        muted: boolean;
+        endReason: string | undefined;
+        direction: string;
+        peer: string;
+        hasRemoteStream: boolean;
+    } | undefined;
+    audioElement: {
+        playing: boolean;
+        playsRemoteStream: boolean;
+    } | undefined;
+}
+export declare class OpLog {
+    readonly entries: Array<{
+        client: string;
+        op: PageOp;
+        outcome: string;
+    }>;
+    add(client: string, op: PageOp, outcome: string): void;
+    lines(): string[];
+}
+export declare class PageClient {
+    readonly page: Page;
+    readonly name: string;
+    private readonly log;
+    private constructor();
+    static create(page: Page, name: string, config: Record<string, unknown> | string | unknown[], log?: OpLog, options?: Record<string, unknown>): Promise<PageClient>;
+    op(op: PageOp, ...args: unknown[]): Promise<OpResult>;
+    must(op: PageOp, ...args: unknown[]): Promise<OpResult>;
+    connect(): Promise<OpResult>;
+    disconnect(): Promise<OpResult>;
+    call(target: string, options?: Record<string, unknown>): Promise<OpResult>;
+    answer(options?: Record<string, unknown>): Promise<OpResult>;
+    reject(status?: number): Promise<OpResult>;
+    hangup(): Promise<OpResult>;
+    mute(): Promise<OpResult>;
+    unmute(): Promise<OpResult>;
+    hold(): Promise<OpResult>;
+    unhold(): Promise<OpResult>;
+    sendDtmf(digits: string): Promise<OpResult>;
+    lines(): Promise<string[]>;
+    ends(): Promise<Array<{
+        reason: string;
+        error: OpResult["error"];
+    }>>;
+    traceLength(): Promise<number>;
+    waitForLine(line: string | RegExp, options?: {
+        from?: number;
+        timeoutMs?: number;
+    }): Promise<string[]>;
+    waitForEnd(options?: {
+        from?: number;
+        timeoutMs?: number;
+    }): Promise<{
+        reason: string;
+        code: string | undefined;
+        line: string;
+    }>;
+    state(): Promise<PageClientState>;
+    pauseAudioElement(): Promise<void>;
+    callInboundAudio(): Promise<{
+        packetsReceived: number;
+        totalAudioEnergy: number;
+    } | undefined>;
+}
+export declare function mergeMarkers(lines: readonly string[], markers: ReadonlyArray<{
+    index: number;
+    line: string;
+}>): string[];
+export declare function endedLines(lines: readonly string[]): string[];
+export declare function closePage(page: Page, timeoutMs?: number): Promise<void>;
+
+// ---- conformance/ports.d.ts ----
+export declare function closedLoopbackPort(): Promise<number>;
+
+// ---- conformance/scenario-kit.d.ts ----
+import type { Page } from "playwright-core";
+import { type AudioStats } from "./audio.js";
+import type { Capability, ExpectedColumn } from "./expectations.js";
+import { PageClient, type OpResult } from "./page-client.js";
+import type { ClientConfig, ConformanceLab, ConformanceTarget } from "./target.js";
+export type LabPage = Page & {
+    inboundAudio(): Promise<AudioStats & Record<string, number>>;
+    consoleLines: string[];
+    pageErrors: string[];
+};
+export type Outcome = "pass" | {
+    unsupported: string;
+    capability: Capability;
+};
+export declare const STEP_MS = 10000;
+export declare const UNREACHABLE_WITHIN_MS = 10000;
+export declare const RING_TIMEOUT_MS = 3000;
+export declare const QUIET_MS = 1500;
+export declare const DIGITS = "123#";
+export declare const RETRY_STATES: string[];
+export declare const CALL_OPTIONS: {
+    iceServers: never[];
+};
+export declare const firstLine: (error: unknown) => string;
+export declare function credentialStrings(config: unknown): string[];
+export interface ScenarioKitState {
+    target: ConformanceTarget;
+    expected: ExpectedColumn;
+    lab(): ConformanceLab;
+    pages(): {
+        caller: LabPage;
+        callee: LabPage;
+    };
+    seen: unknown[];
+    secrets: Set<string>;
+    collect(page: LabPage): Promise<void>;
+}
+export type ScenarioKit = ReturnType<typeof makeScenarioKit>;
+export declare function makeScenarioKit(state: ScenarioKitState): {
+    nextClientNumber: () => number;
+    newClient: (side: "caller" | "callee", config?: ClientConfig) => Promise<PageClient>;
+    wait: (client: PageClient, line: string | RegExp, from?: number) => Promise<string[]>;
+    linesFrom: (client: PageClient, from: number) => Promise<string[]>;
+    must: (result: OpResult, what: string) => OpResult;
+    establish: (connectedCallee?: PageClient) => Promise<{
+        caller: PageClient;
+        callee: PageClient;
+    }>;
+    capabilities: (client: PageClient) => Promise<Record<string, boolean>>;
+    hears: (page: LabPage, who: string) => Promise<void>;
+    silent: (page: LabPage, what: string) => Promise<void>;
+    lacking: (capability: Capability, result: OpResult, op: string) => Outcome;
+    quiet: (client: PageClient, from: number, what: string, pattern?: RegExp) => Promise<void>;
+    statsShowAudio: (client: PageClient, who: string) => Promise<void>;
+    endsWith: (caller: PageClient, callerReason: string, callee: PageClient, calleeReason: string) => Promise<void>;
+    target: ConformanceTarget;
+    expected: ExpectedColumn;
+    lab(): ConformanceLab;
+    pages(): {
+        caller: LabPage;
+        callee: LabPage;
+    };
+    seen: unknown[];
+    secrets: Set<string>;
+    collect(page: LabPage): Promise<void>;
+};
+
+// ---- conformance/secrets.d.ts ----
+export interface SecretFinding {
+    path: string;
+    secretIndex: number;
+}
+export declare function scanForSecrets(values: unknown, secrets: readonly string[]): SecretFinding[];
+
+// ---- conformance/suite.d.ts ----
+import type { ConformanceTarget } from "./target.js";
+export declare function defineConformanceSuite(target: ConformanceTarget): void;
+
+// ---- conformance/target.d.ts ----
+import type { ExpectedColumnSpec } from "./expectations.js";
+import type { Browser } from "./matrix.js";
+export type ClientConfig = Record<string, unknown> | string;
+export interface ConformanceLab {
+    caller: ClientConfig;
+    callee: ClientConfig;
+    target: string;
+    wrongCredentials: ClientConfig;
+    unreachable: ClientConfig;
+    refreshWith?: () => unknown;
+    secrets?: string[];
+    stop(): Promise<void>;
+}
+export interface ConformanceTarget {
+    name: string;
+    startLab(): Promise<ConformanceLab>;
+    providerModule?: string;
+    browser?: Browser;
+    expected?: ExpectedColumnSpec;
+    builtInProviders?: boolean;
+}
+
 // ---- core/agent/types.d.ts ----
 export type TranscriptRole = "agent" | "user";
 export interface TranscriptEntry {
@@ -147,6 +475,7 @@ export interface VoiceClient<Vendor extends VendorObjects = VendorObjects> {
 // ---- core/config.d.ts ----
 import type { Credentials, LogLevel, ProviderConfigInput, ProviderDefinitionV1 } from "./contract.js";
 import { VoiceError } from "./errors.js";
+import { type IcePolicy } from "./ice-policy.js";
 import { type QualityOptions, type ResolvedQualityOptions } from "./quality/options.js";
 export interface Timeouts {
     connectMs?: number;
@@ -163,6 +492,7 @@ export interface VoiceClientConfig {
     server?: string;
     credentials?: Credentials;
     iceServers?: RTCIceServer[];
+    icePolicy?: Partial<IcePolicy>;
     timeouts?: Timeouts;
     logger?: Logger;
     maxCalls?: number;
@@ -175,6 +505,7 @@ export interface ParsedConfig {
     input: ProviderConfigInput;
     credentials: Credentials | undefined;
     iceServers: RTCIceServer[] | undefined;
+    icePolicy: IcePolicy;
     timeouts: Required<Timeouts>;
     logger: Logger | undefined;
     maxCalls: number;
@@ -197,6 +528,7 @@ export { invalid as configInvalid };
 // ---- core/contract.d.ts ----
 import type { VoiceError } from "./errors.js";
 import type { CallEndReason } from "./events.js";
+import type { IcePolicy } from "./ice-policy.js";
 import type { AgentCallSink, AgentCapabilities, AgentProviderCall } from "./agent/types.js";
 export type Credentials = {
     type: "anonymous";
@@ -316,6 +648,7 @@ export interface ProviderContext {
     sink: ProviderSink;
     redactor: SecretRegistry;
     iceServers: RTCIceServer[] | undefined;
+    icePolicy?: IcePolicy;
 }
 export interface ProviderConfigInput {
     locator: string | undefined;
@@ -663,6 +996,15 @@ export declare class FailbackSchedule {
     private schedule;
     private run;
 }
+
+// ---- core/ice-policy.d.ts ----
+export interface IcePolicy {
+    settleMs: number;
+    capMs: number;
+}
+export declare const DEFAULT_ICE_POLICY: Readonly<IcePolicy>;
+export type IceReadyReason = "complete" | "servers-answered" | "settled" | "cap";
+export declare function parseIcePolicy(value: unknown): IcePolicy;
 
 // ---- core/preflight/ice.d.ts ----
 export interface IceCheck {
@@ -1258,6 +1600,7 @@ export interface CognigyConfig {
     configTimeoutMs?: number;
     dtmfTransport?: DtmfTransport;
     reconnectionAttempts?: number;
+    keepAliveIntervalMs?: number;
 }
 export interface CognigyVendor {
     client: UA;
@@ -1269,7 +1612,8 @@ export { cognigy as provider };
 
 // ---- providers/cognigy/options.d.ts ----
 import { type ProviderConfigInput } from "../../core/provider-kit.js";
-export type DtmfTransport = "rfc4733" | "info";
+import { type DtmfTransport } from "../sip/dtmf.js";
+export type { DtmfTransport };
 export interface CognigyOptions {
     endpointUrl: string;
     userId: string | undefined;
@@ -1277,6 +1621,7 @@ export interface CognigyOptions {
     configTimeoutMs: number;
     dtmfTransport: DtmfTransport;
     reconnectionAttempts: number;
+    keepAliveIntervalMs: number;
 }
 export declare function parseCognigyOptions(input: ProviderConfigInput): CognigyOptions;
 
@@ -1294,6 +1639,7 @@ export interface SendbirdConfig {
     wsHost?: string;
     loginTimeoutMs?: number;
     reconnectTimeoutMs?: number;
+    callConnectionTimeoutMs?: number;
 }
 export interface SendbirdVendor {
     client: typeof import("sendbird-calls");
@@ -1311,8 +1657,18 @@ export interface SendbirdOptions {
     wsHost: string | undefined;
     loginTimeoutMs: number;
     reconnectTimeoutMs: number;
+    callConnectionTimeoutMs: number;
 }
 export declare function parseSendbirdOptions(input: ProviderConfigInput): SendbirdOptions;
+
+// ---- providers/sip/dtmf.d.ts ----
+export type DtmfTransport = "rfc4733" | "info";
+export declare const DTMF_TONE_MS = 100;
+export declare const DTMF_GAP_MS = 70;
+export declare function parseDtmfTransport(params: Record<string, unknown>, fallback: DtmfTransport): DtmfTransport;
+export declare function infoDigits(digits: string): string;
+export declare function dtmfRelayBody(digit: string): string;
+export declare function readDtmfInfo(body: string, contentType: string): string | undefined;
 
 // ---- providers/sipjs/index.d.ts ----
 import type { Session, UserAgent } from "sip.js";
@@ -1345,7 +1701,8 @@ export { sipjs as provider };
 
 // ---- providers/sipjs/options.d.ts ----
 import { type ProviderConfigInput } from "../../core/provider-kit.js";
-export type DtmfTransport = "rfc4733" | "info";
+import { type DtmfTransport } from "../sip/dtmf.js";
+export type { DtmfTransport };
 export interface SipjsOptions {
     server: string;
     uri: string | undefined;
@@ -1376,6 +1733,7 @@ export interface TelnyxConfig {
     reconnectAttempts?: number;
     callerName?: string;
     callerNumber?: string;
+    keepAliveIntervalMs?: number;
 }
 export interface TelnyxVendor {
     client: TelnyxRTC;
@@ -1393,6 +1751,7 @@ export interface TelnyxOptions {
     reconnectAttempts: number;
     callerName: string | undefined;
     callerNumber: string | undefined;
+    keepAliveIntervalMs: number;
 }
 export declare function parseTelnyxOptions(input: ProviderConfigInput): TelnyxOptions;
 
