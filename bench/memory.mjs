@@ -45,7 +45,9 @@ async function settledMemory() {
 
 /** One polyphone client, connected (registered); returns its disconnect. */
 async function polyphoneClient(createVoiceClient, server, user, password) {
-  const client = await createVoiceClient({ provider: 'sipjs', server, uri: `sip:${user}@${DOMAIN}`, credentials: { type: 'password', password } });
+  // A minute to connect, like raw sip.js (which has no overall bound): on a loaded machine 5,000
+  // registrations queue up behind each other, and a timeout here would only void the run.
+  const client = await createVoiceClient({ provider: 'sipjs', server, uri: `sip:${user}@${DOMAIN}`, credentials: { type: 'password', password }, timeouts: { connectMs: 60_000 } });
   await client.connect();
   return () => client.disconnect();
 }
