@@ -528,7 +528,6 @@ export { invalid as configInvalid };
 // ---- core/contract.d.ts ----
 import type { VoiceError } from "./errors.js";
 import type { CallEndReason } from "./events.js";
-import type { IcePolicy } from "./ice-policy.js";
 import type { AgentCallSink, AgentCapabilities, AgentProviderCall } from "./agent/types.js";
 export type Credentials = {
     type: "anonymous";
@@ -667,6 +666,10 @@ export interface ProviderDefinitionV1<Options = unknown, Name extends string = s
     create(options: Options, context: ProviderContext): VoiceProviderV1;
     readonly credentialTypes?: readonly Credentials["type"][];
     defaultCredentials?(options: Options): Credentials | undefined;
+}
+export interface IcePolicy {
+    settleMs: number;
+    capMs: number;
 }
 
 // ---- core/create.d.ts ----
@@ -998,10 +1001,8 @@ export declare class FailbackSchedule {
 }
 
 // ---- core/ice-policy.d.ts ----
-export interface IcePolicy {
-    settleMs: number;
-    capMs: number;
-}
+import type { IcePolicy } from "./contract.js";
+export type { IcePolicy };
 export declare const DEFAULT_ICE_POLICY: Readonly<IcePolicy>;
 export type IceReadyReason = "complete" | "servers-answered" | "settled" | "cap";
 export declare function parseIcePolicy(value: unknown): IcePolicy;
@@ -1540,7 +1541,7 @@ export { VoiceError, isVoiceError, VOICE_ERRORS, VOICE_ERROR_CODES, type VoiceEr
 export type { ClientEvents, CallEvents, ClientState, CallState, CallEndReason } from "./core/events.js";
 export type { VoiceClientConfig, Timeouts, Logger } from "./core/config.js";
 export { DEFAULT_TIMEOUTS } from "./core/config.js";
-export type { VoiceProviderV1, ProviderDefinitionV1, VendorObjects, ProviderCapabilities, ProviderSink, CallSink, ProviderCall, ProviderCallOptions, ProviderContext, SecretRegistry, ProviderConfigInput, ConnectResult, Credentials, LogLevel, } from "./core/contract.js";
+export type { VoiceProviderV1, ProviderDefinitionV1, VendorObjects, ProviderCapabilities, ProviderSink, CallSink, ProviderCall, ProviderCallOptions, ProviderContext, SecretRegistry, ProviderConfigInput, ConnectResult, Credentials, LogLevel, IcePolicy, } from "./core/contract.js";
 export { createVoiceStore, type VoiceStore, type VoiceSnapshot, type ClientSnapshot, type CallSnapshot } from "./core/store.js";
 export { normalizeTrace, type TraceEntry } from "./core/trace.js";
 export type { TranscriptEntry, TranscriptRole, AgentToolCall, AgentData, AgentCapabilities, AgentCallSink, AgentProviderCall } from "./core/agent/types.js";

@@ -21,6 +21,7 @@ export type {
   ConnectResult,
   Credentials,
   LogLevel,
+  IcePolicy,
 } from './core/contract.js';
 export { createVoiceStore, type VoiceStore, type VoiceSnapshot, type ClientSnapshot, type CallSnapshot } from './core/store.js';
 export { normalizeTrace, type TraceEntry } from './core/trace.js';

@@ -5,7 +5,6 @@
  */
 import type { VoiceError } from './errors.js';
 import type { CallEndReason } from './events.js';
-import type { IcePolicy } from './ice-policy.js';
 import type { AgentCallSink, AgentCapabilities, AgentProviderCall } from './agent/types.js';
 
 export type Credentials =
@@ -219,4 +218,11 @@ export interface ProviderDefinitionV1<
   readonly credentialTypes?: readonly Credentials['type'][];
   /** Credentials used when the app connects without calling `authenticate`. */
   defaultCredentials?(options: Options): Credentials | undefined;
+}
+
+export interface IcePolicy {
+  /** How long after the first server-reflexive or relay candidate the others may still come (ms). Default 150. */
+  settleMs: number;
+  /** The longest a local description waits for candidates, from the start of gathering (ms). Default 2000. */
+  capMs: number;
 }

@@ -16,13 +16,9 @@
  * The gate that applies it (ice-gate.ts) is loaded with the providers, not with the core.
  */
 import { VoiceError } from './errors.js';
+import type { IcePolicy } from './contract.js';
 
-export interface IcePolicy {
-  /** How long after the first server-reflexive or relay candidate the others may still come (ms). Default 150. */
-  settleMs: number;
-  /** The longest a local description waits for candidates, from the start of gathering (ms). Default 2000. */
-  capMs: number;
-}
+export type { IcePolicy };
 
 export const DEFAULT_ICE_POLICY: Readonly<IcePolicy> = Object.freeze({ settleMs: 150, capMs: 2_000 });
 

@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error a plain .mjs script, without declarations
 import { REPORT, buildReport } from '../../scripts/api-report.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
