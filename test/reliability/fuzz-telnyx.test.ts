@@ -295,12 +295,22 @@ describe('fuzz: Telnyx Verto frames', () => {
       for (const corpus of PUSH_CORPORA) {
         const cases = fc.sample(pushCase, { seed: corpus.seed, numRuns: corpus.runs });
         for (let start = 0; start < cases.length; start += BATCH) {
-          await Promise.all(
-            cases.slice(start, start + BATCH).map(async (generated, offset) => {
+          // The whole batch is connected before any case's frames go out: the SDK's logger is
+          // module-wide, so a non-JSON frame pushed to one session while another is still logging
+          // in would be read as that other login's reply (see "Noticed" in the telnyx session).
+          const batch = cases.slice(start, start + BATCH);
+          const sessions = await Promise.all(
+            batch.map(async () => {
               const login = takeLogin();
               // The login here is setup, not the subject: a batch of huge frames may slow it down.
               const { client, errors } = await telnyxClient(login, 15_000);
               await client.connect();
+              return { login, client, errors };
+            }),
+          );
+          await Promise.all(
+            batch.map(async (generated, offset) => {
+              const { login, client, errors } = sessions[offset]!;
               const errorsBefore = errors.length;
               for (const frame of generated.frames) emulator.pushRaw(frame, login);
               await new Promise((resolve) => setTimeout(resolve, 150));
