@@ -205,6 +205,9 @@ describe('what a sample says about the media path', () => {
     expect(classify({ timestamp: 0, iceState: 'connected' }, 0, 3_500)).toBe('lost');
     expect(classify({ timestamp: 0, iceState: 'connected' }, 0, 900)).toBe('unknown');
     expect(classify({ timestamp: 0, iceState: 'connected' }, 4_000, 20)).toBe('flowing');
+    // Bytes back while Chromium still says `disconnected`: the path is back.
+    expect(classify({ timestamp: 0, iceState: 'disconnected' }, 4_000, 20)).toBe('flowing');
+    expect(classify({ timestamp: 0, iceState: 'failed' }, 4_000, 20)).toBe('lost');
   });
 });
 

@@ -44,7 +44,9 @@ export function classify(sample: QualitySample, bytesReceivedDelta: number | und
   const ice = sample.iceState;
   const silent = pathSilentMs !== undefined && pathSilentMs >= SILENT_PATH_MS;
   if (ice === 'failed' || (ice === 'disconnected' && (bytesReceivedDelta ?? 0) <= 0) || silent) return 'lost';
-  if ((bytesReceivedDelta ?? 0) > 0 && (ice === undefined || ICE_UP.has(ice))) return 'flowing';
+  // Bytes arriving are the path itself: Chromium may report ICE `disconnected` for a while after
+  // they are back (seen on a loaded machine, where a call then ended MEDIA_LOST with its audio back).
+  if ((bytesReceivedDelta ?? 0) > 0 && (ice === undefined || ICE_UP.has(ice) || ice === 'disconnected' || ice === 'checking')) return 'flowing';
   return 'unknown';
 }
 
