@@ -14,7 +14,7 @@ const CONFIGS = {
 describe('several calls and transfer: declared per provider', () => {
   it.each([
     ['sipjs', true, true],
-    ['cognigy', false, false],
+    ['cognigy', true, true],
     ['telnyx', true, false],
     ['sendbird', true, false],
   ] as const)('%s declares multipleCalls=%s transfer=%s', async (name, multipleCalls, transfer) => {

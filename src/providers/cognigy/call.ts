@@ -4,6 +4,7 @@ import { AGENT_INFO_CONTENT_TYPE, SipAgentInfo, agentInfoBody, isAgentInfo } fro
 import { capText } from './fetch-config.js';
 import { DTMF_GAP_MS, DTMF_TONE_MS, infoDigits, type DtmfTransport } from '../sip/dtmf.js';
 import { sessionEnd } from './errors.js';
+import { refer, type ReferTarget } from './transfer.js';
 
 const NAME = 'cognigy';
 const DTMF_TONE = { duration: DTMF_TONE_MS, interToneGap: DTMF_GAP_MS } as const;
@@ -30,6 +31,10 @@ export class JssipCall implements ProviderCall {
   private readonly agent: SipAgentInfo;
   // JsSIP closes only the microphone it opened itself; one this side switched to is stopped here.
   private switchedInput: MediaStreamTrack | undefined;
+  // An INVITE with Replaces took this call's place: JsSIP ends it, the call was transferred.
+  private replaced = false;
+  /** Set by the provider (transfer.ts): what a transfer target is in JsSIP terms; throws when it is none. */
+  transferTarget: ((target: string | ProviderCall) => ReferTarget) | undefined;
 
   constructor(
     readonly session: RTCSession,
@@ -129,6 +134,20 @@ export class JssipCall implements ProviderCall {
     }
   }
 
+  async transfer(target: string | ProviderCall): Promise<void> {
+    if (!this.transferTarget) throw new VoiceError('UNSUPPORTED', 'This call cannot be transferred.', { provider: NAME });
+    await refer(this.session, this.transferTarget(target));
+  }
+
+  markReplaced(): void {
+    this.replaced = true;
+  }
+
+  /** The far end asked for a transfer (REFER): the core decides, and places the new call through `place`. */
+  reportReferred(target: string, place: (sink: CallSink) => Promise<ProviderCall>, refuse: () => void): void {
+    this.report((s) => (s.referred ? s.referred(target, place) : refuse()));
+  }
+
   async getStats(): Promise<RTCStatsReport | undefined> {
     return this.session.connection?.getStats();
   }
@@ -185,16 +204,7 @@ export class JssipCall implements ProviderCall {
       const type = String(event.info?.contentType ?? 'none').slice(0, 60).replace(/[^\x20-\x7e]/g, '?');
       this.log('debug', `INFO from the gateway (${type}, ${body.length} bytes)`.slice(0, MAX_INFO_LOGGED));
     });
-    // The current widget rejects both: transfer by REFER is not a Click-to-Call mode, and
-    // answering a Replaces INVITE unasked would open the microphone without the visitor's consent.
-    session.on('refer', (event: { reject(): void }) => {
-      this.log('info', 'REFER from the gateway rejected (transfer is not a Click-to-Call mode)');
-      event.reject();
-    });
-    session.on('replaces', (event: { reject(): void }) => {
-      this.log('info', 'INVITE with Replaces rejected (it would open the microphone unasked)');
-      event.reject();
-    });
+    // A REFER and an INVITE with Replaces are followed by transfer.ts (CognigyTransfers).
   }
 
   /** ICE restart by re-INVITE: JsSIP renegotiates with a fresh offer created with iceRestart. */
@@ -246,7 +256,7 @@ export class JssipCall implements ProviderCall {
     this.switchedInput?.stop();
     for (const waiter of [...this.endWaiters]) waiter(event);
     this.endWaiters.clear();
-    const { reason, error } = sessionEnd(this.endInfo(event), { incoming: this.incoming, established: this.established });
+    const { reason, error } = this.replaced ? { reason: 'transferred' as const, error: undefined } : sessionEnd(this.endInfo(event), { incoming: this.incoming, established: this.established });
     this.report((s) => s.ended(reason, error));
   }
 

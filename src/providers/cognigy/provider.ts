@@ -27,6 +27,7 @@ import { closeLingeringSocket, forgetRegistered } from './quirks.js';
 import { CognigySession } from './session.js';
 import { parseCognigyOptions, type CognigyOptions } from './options.js';
 import { JssipCall } from './call.js';
+import { CognigyTransfers } from './transfer.js';
 import { DEFAULT_ICE_POLICY } from '../../core/ice-policy.js';
 import { icePolicyReadyListener } from '../../core/ice-gate.js';
 
@@ -47,6 +48,12 @@ class CognigyProvider implements VoiceProviderV1 {
   private readonly session: CognigySession;
   /** Set while `ua.call()` runs: JsSIP announces the new session synchronously inside it. */
   private adoptOutgoing: ((session: RTCSession) => void) | undefined;
+  private readonly transfers = new CognigyTransfers({
+    newCall: (session, incoming) => this.newCall(session, incoming),
+    incomingCall: (info, call) => this.context.sink.incomingCall(info, call),
+    complete: (target) => this.targetUri(target, this.endpoint!),
+    inviteHeaders: () => identityHeaders(this.endpoint!),
+  });
 
   constructor(
     private readonly options: CognigyOptions,
@@ -73,9 +80,10 @@ class CognigyProvider implements VoiceProviderV1 {
       agentText: true,
       agentTools: false,
       inputSelection: true,
-      // One visitor, one conversation with the agent; the gateway, not the widget, transfers.
-      multipleCalls: false,
-      transfer: false,
+      // Several JsSIP sessions per UA, one active and the others held, as Cognigy's SDK keeps them
+      // (SessionManager.setActiveSession); transfer by REFER both ways (transfer.ts).
+      multipleCalls: true,
+      transfer: true,
       quality: true,
       mediaReconnect: true,
     };
@@ -147,8 +155,7 @@ class CognigyProvider implements VoiceProviderV1 {
     if (!ua || !endpoint || this.session.phase !== 'connected') throw new VoiceError('INVALID_STATE', 'The Cognigy client is not connected.', { provider: NAME });
     let call: JssipCall | undefined;
     this.adoptOutgoing = (session) => {
-      call = new JssipCall(session, this.options.dtmfTransport, false, (level, message) => this.log(level, message));
-      this.applyIcePolicy(session);
+      call = this.newCall(session, false);
       call.bind(sink);
     };
     try {
@@ -245,12 +252,19 @@ class CognigyProvider implements VoiceProviderV1 {
       this.adoptOutgoing?.(session);
       return;
     }
-    // An INVITE with Replaces never gets here: JsSIP hands it to the session it replaces.
-    const call = new JssipCall(session, this.options.dtmfTransport, true, (level, message) => this.log(level, message));
-    this.applyIcePolicy(session);
+    // A session made by transfer.ts (a REFER followed, an INVITE with Replaces) is a call already.
+    if (this.transfers.has(session)) return;
+    const call = this.newCall(session, true);
     const identity = session.remote_identity;
     const sink = this.context.sink.incomingCall({ from: identity.uri.toString(), displayName: identity.display_name || undefined }, call);
     call.bind(sink);
+  }
+
+  private newCall(session: RTCSession, incoming: boolean): JssipCall {
+    const call = new JssipCall(session, this.options.dtmfTransport, incoming, (level, message) => this.log(level, message));
+    this.applyIcePolicy(session);
+    this.transfers.follow(call);
+    return call;
   }
 
   private targetUri(target: string, endpoint: CognigyEndpointConfig): string {

@@ -1,15 +1,6 @@
 import type { Notification, Referral, Session, URI } from 'sip.js';
-import { VoiceError, describeCause, type CallSink, type ProviderCall } from '../../core/provider-kit.js';
-
-// The status line a NOTIFY of a REFER's implicit subscription carries (RFC 3515 message/sipfrag).
-const SIPFRAG_STATUS = /^SIP\/2\.0\s+(\d{3})\s*(.*)$/m;
-
-function transferFailed(message: string, status?: number, reason?: string): VoiceError {
-  return new VoiceError('CALL_FAILED', message, {
-    provider: 'sipjs',
-    ...(status !== undefined ? { cause: { name: 'SIPResponse', code: status, message: reason ?? '' }, details: { status } } : {}),
-  });
-}
+import type { CallSink, ProviderCall } from '../../core/provider-kit.js';
+import { referNotSent, referProgress, referRefused, referTargetFailed, sipfragStatus } from '../sip/refer.js';
 
 /**
  * Sends REFER on `session` (blind: Refer-To a URI; attended: Refer-To the far end of `replaces`
@@ -20,21 +11,20 @@ export function refer(session: Session, target: URI | Session): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const onNotify = (notification: Notification) => {
       notification.accept();
-      const match = SIPFRAG_STATUS.exec(notification.request.body ?? '');
-      if (!match) return;
-      const status = Number(match[1]);
-      if (status >= 200 && status < 300) resolve();
-      else if (status >= 300) reject(transferFailed(`The transfer target did not take the call (${status}).`, status, match[2]));
+      const line = sipfragStatus(notification.request.body);
+      if (!line) return;
+      const progress = referProgress(line.status);
+      if (progress === 'transferred') resolve();
+      else if (progress === 'failed') reject(referTargetFailed('sipjs', line.status, line.reason));
     };
     session
       .refer(target, {
         onNotify,
         requestDelegate: {
-          onReject: (response) =>
-            reject(transferFailed(`The far end refused the transfer (${response.message.statusCode}).`, response.message.statusCode, response.message.reasonPhrase)),
+          onReject: (response) => reject(referRefused('sipjs', response.message.statusCode, response.message.reasonPhrase)),
         },
       })
-      .catch((error: unknown) => reject(new VoiceError('CALL_FAILED', 'The transfer could not be sent.', { provider: 'sipjs', cause: describeCause(error) })));
+      .catch((error: unknown) => reject(referNotSent('sipjs', error)));
   });
 }
 
