@@ -60,3 +60,10 @@ export async function callHears(client: PageClient, id: number): Promise<{ packe
 export function callStates(client: PageClient): Promise<string[]> {
   return client.page.evaluate((name) => (window as any).__clients[name].client.calls.map((c: any) => `#${c.id} ${c.state}`), client.name);
 }
+
+/** The id of the client's newest live call (the `#n` of its trace lines). */
+export async function latestCallId(client: PageClient): Promise<number> {
+  const id = await client.page.evaluate((name) => ((window as any).__clients[name].client.calls as any[]).at(-1)?.id as number | undefined, client.name);
+  if (id === undefined) throw new Error(`${client.name} has no live call`);
+  return id;
+}

@@ -70,14 +70,6 @@ export const PROVIDER_EXPECTATIONS: Record<string, ProviderExpectation> = {
   cognigy: {
     lacks: {
       agentTools: SIP_AGENT_HAS_NO_TOOLS,
-      multipleCalls: {
-        why: "Not built yet in polyphone's cognigy provider (issue 21 is open for it). Cognigy's own SDK does keep several sessions, one active and the one before it held, so this is polyphone's gap, not the vendor's",
-        source: 'GitHub Cognigy/click-to-call-sdk src/SessionManager.ts (sessions kept, the previous one put on hold)',
-      },
-      transfer: {
-        why: 'The Click-to-Call widget rejects REFER and INVITE with Replaces; transfer is done by the voice gateway, not by the visitor',
-        source: 'GitHub Cognigy/click-to-call-widget (refer and replaces handlers); ../shared/notes/cognigy-wire.md §4',
-      },
     },
   },
   telnyx: {
@@ -167,6 +159,9 @@ export const EXPECTED_EXTRA_ROWS: Record<string, Record<string, ExpectedCell>> =
   'preflight: blocked (signalling unreachable)': ALL_PASS,
   'preflight: permission-denied': ALL_PASS,
   'preflight: degraded under heavy loss': ALL_PASS,
+  // test/calls/call-waiting-scenario.ts, one thin file per provider.
+  'several calls: call waiting': ALL_PASS,
+  'several calls: a second call refused busy': ALL_PASS,
 };
 
 /**
