@@ -125,6 +125,7 @@ export const PROVIDER_EXPECTATIONS: Record<string, ProviderExpectation> = {
 };
 
 const ALL_PASS = { sipjs: 'pass', cognigy: 'pass', telnyx: 'pass', sendbird: 'pass' } as const;
+const NO_TRANSFER = { ...ALL_PASS, telnyx: { unsupported: 'transfer' }, sendbird: { unsupported: 'transfer' } } as const;
 
 /** scenario → provider → expected cell. Every scenario names every built-in provider. */
 export const EXPECTED_MATRIX: Record<ScenarioName, Record<string, ExpectedCell>> = {
@@ -162,6 +163,10 @@ export const EXPECTED_EXTRA_ROWS: Record<string, Record<string, ExpectedCell>> =
   // test/calls/call-waiting-scenario.ts, one thin file per provider.
   'several calls: call waiting': ALL_PASS,
   'several calls: a second call refused busy': ALL_PASS,
+  // test/calls/transfer-scenario.ts on sipjs and cognigy; telnyx and sendbird in declared-unsupported.test.ts.
+  'transfer: blind': NO_TRANSFER,
+  'transfer: blind to a user nobody registered': NO_TRANSFER,
+  'transfer: attended': NO_TRANSFER,
 };
 
 /**

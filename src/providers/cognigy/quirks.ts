@@ -3,6 +3,7 @@
  * test/providers/cognigy/quirks.test.ts (the checked version below, and each internal present).
  */
 import type { UA } from 'jssip/lib/UA.js';
+import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import type { WebSocketInterface } from 'jssip';
 
 /** The JsSIP version these quirks were checked against. */
@@ -57,4 +58,19 @@ export function closeLingeringSocket(ua: UA): void {
     internals._closeTimer = null;
     internals._transport?.disconnect();
   }
+}
+
+/**
+ * JsSIP 3.13's Replaces accept() ends the replaced session from a `confirmed` listener of the new
+ * one with a bare terminate(), which throws (INVALID_STATE_ERROR, uncaught in the page) when the
+ * replaced dialog has ended meanwhile: the transferor's BYE often comes before the new dialog's
+ * ACK. Called from accept()'s init callback, when JsSIP's listener is the only one: it is swapped
+ * for one that ends the replaced session only while it lives.
+ */
+export function endReplacedWhenConfirmed(session: RTCSession, replaced: RTCSession): void {
+  const events = session as unknown as { removeAllListeners(name: string): void; on(name: string, listener: () => void): void };
+  events.removeAllListeners('confirmed');
+  events.on('confirmed', () => {
+    if (!replaced.isEnded()) replaced.terminate();
+  });
 }

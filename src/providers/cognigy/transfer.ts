@@ -15,6 +15,7 @@ import { VoiceError, type CallSink, type ProviderCall } from '../../core/provide
 import { SIP_URI_MAX, headerTextProblem } from '../sip/header-text.js';
 import { referNotSent, referProgress, referRefused, referTargetFailed, sipfragStatus } from '../sip/refer.js';
 import type { JssipCall } from './call.js';
+import { endReplacedWhenConfirmed } from './quirks.js';
 
 const NAME = 'cognigy';
 
@@ -177,6 +178,7 @@ export class CognigyTransfers {
     let taken = false;
     event.accept((session) => {
       taken = true;
+      endReplacedWhenConfirmed(session, old.session);
       old.markReplaced();
       const call = this.hooks.newCall(session, true);
       const identity = session.remote_identity;

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import JsSIP from 'jssip';
 import type { UA } from 'jssip/lib/UA.js';
+import RTCSession from 'jssip/lib/RTCSession.js';
 import { CHECKED_JSSIP_VERSION, closeLingeringSocket, dropWebSocket, forgetRegistered } from '../../../src/providers/cognigy/quirks.js';
 import { jssipOptionsPing } from '../../../src/providers/cognigy/keep-alive.js';
 import { COGNIGY_REALM, startKamailio } from '../../../lab/kamailio/index.mjs';
@@ -51,6 +52,14 @@ describe('JsSIP internals the cognigy provider relies on', () => {
   it('the installed JsSIP is the version the quirks were checked against', () => {
     const installed = JSON.parse(readFileSync(new URL('../../../node_modules/jssip/package.json', import.meta.url), 'utf8')) as { version: string };
     expect(installed.version).toBe(CHECKED_JSSIP_VERSION);
+  });
+
+  it("a Replaces accept() ends the replaced session from one 'confirmed' listener of the new one, added before the init callback (endReplacedWhenConfirmed swaps it)", () => {
+    const source = String((RTCSession.prototype as unknown as { _receiveReplaces: () => void })._receiveReplaces);
+    const listener = source.indexOf("session.on('confirmed'");
+    expect(listener).toBeGreaterThan(-1);
+    expect(source.indexOf("session.on('", listener + 1)).toBe(-1);
+    expect(source.indexOf('init_incoming(request, initCallback)')).toBeGreaterThan(listener);
   });
 
   it('UA.sendOptions sends an OPTIONS the server answers (the keep-alive ping)', async () => {
