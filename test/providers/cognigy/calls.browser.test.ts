@@ -23,6 +23,7 @@ import { PageClient, closePage } from '../../support/browser-clients.js';
 import { runBasicCallScenario, type ScenarioStep } from '../../support/basic-call-scenario.js';
 import { waitForRisingAudio, waitForSilence, type AudioStats } from '../../support/audio.js';
 import { scanForSecrets } from '../../support/secrets.js';
+import { onCall } from '../../calls/several-calls-kit.js';
 
 type LabPage = Page & { consoleLines: string[]; pageErrors: string[]; inboundAudio(): Promise<AudioStats & Record<string, number>> };
 type Browser = { newPage(): Promise<LabPage>; close(): Promise<void> };
@@ -285,21 +286,49 @@ describe('Cognigy visitor and agent (the lab gateway plays Cognigy Voice Gateway
     expect(await visitor.waitForEnd()).toMatchObject({ reason: 'failed', code: 'CALL_FAILED' });
   });
 
-  it('what the gateway sends besides media: an INFO is taken in, a REFER is rejected (NOTIFY 603), an INVITE with Replaces is rejected (486); the call and its audio go on', async () => {
+  it('what the gateway sends besides media: an INFO is taken in; a REFER is followed (the visitor calls the target, the gateway hears it accepted, the old call ends transferred)', async () => {
     const before = await agent.record();
     const visitor = (await PageClient.create(await openPage(), 'visitor', cognigyConfig('visitor-transfer'))) as Party;
+    const bob = (await PageClient.create(await openPage(), 'bob', sipjsConfig('bob'))) as Party;
     await visitor.connect();
+    await bob.connect();
     expect((await visitor.op('call', undefined, { iceServers: [] })).outcome).toBe('ok');
     await visitor.waitForLine('call#1 active');
     await agent.waitFor(`agent.invites.length > ${before.invites.length}`);
     await agent.sendInfo('{"not json');
     await agent.sendInfo(JSON.stringify({ _transcription: { originator: 'user', messages: [{ text: 'x'.repeat(10_000) }] } }));
-    expect(await agent.refer(`sip:bob@${kamailio.domain}`)).toEqual(['requestSucceeded', 'failed:603']);
-    expect(await agent.inviteReplacing(`sip:visitor-transfer@${COGNIGY_REALM}`)).toBe('failed:486');
     expect((await visitor.state()).call?.state).toBe('active');
+    // The gateway hands the visitor to bob (REFER): JsSIP 202s it, the core follows it.
+    const heard = agent.refer(`sip:bob@${kamailio.domain}`, 8_000);
+    await bob.waitForLine('client incomingCall');
+    expect((await bob.answer({ iceServers: [] })).outcome).toBe('ok');
+    expect(await heard).toEqual(['requestSucceeded', 'accepted']);
+    await visitor.waitForLine('call#2 active');
+    await visitor.waitForLine('call#1 ended reason=transferred');
+    expect((await visitor.lines()).filter((line) => / referred /.test(line))).toEqual([`call#1 referred target=sip:bob@${kamailio.domain}`]);
+    for (const page of [visitor.page, bob.page]) expect((await waitForRisingAudio(page)).energy).toBeGreaterThan(0);
+    // The new call is one of client.calls; the harness's own `hangup` knows only the first.
+    expect(await onCall(visitor, 2, 'hangup')).toBe('ok');
+    await visitor.waitForLine('call#2 ended reason=hangup');
+    expect((await visitor.lines()).filter((line) => / ended /.test(line))).toEqual(['call#1 ended reason=transferred', 'call#2 ended reason=hangup']);
+  });
+
+  it('an INVITE with Replaces from the gateway takes the live call\'s place, answered at once; the old call ends transferred, audio goes on', async () => {
+    const before = await agent.record();
+    const visitor = (await PageClient.create(await openPage(), 'visitor', cognigyConfig('visitor-replaced'))) as Party;
+    await visitor.connect();
+    expect((await visitor.op('call', undefined, { iceServers: [] })).outcome).toBe('ok');
+    await visitor.waitForLine('call#1 active');
+    await agent.waitFor(`agent.invites.length > ${before.invites.length}`);
+    expect(await agent.inviteReplacing(`sip:visitor-replaced@${COGNIGY_REALM}`, 15_000)).toBe('accepted');
+    await visitor.waitForLine('call#2 active');
+    await visitor.waitForLine('call#1 ended reason=transferred');
+    expect((await visitor.lines()).filter((line) => /client incomingCall/.test(line))).toEqual([]);
     for (const page of [visitor.page, agent.page]) expect((await waitForRisingAudio(page)).energy).toBeGreaterThan(0);
-    expect((await visitor.hangup()).outcome).toBe('ok');
-    expect((await visitor.lines()).filter((line) => / ended /.test(line))).toEqual(['call#1 ended reason=hangup']);
+    // The new call is one of client.calls; the harness's own `hangup` knows only the first.
+    expect(await onCall(visitor, 2, 'hangup')).toBe('ok');
+    await visitor.waitForLine('call#2 ended reason=hangup');
+    expect((await visitor.lines()).filter((line) => / ended /.test(line))).toEqual(['call#1 ended reason=transferred', 'call#2 ended reason=hangup']);
   });
 
   it('Opus stereo=1 in the local SDP (as Firefox offers it) reaches the gateway as stereo=0', async () => {
