@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { createVoiceClient, type Call } from '../../src/all.js';
 import { newScript, scriptedProvider } from '../core/scripted-provider.js';
+import { cellTest } from '../conformance/extra-cells.js';
+import { TRANSFER_ROWS } from './several-calls-kit.js';
 
 const CONFIGS = {
   sipjs: { provider: 'sipjs', server: 'ws://127.0.0.1:9/ws' },
@@ -21,6 +23,19 @@ describe('several calls and transfer: declared per provider', () => {
     const client = await createVoiceClient(CONFIGS[name]);
     expect(client.capabilities).toMatchObject({ multipleCalls, transfer });
   });
+
+  // The transfer rows of the matrix for the providers whose SDK has none (the others run
+  // transfer-scenario.ts): declared away by the real provider module; the core's UNSUPPORTED for
+  // such a provider is the next test's.
+  for (const name of ['telnyx', 'sendbird'] as const) {
+    for (const row of TRANSFER_ROWS) {
+      cellTest(`${name} · ${row}: declared unsupported (capabilities.transfer false)`, name, row, async () => {
+        const client = await createVoiceClient(CONFIGS[name]);
+        expect(client.capabilities.transfer).toBe(false);
+        return { unsupported: 'capabilities.transfer false: the browser SDK has no transfer; transfer() answers UNSUPPORTED' };
+      });
+    }
+  }
 
   it('transfer() where the provider declares no transfer: UNSUPPORTED, the call goes on', async () => {
     const script = newScript();

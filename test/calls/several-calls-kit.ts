@@ -4,6 +4,9 @@
 import type { PageClient } from '../support/browser-clients.js';
 import { sleep, type AudioStats } from '../support/audio.js';
 
+/** The matrix rows of the transfer scenarios (transfer-scenario.ts; pinned in expected-matrix.ts). */
+export const TRANSFER_ROWS = ['transfer: blind', 'transfer: blind to a user nobody registered', 'transfer: attended'] as const;
+
 export type CallMethod = 'answer' | 'hold' | 'unhold' | 'hangup' | 'transfer';
 
 /** Runs a method on a live call by id; 'ok' or the VoiceError code. `arg` is a target, or `#n` for another call. */

@@ -10,7 +10,7 @@ import { describe, expect } from 'vitest';
 import { endedLines } from '../support/browser-clients.js';
 import { sleep, waitForRisingAudio } from '../support/audio.js';
 import { cellTest } from '../conformance/extra-cells.js';
-import { callHears, callStates, onCall } from './several-calls-kit.js';
+import { TRANSFER_ROWS, callHears, callStates, onCall } from './several-calls-kit.js';
 import { PATIENT_WAIT, SLOW_TEST_MS, useSeveralCallsLab, type SeveralCallsLab } from './several-calls-lab.js';
 
 export interface TransferOptions {
@@ -18,9 +18,6 @@ export interface TransferOptions {
   name: string;
   startLab(): Promise<SeveralCallsLab>;
 }
-
-/** The matrix rows of these scenarios (pinned in expected-matrix.ts). */
-export const TRANSFER_ROWS = ['transfer: blind', 'transfer: blind to a user nobody registered', 'transfer: attended'] as const;
 
 // A transfer settles only once the target answered; on a machine shared with other browsers that
 // can take longer than the default 10 s operation bound.
