@@ -31,6 +31,8 @@ const T = {
   misuseLacks: { file: 'test/reliability/misuse.test.ts', filter: 'declared away' },
   telnyxDtmf: { file: 'test/conformance/telnyx.conformance.test.ts', filter: 'register|DTMF received' },
   ci: { file: 'test/architecture/ci.test.ts' },
+  cognigyAttended: { file: 'test/calls/cognigy-transfer.test.ts', filter: 'attended' },
+  cognigyWaiting: { file: 'test/calls/cognigy-call-waiting.test.ts', filter: 'maxCalls 2' },
 };
 
 const replace = (file, from, to) => ({ file, from, to });
@@ -70,6 +72,9 @@ const ROWS = [
     tests: [T.telnyxDtmf],
   },
   { name: 'a Telnyx punt leaves the session reconnecting again', edits: [replace('src/providers/telnyx/session.ts', "if (message.method === 'telnyx_rtc.punt' && this._phase !== 'connecting') {", 'if (false) {')], tests: [T.telnyxPushFuzz] },
+  // Issue 21 on cognigy.
+  { name: 'cognigy declares multipleCalls: false again', edits: [replace('src/providers/cognigy/provider.ts', 'multipleCalls: true,', 'multipleCalls: false,')], tests: [T.cognigyWaiting] },
+  { name: 'a cognigy call an INVITE with Replaces took over ends hangup, not transferred', edits: [replace('src/providers/cognigy/call.ts', "this.replaced ? { reason: 'transferred' as const, error: undefined } :", 'false ? { reason: \'transferred\' as const, error: undefined } :')], tests: [T.cognigyAttended] },
   { name: '.ci/run does not set CI=true', edits: [replace('.ci/run', 'export CI=true\n', '')], tests: [T.ci] },
 ];
 
