@@ -78,6 +78,8 @@ class CognigyProvider implements VoiceProviderV1 {
       transfer: false,
       quality: true,
       mediaReconnect: true,
+      // JsSIP's ua.call/answer take a `mediaStream`.
+      preparedMicrophone: true,
     };
   }
 
@@ -154,6 +156,8 @@ class CognigyProvider implements VoiceProviderV1 {
     try {
       ua.call(target === undefined ? agentUri(endpoint) : this.targetUri(target, endpoint), {
         mediaConstraints: { audio: options.audio ?? true, video: false },
+        // A microphone opened ahead (client.prepare()); JsSIP leaves it running, the core stops it.
+        ...(options.stream ? { mediaStream: options.stream } : {}),
         pcConfig: { iceServers: options.iceServers ?? this.context.iceServers ?? [] },
         extraHeaders: identityHeaders(endpoint),
       });

@@ -93,7 +93,8 @@ export class SipjsCall implements ProviderCall {
     this.prepareMedia(invitation, options.iceServers);
     this.answering = true;
     try {
-      await invitation.accept({ sessionDescriptionHandlerOptions: { constraints: { audio: options.audio ?? true, video: false } } as object });
+      const sdhOptions = { constraints: { audio: options.audio ?? true, video: false }, ...(options.stream ? { preparedStream: options.stream } : {}) };
+      await invitation.accept({ sessionDescriptionHandlerOptions: sdhOptions as object });
     } catch (error) {
       const denied = mediaError(error, 'sipjs');
       // A refused microphone is the reason the call ended (the core ends it `failed` with

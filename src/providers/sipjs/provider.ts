@@ -53,7 +53,7 @@ class SipjsProvider implements VoiceProviderV1 {
   get capabilities(): ProviderCapabilities {
     const registered = this.credentials?.type === 'password';
     // Agent transcripts and text: the Cognigy INFO bodies, which any SIP peer may speak (README "AI agents").
-    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true, agentTranscript: true, agentText: true, agentTools: false, inputSelection: true, multipleCalls: true, transfer: true, quality: true, mediaReconnect: true };
+    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true, agentTranscript: true, agentText: true, agentTools: false, inputSelection: true, multipleCalls: true, transfer: true, quality: true, mediaReconnect: true, preparedMicrophone: true };
   }
 
   async init(): Promise<void> {
@@ -97,7 +97,8 @@ class SipjsProvider implements VoiceProviderV1 {
     const problem = headerTextProblem(target, SIP_URI_MAX);
     const uri = problem ? undefined : sip.UserAgent.makeURI(this.targetUri(target));
     if (!uri) throw new VoiceError('INVALID_ARGUMENT', 'The call target is not a SIP URI or user name.', { provider: NAME, details: { field: 'target' } });
-    const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: { constraints: { audio: options.audio ?? true, video: false } } as object });
+    const sdhOptions = { constraints: { audio: options.audio ?? true, video: false }, ...(options.stream ? { preparedStream: options.stream } : {}) };
+    const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: sdhOptions as object });
     return this.invite(inviter, options.iceServers, sink);
   }
 

@@ -19,10 +19,29 @@ export interface UserAgentHooks {
   onDisconnect(error?: Error): void;
 }
 
+/** sip.js's SDH options of a call that sends a microphone the core opened ahead (`client.prepare()`). */
+export interface PreparedStreamOptions {
+  preparedStream?: MediaStream;
+}
+
+/**
+ * sip.js hands a session's SDH options to its MediaStreamFactory: a call given a prepared
+ * microphone sends it (while live); any other, and a later re-INVITE whose constraints changed,
+ * gets sip.js's own getUserMedia.
+ */
+function preparedOrOwnStream(sip: SipModule): Web.MediaStreamFactory {
+  const own = sip.Web.defaultMediaStreamFactory();
+  return (constraints, sdh, sdhOptions) => {
+    const prepared = (sdhOptions as PreparedStreamOptions | undefined)?.preparedStream;
+    const live = prepared?.getAudioTracks().some((track) => track.readyState === 'live');
+    return live ? Promise.resolve(prepared!) : own(constraints, sdh, sdhOptions);
+  };
+}
+
 /** The sip.js UserAgent configuration of one connection. */
 export function userAgentOptions(sip: SipModule, options: SipjsOptions, credentials: Credentials | undefined, hooks: UserAgentHooks): UserAgentOptions {
   const authenticated = credentials?.type === 'password' ? credentials : undefined;
-  const base = sip.Web.defaultSessionDescriptionHandlerFactory();
+  const base = sip.Web.defaultSessionDescriptionHandlerFactory(preparedOrOwnStream(sip));
   const ua: UserAgentOptions = {
     transportOptions: { server: options.server, connectionTimeout: CONNECTION_TIMEOUT_S },
     logBuiltinEnabled: false,
