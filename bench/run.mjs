@@ -134,6 +134,9 @@ if (!skip.has('connect') || !skip.has('calls') || !skip.has('shift') || !skip.ha
           target: 'prepared < cold',
           met: r.verdict,
         });
+        if (r.metric.includes('connected')) {
+          notes.push(`warm start ${r.provider}: a page's first getUserMedia took ${ms(r.microphoneOpen.median)} (median) here, Chromium's fake device; a real microphone, and a permission prompt, take longer, so what prepare() saves on the microphone is a lower bound.`);
+        }
       }
     }
     if (!skip.has('shift')) {

@@ -39,6 +39,16 @@ async function pageStartCallee({ config }) {
 /** Creates the caller and readies it as `variant` says (untimed). */
 async function pageReadyCaller({ config, variant }) {
   const w = /** @type {any} */ (window);
+  // How long the page's microphone takes to open: what prepare() takes off the first call.
+  const media = navigator.mediaDevices;
+  const open = media.getUserMedia.bind(media);
+  w.microphoneOpenMs = [];
+  media.getUserMedia = async (constraints) => {
+    const t0 = performance.now();
+    const stream = await open(constraints);
+    w.microphoneOpenMs.push(performance.now() - t0);
+    return stream;
+  };
   const client = await w.polyphone.createVoiceClient(config);
   w.caller = client;
   if (variant === 'cold-connected') await client.connect();
@@ -101,6 +111,7 @@ export async function measureWarm(options = {}) {
       const calleePage = await browser.newPage();
       const series = Object.fromEntries(WARM_VARIANTS.map((v) => [v, []]));
       const errors = [];
+      const microphoneOpenMs = [];
       let held;
       const started = Date.now();
       try {
@@ -112,6 +123,9 @@ export async function measureWarm(options = {}) {
               await page.evaluate(pageReadyCaller, { config: callerConfig, variant });
               if (variant === 'prepared') held = await page.evaluate(() => /** @type {any} */ (window).microphoneHeld);
               series[variant].push(await page.evaluate(pageFirstCall, { target, variant, pollMs, timeoutMs: SAMPLE_TIMEOUT_MS }));
+              // The first getUserMedia of a page, whoever made it (polyphone's prepare() or the SDK's call).
+              const opened = await page.evaluate(() => /** @type {any} */ (window).microphoneOpenMs[0]);
+              if (opened !== undefined) microphoneOpenMs.push(opened);
               errors.push(...page.pageErrors);
             } finally {
               await page.context().close().catch(() => {});
@@ -131,6 +145,7 @@ export async function measureWarm(options = {}) {
           metric: cold === 'cold-connected' ? 'first call() → first audio packet, connected: prepared vs cold' : 'first call → first audio packet, fresh client: prepare()d call() vs cold connectAndCall()',
           provider,
           microphoneHeld: held,
+          microphoneOpen: summarize(microphoneOpenMs),
           cold: summarize(series[cold]),
           prepared: summarize(prepared),
           coldSamples: series[cold],
@@ -140,7 +155,7 @@ export async function measureWarm(options = {}) {
       }
       const [c, f] = rows.slice(-2);
       log(
-        `warm ${provider} (${samples} each, ${((Date.now() - started) / 1000).toFixed(0)} s, microphone held: ${held}): prepared ${c.prepared.median.toFixed(0)} ms; ` +
+        `warm ${provider} (${samples} each, ${((Date.now() - started) / 1000).toFixed(0)} s, microphone held: ${held}, a page's first getUserMedia ${c.microphoneOpen.median.toFixed(1)} ms): prepared ${c.prepared.median.toFixed(0)} ms; ` +
           `cold connected ${c.cold.median.toFixed(0)} ms ×${c.ratio.toFixed(3)}; cold fresh ${f.cold.median.toFixed(0)} ms ×${f.ratio.toFixed(3)}`,
       );
     }
