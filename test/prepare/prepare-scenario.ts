@@ -85,7 +85,7 @@ export function definePrepareScenario(name: string, startLab: () => Promise<Prep
   let browser: Browser;
   beforeAll(async () => {
     lab = await startLab();
-    browser = await launchBrowser();
+    browser = (await launchBrowser()) as unknown as Browser;
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
