@@ -19,6 +19,7 @@ import {
 import { parseSipjsOptions, type SipjsOptions } from './options.js';
 import { SIP_URI_MAX, checkDigestUser, headerTextProblem } from '../sip/header-text.js';
 import { SipjsCall } from './call.js';
+import { callMediaOptions } from './user-agent-options.js';
 import { inviteFailure } from './errors.js';
 import { SipjsSession } from './session.js';
 import { followReferral, referTarget } from './transfer.js';
@@ -97,8 +98,7 @@ class SipjsProvider implements VoiceProviderV1 {
     const problem = headerTextProblem(target, SIP_URI_MAX);
     const uri = problem ? undefined : sip.UserAgent.makeURI(this.targetUri(target));
     if (!uri) throw new VoiceError('INVALID_ARGUMENT', 'The call target is not a SIP URI or user name.', { provider: NAME, details: { field: 'target' } });
-    const sdhOptions = { constraints: { audio: options.audio ?? true, video: false }, ...(options.stream ? { preparedStream: options.stream } : {}) };
-    const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: sdhOptions as object });
+    const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: callMediaOptions(options) });
     return this.invite(inviter, options.iceServers, sink);
   }
 

@@ -1,7 +1,7 @@
 import type { Invitation, Session, UserAgentOptions, Web } from 'sip.js';
 import { DEFAULT_ICE_POLICY, type IcePolicy } from '../../core/ice-policy.js';
 import { icePolicyDelegate } from '../../core/ice-gate.js';
-import type { Credentials } from '../../core/provider-kit.js';
+import type { Credentials, ProviderCallOptions } from '../../core/provider-kit.js';
 import { DISPLAY_NAME_MAX, quotedStringContent } from '../sip/header-text.js';
 import type { SipjsOptions } from './options.js';
 
@@ -20,8 +20,14 @@ export interface UserAgentHooks {
 }
 
 /** sip.js's SDH options of a call that sends a microphone the core opened ahead (`client.prepare()`). */
-export interface PreparedStreamOptions {
+interface PreparedStreamOptions {
   preparedStream?: MediaStream;
+}
+
+/** The SDH options of a call placed or answered: its microphone, or the one prepared for it. */
+export function callMediaOptions(options: ProviderCallOptions): object {
+  const prepared: PreparedStreamOptions = options.stream ? { preparedStream: options.stream } : {};
+  return { constraints: { audio: options.audio ?? true, video: false }, ...prepared };
 }
 
 /**
