@@ -70,10 +70,10 @@ export class DefaultVoiceClient extends ClientSession implements VoiceClient {
     const { holdMicrophoneMs, microphone = true, ...connectOptions } = options;
     const holdMs = holdMicrophoneMs === undefined ? DEFAULT_HOLD_MICROPHONE_MS : this.checked(() => timeoutArgument(holdMicrophoneMs, 'holdMicrophoneMs'));
     // The SDK, the connection and the microphone at the same time: none waits for another.
-    const [session, media] = await Promise.allSettled([this.prepareSession(connectOptions), microphone ? this.prepareMicrophone(holdMs) : false]);
+    const [session, media] = await Promise.allSettled([this.prepareSession(connectOptions), microphone ? this.prepareMicrophone(holdMs) : this.prepared.held]);
     if (session.status === 'rejected') {
       this.prepared.release();
-      throw session.reason;
+      throw this.wrap(session.reason, 'NETWORK_UNREACHABLE');
     }
     if (media.status === 'rejected') throw this.wrap(media.reason, 'MEDIA_DENIED');
     return { microphoneHeld: media.value };
@@ -116,6 +116,7 @@ export class DefaultVoiceClient extends ClientSession implements VoiceClient {
     if (stream) void call.ended.then(() => stopStream(stream));
     return stream;
   }
+
   private newCall(
     direction: 'outgoing' | 'incoming',
     peer: string,
