@@ -450,6 +450,13 @@ export interface ConnectOptions {
     signal?: AbortSignal;
     timeoutMs?: number;
 }
+export interface PrepareOptions extends ConnectOptions {
+    holdMicrophoneMs?: number;
+    microphone?: boolean;
+}
+export interface PrepareResult {
+    microphoneHeld: boolean;
+}
 export interface VoiceClient<Vendor extends VendorObjects = VendorObjects> {
     readonly provider: string;
     readonly vendor: Vendor["client"] | undefined;
@@ -464,6 +471,8 @@ export interface VoiceClient<Vendor extends VendorObjects = VendorObjects> {
     connect(options?: ConnectOptions): Promise<void>;
     disconnect(): Promise<void>;
     call(target?: string, options?: CallOptions): Promise<Call<Vendor["call"]>>;
+    prepare(options?: PrepareOptions): Promise<PrepareResult>;
+    release(): void;
     connectAndCall(target?: string, options?: CallOptions & ConnectOptions): Promise<Call<Vendor["call"]>>;
     hangup(): Promise<void>;
     refreshToken(credentials?: Credentials | string): Promise<void>;
@@ -564,6 +573,7 @@ export interface ProviderCapabilities extends AgentCapabilities {
     transfer?: boolean;
     quality?: boolean;
     mediaReconnect?: boolean;
+    preparedMicrophone?: boolean;
 }
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export interface ProviderSink {
@@ -601,6 +611,7 @@ export interface CallSink extends AgentCallSink {
 export interface ProviderCallOptions {
     iceServers: RTCIceServer[] | undefined;
     audio?: MediaTrackConstraints;
+    stream?: MediaStream;
 }
 export interface ProviderCall extends AgentProviderCall {
     hangup(): Promise<void>;
@@ -1536,7 +1547,7 @@ export type VoiceConfig<P extends readonly AnyProviderDefinition[] = readonly [
 export { createVoiceClient, type CreateVoiceClientOptions } from "./core/create.js";
 export type { VoiceConfig, CommonConfig, ConfigOfProvider, DefinitionConfig, AnyProviderDefinition, VendorOf, VendorOfProviders } from "./core/typed-config.js";
 export type { FailoverOptions, FailbackOptions } from "./core/failover-failback.js";
-export type { VoiceClient, ConnectOptions, Call, CallOptions, CallDirection } from "./core/api.js";
+export type { VoiceClient, ConnectOptions, PrepareOptions, PrepareResult, Call, CallOptions, CallDirection } from "./core/api.js";
 export { VoiceError, isVoiceError, VOICE_ERRORS, VOICE_ERROR_CODES, type VoiceErrorCode, type VoiceErrorCause, type VoiceErrorOptions, type VoiceErrorInfo } from "./core/errors.js";
 export type { ClientEvents, CallEvents, ClientState, CallState, CallEndReason } from "./core/events.js";
 export type { VoiceClientConfig, Timeouts, Logger } from "./core/config.js";

@@ -2,7 +2,8 @@
 // target, met?), also written to bench/RESULTS.md with the date and the machine for the README.
 //
 //   node bench/run.mjs [--samples 40] [--call-samples 20] [--memory-sizes 1000,5000]
-//        [--load-sizes 1,10,100,1000,5000] [--shift-calls 300] [--ice-samples 5] [--skip memory,load,shift,ice]
+//        [--load-sizes 1,10,100,1000,5000] [--shift-calls 300] [--ice-samples 5] [--warm-samples 10]
+//        [--skip memory,load,shift,ice,warm]
 //
 // Connect and call figures come from one demo lab and one Chromium shared by both benches; the
 // SIP.js memory and load figures come from bench/memory.mjs and bench/load.mjs run as child
@@ -19,6 +20,7 @@ import { measureCalls } from './calls.mjs';
 import { measureConnect } from './connect.mjs';
 import { measureShift, SHIFT_HEAP_GOAL_MB, shiftCells, shiftVerdict } from './shift.mjs';
 import { ICE_GOAL, iceVerdicts, measureIce, NO_ICE_HOOK } from './ice.mjs';
+import { measureWarm } from './warm.mjs';
 
 const here = import.meta.dirname;
 const { values: args } = parseArgs({
@@ -32,6 +34,8 @@ const { values: args } = parseArgs({
     'shift-calls': { type: 'string', default: '300' },
     // Calls per series in the ICE-server bench (raw JsSIP with a dead STUN server takes ~40 s each).
     'ice-samples': { type: 'string', default: '5' },
+    // First calls per variant in the warm-start bench (a fresh page each: ~2 s a sample).
+    'warm-samples': { type: 'string', default: '10' },
     skip: { type: 'string', default: '' },
   },
 });
@@ -73,7 +77,7 @@ if (!skip.has('bundle')) {
 
 // ---- connect and call setup in Chromium ----
 let chromiumVersion = 'not launched';
-if (!skip.has('connect') || !skip.has('calls') || !skip.has('shift') || !skip.has('ice')) {
+if (!skip.has('connect') || !skip.has('calls') || !skip.has('shift') || !skip.has('ice') || !skip.has('warm')) {
   const lab = await startDemoLab();
   const browser = await launchBrowser();
   chromiumVersion = browser.browser.version();
@@ -116,6 +120,23 @@ if (!skip.has('connect') || !skip.has('calls') || !skip.has('shift') || !skip.ha
         const declared = NO_ICE_HOOK[v.provider] ? ` (${NO_ICE_HOOK[v.provider]})` : '';
         rows.push({ metric: `${v.metric}: [dead STUN, live TURN] ÷ none, polyphone${declared}`, provider: v.provider, polyphone: v.selfRatio.toFixed(2), raw: '-', ratio: '-', target: `≤ ${ICE_GOAL}`, met: verdict(v.selfMet) });
         if (v.vsRawMet !== undefined) rows.push({ metric: `${v.metric} with [dead STUN, live TURN]: polyphone ÷ raw`, provider: v.provider, polyphone: '-', raw: '-', ratio: v.vsRaw.toFixed(3), target: '< 1 (faster than raw)', met: verdict(v.vsRawMet) });
+      }
+    }
+    if (!skip.has('warm')) {
+      log('a warm start: first call, cold vs prepare() …');
+      for (const r of await measureWarm({ lab, browser, samples: Number(args['warm-samples']), log })) {
+        rows.push({
+          metric: `${r.metric} (n=${r.cold.n}+${r.prepared.n})`,
+          provider: r.provider,
+          polyphone: `prepared ${timed(r.prepared)}${r.microphoneHeld ? '' : ', no microphone held (declared)'}`,
+          raw: `cold ${timed(r.cold)}`,
+          ratio: ratioCell(r),
+          target: 'prepared < cold',
+          met: r.verdict,
+        });
+        if (r.metric.includes('connected')) {
+          notes.push(`warm start ${r.provider}: a page's first getUserMedia took ${ms(r.microphoneOpen.median)} (median) here, Chromium's fake device; a real microphone, and a permission prompt, take longer, so what prepare() saves on the microphone is a lower bound.`);
+        }
       }
     }
     if (!skip.has('shift')) {

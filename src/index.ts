@@ -1,7 +1,7 @@
 export { createVoiceClient, type CreateVoiceClientOptions } from './core/create.js';
 export type { VoiceConfig, CommonConfig, ConfigOfProvider, DefinitionConfig, AnyProviderDefinition, VendorOf, VendorOfProviders } from './core/typed-config.js';
 export type { FailoverOptions, FailbackOptions } from './core/failover-failback.js';
-export type { VoiceClient, ConnectOptions, Call, CallOptions, CallDirection } from './core/api.js';
+export type { VoiceClient, ConnectOptions, PrepareOptions, PrepareResult, Call, CallOptions, CallDirection } from './core/api.js';
 export { VoiceError, isVoiceError, VOICE_ERRORS, VOICE_ERROR_CODES, type VoiceErrorCode, type VoiceErrorCause, type VoiceErrorOptions, type VoiceErrorInfo } from './core/errors.js';
 export type { ClientEvents, CallEvents, ClientState, CallState, CallEndReason } from './core/events.js';
 export type { VoiceClientConfig, Timeouts, Logger } from './core/config.js';

@@ -88,6 +88,29 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
+/** What `client.prepare()` does ahead of the first call. */
+export interface PrepareOptions extends ConnectOptions {
+  /**
+   * How long the prepared microphone waits for a call before polyphone releases it (ms, default
+   * 30 000). A call placed or answered within it takes the microphone; after it, the track is
+   * stopped and the next call opens its own.
+   */
+  holdMicrophoneMs?: number;
+  /** Opens the microphone ahead (default true); false: only loads the SDK and connects. */
+  microphone?: boolean;
+}
+
+/** What `client.prepare()` made ready. */
+export interface PrepareResult {
+  /**
+   * A microphone track is held for the next call (until it is taken, `client.release()` or the
+   * bound). False where the microphone was not asked for, or the vendor SDK cannot take a stream
+   * (`capabilities.preparedMicrophone` false): the permission was then asked and the track
+   * stopped at once.
+   */
+  microphoneHeld: boolean;
+}
+
 /** The one API a call UI is written against, whatever the vendor. */
 export interface VoiceClient<Vendor extends VendorObjects = VendorObjects> {
   readonly provider: string;
@@ -126,6 +149,16 @@ export interface VoiceClient<Vendor extends VendorObjects = VendorObjects> {
   disconnect(): Promise<void>;
   /** Without a target, dials the session's natural destination where `capabilities.defaultTarget` says there is one. */
   call(target?: string, options?: CallOptions): Promise<Call<Vendor['call']>>;
+  /**
+   * A warm start: loads the vendor SDK, connects (where not connected) and opens the microphone
+   * of `devices` (the chosen input) at the same time, so the next `call()` or `answer()` pays for
+   * none of them and sends the prepared track (the call then owns it and stops it when it ends).
+   * Rejects with connect()'s errors, or MEDIA_DENIED where the browser refuses the microphone
+   * (the session stays connected). Calling it again renews the bound and keeps the track held.
+   */
+  prepare(options?: PrepareOptions): Promise<PrepareResult>;
+  /** Stops the microphone `prepare()` holds, if no call took it yet. No-op otherwise; never throws. */
+  release(): void;
   /** `connect` (where needed) then `call`, like Cognigy's `connectAndCall`. */
   connectAndCall(target?: string, options?: CallOptions & ConnectOptions): Promise<Call<Vendor['call']>>;
   /** Ends the current call; no-op without one. */

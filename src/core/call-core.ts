@@ -38,6 +38,8 @@ export interface CallInternals {
   iceServers: RTCIceServer[] | undefined;
   audioElement: HTMLMediaElement | undefined;
   devices: Devices;
+  /** The microphone `client.prepare()` holds, for an answer that sends `audio` (the call then owns it). */
+  preparedStream?: (audio: MediaTrackConstraints | undefined) => MediaStream | undefined;
   onEnded: (call: Call) => void;
   /** The client's logger (an illegal state move is refused and logged). */
   log?: (level: LogLevel, message: string, data?: Record<string, unknown>) => void;

@@ -74,7 +74,8 @@ export class DefaultCall<VendorCall = unknown> extends CallCore implements Call<
     if (this._remoteStream && options.audioElement) this.play(this._remoteStream);
     this.setState('connecting');
     const audio = this.internals.devices.audioConstraints();
-    const callOptions: ProviderCallOptions = { iceServers: options.iceServers ?? this.internals.iceServers, ...(audio ? { audio } : {}) };
+    const stream = this.internals.preparedStream?.(audio);
+    const callOptions: ProviderCallOptions = { iceServers: options.iceServers ?? this.internals.iceServers, ...(audio ? { audio } : {}), ...(stream ? { stream } : {}) };
     try {
       await this.run('answer', () => provider.answer!(callOptions));
     } catch (error) {

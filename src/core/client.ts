@@ -1,13 +1,14 @@
 import { DefaultCall as Call } from './call.js';
 import type { CallOptions } from './api.js';
 import { followReferral, takeOverReplaced } from './calls.js';
-import type { ConnectOptions, VoiceClient } from './api.js';
+import type { ConnectOptions, PrepareOptions, PrepareResult, VoiceClient } from './api.js';
 import { timeoutArgument } from './config.js';
 import type { CallSink, ProviderCall, ProviderCallOptions } from './contract.js';
 import { VoiceError } from './errors.js';
 import { ClientSession } from './client-session.js';
 import { CLIENT_OPERATIONS, UNANSWERED_STATES, allows } from './states.js';
 import { bounded } from './runtime.js';
+import { DEFAULT_HOLD_MICROPHONE_MS, PreparedMicrophone, stopStream } from './devices/prepared.js';
 
 export { TEARDOWN_MS } from './client-session.js';
 
@@ -18,6 +19,7 @@ const MAX_PEER_LENGTH = 1_024;
 /** The client the app holds: the session (client-session.ts) and its calls, outgoing and incoming. */
 export class DefaultVoiceClient extends ClientSession implements VoiceClient {
   private callCount = 0;
+  private readonly prepared = new PreparedMicrophone(() => this.provider);
 
   async call(target?: string, options: CallOptions = {}): Promise<Call> {
     const toDefault = target === undefined && this.impl.capabilities.defaultTarget === true;
@@ -42,7 +44,7 @@ export class DefaultVoiceClient extends ClientSession implements VoiceClient {
     });
     try {
       const providerCall = await bounded(
-        this.impl.call(target, this.callOptions(options.iceServers), call.sink(), this.lifetime.signal),
+        this.impl.call(target, this.callOptions(options.iceServers, call), call.sink(), this.lifetime.signal),
         { timeoutMs: this.config.timeouts.connectMs, what: 'call()', provider: this.provider },
       );
       call.attach(providerCall);
@@ -64,10 +66,57 @@ export class DefaultVoiceClient extends ClientSession implements VoiceClient {
     await this.liveCalls.latest()?.hangup();
   }
 
-  private callOptions(iceServers: RTCIceServer[] | undefined): ProviderCallOptions {
-    const audio = this.devices.audioConstraints();
-    return { iceServers: iceServers ?? this.config.iceServers, ...(audio ? { audio } : {}) };
+  async prepare(options: PrepareOptions = {}): Promise<PrepareResult> {
+    const { holdMicrophoneMs, microphone = true, ...connectOptions } = options;
+    const holdMs = holdMicrophoneMs === undefined ? DEFAULT_HOLD_MICROPHONE_MS : this.checked(() => timeoutArgument(holdMicrophoneMs, 'holdMicrophoneMs'));
+    // The SDK, the connection and the microphone at the same time: none waits for another.
+    const [session, media] = await Promise.allSettled([this.prepareSession(connectOptions), microphone ? this.prepareMicrophone(holdMs) : this.prepared.held]);
+    if (session.status === 'rejected') {
+      this.prepared.release();
+      throw this.wrap(session.reason, 'NETWORK_UNREACHABLE');
+    }
+    if (media.status === 'rejected') throw this.wrap(media.reason, 'MEDIA_DENIED');
+    return { microphoneHeld: media.value };
   }
+
+  release(): void {
+    this.prepared.release();
+  }
+
+  override disconnect(): Promise<void> {
+    this.prepared.release();
+    return super.disconnect();
+  }
+
+  /** Connects unless connected (or a connect() under way gets there). */
+  private async prepareSession(options: ConnectOptions): Promise<void> {
+    if (this.connectAbort) await this.connectSettled;
+    else if (allows(CLIENT_OPERATIONS.connect, this._state)) await this.connect(options);
+    if (this._state !== 'connected' && this._state !== 'reconnecting') throw this.invalidState('prepare', 'the connection failed');
+  }
+
+  private async prepareMicrophone(holdMs: number): Promise<boolean> {
+    const held = await this.prepared.open(this.devices.audioConstraints(), holdMs);
+    // A vendor SDK that opens its own microphone: the permission is granted now, nothing is held.
+    if (held && this.impl.capabilities.preparedMicrophone !== true) this.prepared.release();
+    return this.prepared.held;
+  }
+
+  private callOptions(iceServers: RTCIceServer[] | undefined, call: Call): ProviderCallOptions {
+    const audio = this.devices.audioConstraints();
+    const stream = this.preparedFor(call, audio);
+    return { iceServers: iceServers ?? this.config.iceServers, ...(audio ? { audio } : {}), ...(stream ? { stream } : {}) };
+  }
+
+  /** The prepared microphone, where it fits `audio` and the vendor SDK can send it: `call` owns it from now on. */
+  private preparedFor(call: Call, audio: MediaTrackConstraints | undefined): MediaStream | undefined {
+    if (this.impl.capabilities.preparedMicrophone !== true) return undefined;
+    const stream = this.prepared.take(audio);
+    // Some SDKs (JsSIP) leave running a stream they did not open: the core stops it at the end.
+    if (stream) void call.ended.then(() => stopStream(stream));
+    return stream;
+  }
+
   private newCall(
     direction: 'outgoing' | 'incoming',
     peer: string,
@@ -75,7 +124,7 @@ export class DefaultVoiceClient extends ClientSession implements VoiceClient {
     audioElement: HTMLMediaElement | undefined,
     replacing?: Call,
   ): Call {
-    const call = new Call({
+    const call: Call = new Call({
       id: ++this.callCount,
       direction,
       peer,
@@ -91,6 +140,7 @@ export class DefaultVoiceClient extends ClientSession implements VoiceClient {
       onHandlerError: (what, error) => this.handlerFailed(what, error),
       log: (level, message, data) => this.log(level, message, data),
       devices: this.devices,
+      preparedStream: (audio): MediaStream | undefined => this.preparedFor(call, audio),
       onEnded: (ended) => this.liveCalls.remove(ended),
       beforeOpen: (opening, operation) => this.liveCalls.holdOthers(opening, operation),
       onReferred: (old, target, place) =>

@@ -52,6 +52,12 @@ export interface ProviderCapabilities extends AgentCapabilities {
   quality?: boolean;
   /** A lost media path is restored by the provider (`restartMedia`, e.g. an ICE restart). */
   mediaReconnect?: boolean;
+  /**
+   * The vendor SDK takes a microphone stream opened ahead (`client.prepare()`), handed in as
+   * `ProviderCallOptions.stream`. Absent means false: `prepare()` still asks for the microphone
+   * (the permission), then stops the track at once, and the SDK opens its own at call time.
+   */
+  preparedMicrophone?: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -98,6 +104,12 @@ export interface ProviderCallOptions {
   iceServers: RTCIceServer[] | undefined;
   /** The chosen microphone's constraints; absent: the default microphone. */
   audio?: MediaTrackConstraints;
+  /**
+   * A microphone the core opened ahead (`client.prepare()`) for `audio`: the vendor SDK sends it
+   * instead of opening its own. Given only where `capabilities.preparedMicrophone`; the core
+   * stops its tracks when the call ends (the provider need not).
+   */
+  stream?: MediaStream;
 }
 
 export interface ProviderCall extends AgentProviderCall {

@@ -13,9 +13,10 @@ const PROVIDERS = ['sipjs', 'cognigy', 'telnyx', 'sendbird'];
  * anonymously; the others are checked where their rows are run, outside suite.ts —
  * agent* by test/agents/agent-conversation.test.ts (row "agent conversation", UNSUPPORTED from
  * sendText), multipleCalls/transfer by test/calls/declared-unsupported.test.ts, mediaReconnect by
- * test/quality/network-scenarios.ts (rows "network: …").
+ * test/quality/network-scenarios.ts (rows "network: …"), preparedMicrophone by
+ * test/prepare/prepare-scenario.ts (rows "prepare: …").
  */
-const NOT_EXERCISED = new Set(['anonymous', 'agentTranscript', 'agentText', 'agentTools', 'multipleCalls', 'transfer', 'mediaReconnect']);
+const NOT_EXERCISED = new Set(['anonymous', 'agentTranscript', 'agentText', 'agentTools', 'multipleCalls', 'transfer', 'mediaReconnect', 'preparedMicrophone']);
 
 describe('expected conformance matrix', () => {
   it('has one row per scenario, each naming every built-in provider', () => {

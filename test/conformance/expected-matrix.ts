@@ -36,7 +36,8 @@ export type Capability =
   | 'multipleCalls'
   | 'transfer'
   | 'quality'
-  | 'mediaReconnect';
+  | 'mediaReconnect'
+  | 'preparedMicrophone';
 
 // Cognigy's INFO bodies, the one AI-agent wire a SIP peer speaks here, carry transcripts and text only.
 const SIP_AGENT_HAS_NO_TOOLS: Citation = {
@@ -120,6 +121,10 @@ export const PROVIDER_EXPECTATIONS: Record<string, ProviderExpectation> = {
         why: 'sendbird-calls restores the media by itself (onReconnecting/onReconnected) and exposes no ICE restart',
         source: 'node_modules/sendbird-calls/SendBirdCall.min.d.ts (DirectCallEventHandler.onReconnecting)',
       },
+      preparedMicrophone: {
+        why: "sendbird-calls 1.10's dial/accept take a DirectCallOption (media views, audioEnabled, videoEnabled) and no MediaStream; each call's useMedia() access makes the StreamManager run a new getUserMedia and stop the old stream, so a microphone opened ahead cannot be handed in",
+        source: 'node_modules/sendbird-calls/SendBirdCall.min.d.ts (DialParams, AcceptParams, DirectCallOption); SendBirdCall.min.js (StreamManager.updateStream)',
+      },
     },
   },
 };
@@ -167,6 +172,8 @@ export const EXPECTED_EXTRA_ROWS: Record<string, Record<string, ExpectedCell>> =
   'transfer: blind': NO_TRANSFER,
   'transfer: blind to a user nobody registered': NO_TRANSFER,
   'transfer: attended': NO_TRANSFER,
+  'prepare: the first call sends the prepared microphone': { ...ALL_PASS, sendbird: { unsupported: 'preparedMicrophone' } },
+  'prepare: release() and the bound stop the microphone': ALL_PASS,
 };
 
 /**

@@ -15,7 +15,7 @@ import { newScript, scriptedProvider } from '../core/scripted-provider.js';
 
 type Kamailio = Awaited<ReturnType<typeof startKamailio>>;
 
-const METHODS = ['init', 'authenticate', 'connect', 'disconnect', 'call', 'connectAndCall', 'hangup', 'refreshToken'] as const;
+const METHODS = ['init', 'authenticate', 'connect', 'disconnect', 'call', 'connectAndCall', 'hangup', 'refreshToken', 'prepare', 'release'] as const;
 type Method = (typeof METHODS)[number];
 const STATES = ['idle', 'initialized', 'authenticated', 'connecting', 'connected', 'reconnecting', 'disconnected'] as const;
 type State = (typeof STATES)[number];
@@ -127,6 +127,10 @@ function invoke(client: VoiceClient, method: Method, password: string): Promise<
       return client.hangup();
     case 'refreshToken':
       return client.refreshToken({ type: 'password', password });
+    case 'prepare':
+      return client.prepare();
+    case 'release':
+      return Promise.resolve(client.release());
   }
 }
 
@@ -190,6 +194,11 @@ function allowed(method: Method, state: State, second: boolean): string[] {
     case 'refreshToken':
       if (state !== 'connected') return ['INVALID_STATE'];
       return second ? always : ['ok'];
+    // Connects (or joins the connect() under way), then cannot open a microphone in Node.
+    case 'prepare':
+      return second ? ['WEBRTC_UNSUPPORTED', 'INVALID_STATE'] : ['WEBRTC_UNSUPPORTED'];
+    case 'release':
+      return ['ok'];
   }
 }
 
@@ -202,7 +211,11 @@ function whileReconnecting(method: Method, second: boolean): string[] {
     case 'init':
     case 'hangup':
     case 'disconnect':
+    case 'release':
       return ['ok'];
+    // The session restores itself; the microphone is what fails (Node).
+    case 'prepare':
+      return ['WEBRTC_UNSUPPORTED'];
     case 'authenticate':
     case 'connect':
     case 'call':

@@ -96,7 +96,8 @@ export class JssipCall implements ProviderCall {
   async answer(options: ProviderCallOptions): Promise<void> {
     const outcome = this.nextOf(['accepted']);
     try {
-      this.session.answer({ mediaConstraints: { audio: options.audio ?? true, video: false }, pcConfig: { iceServers: options.iceServers ?? [] } });
+      const stream = options.stream ? { mediaStream: options.stream } : {};
+      this.session.answer({ mediaConstraints: { audio: options.audio ?? true, video: false }, ...stream, pcConfig: { iceServers: options.iceServers ?? [] } });
     } catch (error) {
       throw callFailed('The call could not be answered.', error);
     }

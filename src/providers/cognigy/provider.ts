@@ -86,6 +86,8 @@ class CognigyProvider implements VoiceProviderV1 {
       transfer: true,
       quality: true,
       mediaReconnect: true,
+      // JsSIP's ua.call/answer take a `mediaStream`.
+      preparedMicrophone: true,
     };
   }
 
@@ -161,6 +163,8 @@ class CognigyProvider implements VoiceProviderV1 {
     try {
       ua.call(target === undefined ? agentUri(endpoint) : this.targetUri(target, endpoint), {
         mediaConstraints: { audio: options.audio ?? true, video: false },
+        // A microphone opened ahead (client.prepare()); JsSIP leaves it running, the core stops it.
+        ...(options.stream ? { mediaStream: options.stream } : {}),
         pcConfig: { iceServers: options.iceServers ?? this.context.iceServers ?? [] },
         extraHeaders: identityHeaders(endpoint),
       });

@@ -58,8 +58,10 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
   get capabilities(): ProviderCapabilities {
     // sendbird-calls 1.10 has no DTMF at all (nothing on DirectCall, nothing on the wire), and no
     // transfer (nothing on DirectCall). Several calls: the SDK keeps them (getOngoingCalls) and
-    // holds the others on dial/accept({holdActiveCall}); the core decides which are held.
-    return { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false, multipleCalls: true, transfer: false, inputSelection: true, quality: true, mediaReconnect: false };
+    // holds the others on dial/accept({holdActiveCall}); the core decides which are held. No
+    // prepared microphone: dial/accept's callOption takes no stream, and every useMedia() access
+    // runs a new getUserMedia (its StreamManager.updateStream stops the old stream).
+    return { incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false, multipleCalls: true, transfer: false, inputSelection: true, quality: true, mediaReconnect: false, preparedMicrophone: false };
   }
 
   async init(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Core, Info, Invitation, Referral, Session, URI } from 'sip.js';
 import { VoiceError, describeCause, mediaError, openMicrophone, type AgentData, type CallEndReason, type CallSink, type LogLevel, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
+import { callMediaOptions } from './user-agent-options.js';
 import { SipAgentInfo, isAgentInfo } from '../sip/agent-info.js';
 import { sendAgentText } from './agent-text.js';
 import { DTMF_GAP_MS, DTMF_TONE_MS, infoDigits, readDtmfInfo, type DtmfTransport } from '../sip/dtmf.js';
@@ -93,7 +94,7 @@ export class SipjsCall implements ProviderCall {
     this.prepareMedia(invitation, options.iceServers);
     this.answering = true;
     try {
-      await invitation.accept({ sessionDescriptionHandlerOptions: { constraints: { audio: options.audio ?? true, video: false } } as object });
+      await invitation.accept({ sessionDescriptionHandlerOptions: callMediaOptions(options) });
     } catch (error) {
       const denied = mediaError(error, 'sipjs');
       // A refused microphone is the reason the call ended (the core ends it `failed` with

@@ -19,6 +19,7 @@ import {
 import { parseSipjsOptions, type SipjsOptions } from './options.js';
 import { SIP_URI_MAX, checkDigestUser, headerTextProblem } from '../sip/header-text.js';
 import { SipjsCall } from './call.js';
+import { callMediaOptions } from './user-agent-options.js';
 import { inviteFailure } from './errors.js';
 import { SipjsSession } from './session.js';
 import { followReferral, referTarget } from './transfer.js';
@@ -53,7 +54,7 @@ class SipjsProvider implements VoiceProviderV1 {
   get capabilities(): ProviderCapabilities {
     const registered = this.credentials?.type === 'password';
     // Agent transcripts and text: the Cognigy INFO bodies, which any SIP peer may speak (README "AI agents").
-    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true, agentTranscript: true, agentText: true, agentTools: false, inputSelection: true, multipleCalls: true, transfer: true, quality: true, mediaReconnect: true };
+    return { incomingCalls: registered, mute: true, hold: true, remoteHold: true, dtmf: true, receiveDtmf: true, tokenRefresh: registered, anonymous: true, agentTranscript: true, agentText: true, agentTools: false, inputSelection: true, multipleCalls: true, transfer: true, quality: true, mediaReconnect: true, preparedMicrophone: true };
   }
 
   async init(): Promise<void> {
@@ -97,7 +98,7 @@ class SipjsProvider implements VoiceProviderV1 {
     const problem = headerTextProblem(target, SIP_URI_MAX);
     const uri = problem ? undefined : sip.UserAgent.makeURI(this.targetUri(target));
     if (!uri) throw new VoiceError('INVALID_ARGUMENT', 'The call target is not a SIP URI or user name.', { provider: NAME, details: { field: 'target' } });
-    const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: { constraints: { audio: options.audio ?? true, video: false } } as object });
+    const inviter = new sip.Inviter(ua, uri, { sessionDescriptionHandlerOptions: callMediaOptions(options) });
     return this.invite(inviter, options.iceServers, sink);
   }
 

@@ -1,7 +1,7 @@
 import type { Invitation, Session, UserAgentOptions, Web } from 'sip.js';
 import { DEFAULT_ICE_POLICY, type IcePolicy } from '../../core/ice-policy.js';
 import { icePolicyDelegate } from '../../core/ice-gate.js';
-import type { Credentials } from '../../core/provider-kit.js';
+import type { Credentials, ProviderCallOptions } from '../../core/provider-kit.js';
 import { DISPLAY_NAME_MAX, quotedStringContent } from '../sip/header-text.js';
 import type { SipjsOptions } from './options.js';
 
@@ -19,10 +19,35 @@ export interface UserAgentHooks {
   onDisconnect(error?: Error): void;
 }
 
+/** sip.js's SDH options of a call that sends a microphone the core opened ahead (`client.prepare()`). */
+interface PreparedStreamOptions {
+  preparedStream?: MediaStream;
+}
+
+/** The SDH options of a call placed or answered: its microphone, or the one prepared for it. */
+export function callMediaOptions(options: ProviderCallOptions): object {
+  const prepared: PreparedStreamOptions = options.stream ? { preparedStream: options.stream } : {};
+  return { constraints: { audio: options.audio ?? true, video: false }, ...prepared };
+}
+
+/**
+ * sip.js hands a session's SDH options to its MediaStreamFactory: a call given a prepared
+ * microphone sends it (while live); any other, and a later re-INVITE whose constraints changed,
+ * gets sip.js's own getUserMedia.
+ */
+function preparedOrOwnStream(sip: SipModule): Web.MediaStreamFactory {
+  const own = sip.Web.defaultMediaStreamFactory();
+  return (constraints, sdh, sdhOptions) => {
+    const prepared = (sdhOptions as PreparedStreamOptions | undefined)?.preparedStream;
+    const live = prepared?.getAudioTracks().some((track) => track.readyState === 'live');
+    return live ? Promise.resolve(prepared!) : own(constraints, sdh, sdhOptions);
+  };
+}
+
 /** The sip.js UserAgent configuration of one connection. */
 export function userAgentOptions(sip: SipModule, options: SipjsOptions, credentials: Credentials | undefined, hooks: UserAgentHooks): UserAgentOptions {
   const authenticated = credentials?.type === 'password' ? credentials : undefined;
-  const base = sip.Web.defaultSessionDescriptionHandlerFactory();
+  const base = sip.Web.defaultSessionDescriptionHandlerFactory(preparedOrOwnStream(sip));
   const ua: UserAgentOptions = {
     transportOptions: { server: options.server, connectionTimeout: CONNECTION_TIMEOUT_S },
     logBuiltinEnabled: false,

@@ -14,7 +14,7 @@ export interface SdkCall extends AgentSdkCall {
   causeCode?: number;
   sipCode?: number;
   sipReason?: string;
-  options: { remoteCallerName?: string; remoteCallerNumber?: string; iceServers?: RTCIceServer[]; remoteStream?: MediaStream; micId?: string };
+  options: { remoteCallerName?: string; remoteCallerNumber?: string; iceServers?: RTCIceServer[]; remoteStream?: MediaStream; localStream?: MediaStream; micId?: string };
   peer?: { instance?: RTCPeerConnection };
   answer(params?: object): Promise<void>;
   hangup(params?: { cause?: string; causeCode?: number }, execute?: boolean): Promise<void>;
@@ -113,7 +113,7 @@ export class TelnyxCall implements ProviderCall {
   }
 
   answer: ((options: ProviderCallOptions) => Promise<void>) | undefined = async (options) => {
-    setAnswerMedia(this.sdkCall, { iceServers: options.iceServers, micId: exactDeviceId(options.audio) });
+    setAnswerMedia(this.sdkCall, { iceServers: options.iceServers, micId: exactDeviceId(options.audio), stream: options.stream });
     try {
       await this.sdkCall.answer({});
     } catch (error) {

@@ -35,6 +35,7 @@ export class SessionCalls {
         destinationNumber: target,
         audio: true,
         ...(micId ? { micId } : {}),
+        ...(options.stream ? { localStream: options.stream } : {}),
         video: false,
         ...(iceServers ? { iceServers } : {}),
         ...(this.options.callerName ? { callerName: this.options.callerName } : {}),

@@ -68,6 +68,8 @@ class TelnyxProvider implements VoiceProviderV1 {
       // on its own (Peer.restartIce); polyphone does not drive it, so the core only watches.
       quality: true,
       mediaReconnect: false,
+      // newCall takes `localStream` (and an answered call reads it from its options).
+      preparedMicrophone: true,
     };
   }
 

@@ -147,7 +147,7 @@ export function dropSocket(client: QuirkyClient): void {
 
 /** The part of an SDK Call the quirks below touch. */
 export interface QuirkyCall {
-  options: { iceServers?: RTCIceServer[]; micId?: string };
+  options: { iceServers?: RTCIceServer[]; micId?: string; localStream?: MediaStream };
   peer?: { instance?: RTCPeerConnection };
 }
 
@@ -164,9 +164,12 @@ export function peerConnectionOf(call: QuirkyCall): RTCPeerConnection | undefine
  * `answer()` takes no media options in 2.27; it reads them from `call.options` when it builds the
  * peer connection, so they are set there first.
  */
-export function setAnswerMedia(call: QuirkyCall, media: { iceServers?: RTCIceServer[] | undefined; micId?: string | undefined }): void {
+export function setAnswerMedia(call: QuirkyCall, media: { iceServers?: RTCIceServer[] | undefined; micId?: string | undefined; stream?: MediaStream | undefined }): void {
   if (media.iceServers) call.options.iceServers = media.iceServers;
   if (media.micId) call.options.micId = media.micId;
+  // A microphone opened ahead (client.prepare()): the SDK's _retrieveLocalStream sends a valid
+  // options.localStream instead of calling getUserMedia, and stops it when the call ends.
+  if (media.stream) call.options.localStream = media.stream;
 }
 
 function voiceSdkId(): string | null {

@@ -240,7 +240,7 @@ describe('sendbird session', () => {
     expect(caps).toMatchObject({ dtmf: false, receiveDtmf: false, anonymous: false });
     await login(page, 'alice', 'alice', aliceToken);
     const connected = await page.evaluate(() => (window as any).clients.alice.capabilities);
-    expect(connected).toEqual({ incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false, multipleCalls: true, transfer: false, inputSelection: true, quality: true, mediaReconnect: false, agentTranscript: false, agentText: false, agentTools: false, outputSelection: true });
+    expect(connected).toEqual({ incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false, multipleCalls: true, transfer: false, inputSelection: true, quality: true, mediaReconnect: false, preparedMicrophone: false, agentTranscript: false, agentText: false, agentTools: false, outputSelection: true });
   });
 
   it('socket dropped by the server → reconnecting, then connected again when the SDK is back', async () => {
