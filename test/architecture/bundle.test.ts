@@ -97,7 +97,7 @@ describe('an app that imports one provider bundles one vendor SDK, loaded lazily
  * prints). Where the goal is met the goal holds; where not yet, the figure reached + ~3 % holds,
  * so that it cannot creep back. Lower a figure here whenever the bench shows it lower.
  */
-const HELD_GZIP_BYTES: Record<string, number> = { sipjs: 27_200, cognigy: 28_550, telnyx: 24_850, sendbird: 23_100 };
+const HELD_GZIP_BYTES: Record<string, number> = { sipjs: 27_000, cognigy: 28_350, telnyx: 24_650, sendbird: 22_900 };
 
 describe('bytes: core + one provider\'s glue, min+gzip, held where the issue 19 budget has brought it', () => {
   let apps: Array<{ provider: string; staticGzip: number; goal: number; vendorInEntry: boolean; vendorGzipBytes: number; lazy: Array<{ chunk: string; modules: string[] }> }>;
