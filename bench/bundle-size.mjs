@@ -76,6 +76,11 @@ export async function measureApps() {
   }
 }
 
+const WHEN_LOADED = { monitor: 'fetched when a call is placed or offered', failover: 'a list of configs only', 'failover-failback': 'failover options only' };
+/** A lazy chunk by name and when it loads; a shared chunk by the modules in it. */
+const lazyLabel = ({ chunk, modules }) =>
+  chunk === 'chunk' ? `shared by lazy chunks (${modules.map((m) => m.split('/').pop()).join(', ')})` : `"${chunk}" (${WHEN_LOADED[chunk] ?? 'on first use'})`;
+
 /** Rows for bench/run.mjs: per provider the core + glue beside its goal, then each lazy chunk. */
 export async function measureBundles() {
   const rows = [];
@@ -88,9 +93,7 @@ export async function measureBundles() {
       targetText: `≤ 10 % of SDK = ${(app.goal / 1024).toFixed(2)} KB`,
       vendorGzipBytes: app.vendorGzipBytes,
     });
-    for (const chunk of app.lazy) {
-      rows.push({ part: `lazy chunk "${chunk.chunk}" (${chunk.chunk === 'failover' ? 'a list of configs only' : chunk.chunk === 'monitor' ? 'fetched when a call is placed or offered' : 'on first use'})`, provider: app.provider, gzipBytes: chunk.gzipBytes });
-    }
+    for (const chunk of app.lazy) rows.push({ part: `lazy chunk ${lazyLabel(chunk)}`, provider: app.provider, gzipBytes: chunk.gzipBytes });
   }
   return rows;
 }
@@ -102,7 +105,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const app of apps) {
     const met = app.staticGzip <= app.goal ? 'met' : `NOT met (${kb(app.staticGzip - app.goal)} over)`;
     console.log(`\n${app.provider}: core + glue ${kb(app.staticGzip)} (glue ≈ ${kb(app.glueGzipEstimate)})  goal ≤ ${kb(app.goal)} (10 % of ${app.vendor} ${kb(app.vendorGzipBytes)})  ${met}`);
-    for (const chunk of app.lazy) console.log(`  lazy ${chunk.chunk.padEnd(10)} ${kb(chunk.gzipBytes).padStart(9)}  ${chunk.modules.join(', ')}`);
+    for (const chunk of app.lazy) console.log(`  lazy ${kb(chunk.gzipBytes).padStart(8)}  ${lazyLabel(chunk)}${chunk.chunk === 'chunk' ? '' : `: ${chunk.modules.join(', ') || '(imports only)'}`}`);
     if (process.argv.includes('--modules')) for (const m of app.modules) console.log(`    ${String(m.minBytes).padStart(6)} B min  ≈${String(m.gzipEstimate).padStart(5)} B gz  ${m.input}`);
   }
 }
