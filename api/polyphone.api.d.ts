@@ -686,7 +686,7 @@ export interface IcePolicy {
 // ---- core/create.d.ts ----
 import type { VoiceClient } from "./api.js";
 import type { AnyProviderDefinition, VendorOfProviders, VoiceConfig } from "./typed-config.js";
-import { type FailoverOptions } from "./failover-failback.js";
+import type { FailoverOptions } from "./failover-failback.js";
 export interface CreateVoiceClientOptions<P extends readonly AnyProviderDefinition[]> extends FailoverOptions {
     providers?: P;
 }
@@ -1105,10 +1105,11 @@ export type { AgentData, TranscriptEntry, AgentCapabilities } from "./agent/type
 export { openMicrophone, replaceSendingTrack, exactDeviceId } from "./devices/input.js";
 
 // ---- core/quality/index.d.ts ----
-export { QualityMonitor, type QualityHost } from "./monitor.js";
+export type { QualityMonitor, QualityHost } from "./monitor.js";
 export { parseQualityOptions, DEFAULT_QUALITY_OPTIONS, type QualityOptions, type ResolvedQualityOptions } from "./options.js";
 export type { QualitySample } from "./sample.js";
-export { DEFAULT_THRESHOLDS, type QualityThresholds, type QualityWarning, type QualityWarningName } from "./warnings.js";
+export { DEFAULT_THRESHOLDS, type QualityThresholds } from "./thresholds.js";
+export type { QualityWarning, QualityWarningName } from "./warnings.js";
 export { estimateMos } from "./mos.js";
 
 // ---- core/quality/media-watch.d.ts ----
@@ -1177,7 +1178,7 @@ export declare function estimateMos(input: {
 }): number;
 
 // ---- core/quality/options.d.ts ----
-import { type QualityThresholds } from "./warnings.js";
+import { type QualityThresholds } from "./thresholds.js";
 export interface QualityOptions {
     enabled?: boolean;
     thresholds?: Partial<QualityThresholds>;
@@ -1224,9 +1225,7 @@ export interface ReadSample {
 }
 export declare function readSample(report: RTCStatsReport, previous: SampleCounters | undefined, now?: number): ReadSample;
 
-// ---- core/quality/warnings.d.ts ----
-import type { QualitySample } from "./sample.js";
-export type QualityWarningName = "high-rtt" | "high-jitter" | "high-packet-loss" | "low-mos" | "no-inbound-audio" | "no-outbound-audio" | "silent-input";
+// ---- core/quality/thresholds.d.ts ----
 export interface QualityThresholds {
     rttMs: number;
     jitterMs: number;
@@ -1236,6 +1235,12 @@ export interface QualityThresholds {
     silentInputSamples: number;
 }
 export declare const DEFAULT_THRESHOLDS: Readonly<QualityThresholds>;
+
+// ---- core/quality/warnings.d.ts ----
+import type { QualitySample } from "./sample.js";
+export type QualityWarningName = "high-rtt" | "high-jitter" | "high-packet-loss" | "low-mos" | "no-inbound-audio" | "no-outbound-audio" | "silent-input";
+import type { QualityThresholds } from "./thresholds.js";
+export { DEFAULT_THRESHOLDS, type QualityThresholds } from "./thresholds.js";
 export interface QualityWarning {
     name: QualityWarningName;
     value: number;
@@ -1278,7 +1283,6 @@ export declare class WarningTracker {
     }): WarningChange[];
     active(): QualityWarningName[];
 }
-export {};
 
 // ---- core/redact.d.ts ----
 import type { Credentials } from "./contract.js";

@@ -22,8 +22,12 @@ import { AgentConversation } from './agent/conversation.js';
 import { CallMedia } from './devices/call-media.js';
 import type { Devices } from './devices/devices.js';
 import { playRemote } from './devices/playback.js';
-import { QualityMonitor, type ResolvedQualityOptions } from './quality/index.js';
+import type { QualityMonitor, ResolvedQualityOptions } from './quality/index.js';
 import { mediaLostError, qualityHost } from './quality/call-host.js';
+import { lazyModule } from './lazy.js';
+
+/** The quality monitor (samples, warnings, media watch) is a chunk of its own, fetched when a call is placed or offered. */
+const qualityModule = lazyModule(() => import('./quality/monitor.js'));
 
 export interface CallInternals {
   id: number;
@@ -104,6 +108,8 @@ export abstract class CallCore {
     this.peer = internals.peer;
     this.displayName = internals.displayName;
     this.endedPromise = new Promise((resolve) => (this.resolveEnded = resolve));
+    // Fetched while the call rings, so that it is at hand when the call becomes active.
+    if (internals.quality?.enabled) qualityModule.load().catch(() => {});
   }
 
   /** The Call this machinery belongs to (the only subclass), as the client knows it. */
@@ -190,7 +196,16 @@ export abstract class CallCore {
   protected startQuality(): void {
     const options = this.internals.quality;
     if (!options?.enabled || this.internals.capabilities().quality === false || this.qualityMonitor) return;
-    this.qualityMonitor = new QualityMonitor(
+    const loaded = qualityModule.current;
+    if (!loaded) {
+      // Not fetched yet: sampling starts once it is (the first sample is a second away anyway), unless the call is over by then.
+      qualityModule.load().then(
+        () => this._state !== 'ended' && this.startQuality(),
+        (error: unknown) => this.internals.log?.('warn', 'Call quality is off for this call: its module did not load.', { call: this.internals.id, cause: describeCause(error).message ?? '' }),
+      );
+      return;
+    }
+    this.qualityMonitor = new loaded.QualityMonitor(
       qualityHost({
         provider: this.internals.provider,
         answerer: this.direction === 'incoming',

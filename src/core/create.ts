@@ -5,7 +5,7 @@ import type { ProviderDefinitionV1 } from './contract.js';
 import { VoiceError, describeCause, isVoiceError } from './errors.js';
 import { checkProviders, providerNamed } from './registry.js';
 import type { AnyProviderDefinition, VendorOfProviders, VoiceConfig } from './typed-config.js';
-import { parseFailoverOptions, type FailoverOptions } from './failover-failback.js';
+import type { FailoverOptions } from './failover-failback.js';
 
 export interface CreateVoiceClientOptions<P extends readonly AnyProviderDefinition[]> extends FailoverOptions {
   /**
@@ -45,7 +45,8 @@ export async function createVoiceClient<const P extends readonly AnyProviderDefi
   if (configs.length === 0) throw configInvalid('config', 'The list of configs is empty.');
   const { providers: handedOver, ...failoverOptions } = options ?? {};
   const providers = checkProviders(handedOver);
-  const failback = parseFailoverOptions(options === undefined ? undefined : failoverOptions);
+  // The failover options' parser loads only when there are some: most apps hand over providers alone.
+  const failback = Object.keys(failoverOptions).length > 0 ? (await import('./failover-failback.js')).parseFailoverOptions(failoverOptions) : undefined;
   if (failback && !list) throw configInvalid('failback', 'failback needs a list of configs.');
   const parsed = configs.map(parseConfig);
   const definitions = parsed.map((p) => definitionFor(p, providers));

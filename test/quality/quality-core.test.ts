@@ -16,6 +16,8 @@ async function activeCall(path: ScriptedPath, config: Record<string, unknown> = 
   await client.connect();
   const call = await client.call('bob');
   path.sink!.active();
+  // The monitor is a lazy chunk fetched when the call is placed: its load takes real time, which fake timers do not wait for.
+  await vi.dynamicImportSettled();
   const samples: QualitySample[] = [];
   const warnings: string[] = [];
   call.on('quality', (s) => samples.push(s));

@@ -1,6 +1,6 @@
 /** The client's `quality` option: sampling, warning thresholds and the media-reconnection bound. */
 import { VoiceError } from '../errors.js';
-import { DEFAULT_THRESHOLDS, type QualityThresholds } from './warnings.js';
+import { DEFAULT_THRESHOLDS, type QualityThresholds } from './thresholds.js';
 
 export interface QualityOptions {
   /** Sample calls at all (default true where the provider declares `quality`). */
