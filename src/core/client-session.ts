@@ -183,7 +183,7 @@ export abstract class ClientSession extends ClientCore {
   }
 
   /** An incoming call, offered by the provider: the client decides whether the app gets it. */
-  protected abstract incomingCall(info: { from: string; displayName?: string; replaces?: ProviderCall }, providerCall: ProviderCall): CallSink;
+  protected abstract incomingCall<C extends ProviderCall>(info: { from: string; displayName?: string; replaces?: ProviderCall }, create: (sink: CallSink) => C): C;
 
   protected providerSink(): ProviderSink {
     return {
@@ -206,7 +206,7 @@ export abstract class ClientSession extends ClientCore {
         this.emit('error', { error: wrapped });
         this.markDisconnected();
       },
-      incomingCall: (info, providerCall) => this.incomingCall(info, providerCall),
+      incomingCall: (info, create) => this.incomingCall(info, create),
       tokenWillExpire: (info) => this.emit('tokenWillExpire', { expiresAt: info.expiresAt }),
       providerChanged: (info) => this.emit('providerChanged', info),
       error: (error) => this.emit('error', { error: this.redactor.error(error) }),

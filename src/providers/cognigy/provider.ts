@@ -147,9 +147,8 @@ class CognigyProvider implements VoiceProviderV1 {
     if (!ua || !endpoint || this.session.phase !== 'connected') throw new VoiceError('INVALID_STATE', 'The Cognigy client is not connected.', { provider: NAME });
     let call: JssipCall | undefined;
     this.adoptOutgoing = (session) => {
-      call = new JssipCall(session, this.options.dtmfTransport, false, (level, message) => this.log(level, message));
+      call = new JssipCall(session, sink, this.options.dtmfTransport, false, (level, message) => this.log(level, message));
       this.applyIcePolicy(session);
-      call.bind(sink);
     };
     try {
       ua.call(target === undefined ? agentUri(endpoint) : this.targetUri(target, endpoint), {
@@ -246,11 +245,11 @@ class CognigyProvider implements VoiceProviderV1 {
       return;
     }
     // An INVITE with Replaces never gets here: JsSIP hands it to the session it replaces.
-    const call = new JssipCall(session, this.options.dtmfTransport, true, (level, message) => this.log(level, message));
-    this.applyIcePolicy(session);
     const identity = session.remote_identity;
-    const sink = this.context.sink.incomingCall({ from: identity.uri.toString(), displayName: identity.display_name || undefined }, call);
-    call.bind(sink);
+    this.context.sink.incomingCall({ from: identity.uri.toString(), displayName: identity.display_name || undefined }, (sink) => {
+      this.applyIcePolicy(session);
+      return new JssipCall(session, sink, this.options.dtmfTransport, true, (level, message) => this.log(level, message));
+    });
   }
 
   private targetUri(target: string, endpoint: CognigyEndpointConfig): string {

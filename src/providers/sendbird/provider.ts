@@ -128,8 +128,7 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
     assertWebRtc(NAME);
     if (options.iceServers !== this.context.iceServers) warnIgnoredIceServers(this.context.sink, options.iceServers, 'call');
     if (options.audio) await chooseInput(sdk, options.audio);
-    const call = this.newCall(undefined, 'caller', sdk);
-    call.bind(sink);
+    const call = this.newCall(undefined, 'caller', sdk, sink);
     let directCall: DirectCall | undefined;
     // With other calls in progress (the core has held them), the SDK must not touch them: see quirks.ts.
     const others = sdk.getOngoingCalls();
@@ -260,8 +259,8 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
   }
 
   /** A call that switches its microphone through the SDK's device manager. */
-  private newCall(directCall: DirectCall | undefined, role: 'caller' | 'callee', sdk: SendBirdCallSdk | undefined): SendbirdCall {
-    const call = new SendbirdCall(directCall, role, this.context.sink.log, this.options.callConnectionTimeoutMs, (options) =>
+  private newCall(directCall: DirectCall | undefined, role: 'caller' | 'callee', sdk: SendBirdCallSdk | undefined, sink: CallSink): SendbirdCall {
+    const call = new SendbirdCall(directCall, role, sink, this.context.sink.log, this.options.callConnectionTimeoutMs, (options) =>
       warnIgnoredIceServers(this.context.sink, options.iceServers !== this.context.iceServers ? options.iceServers : undefined, 'call'),
     );
     if (!sdk) return call;
@@ -277,10 +276,8 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
     this.ringingCalls.add(directCall);
     // A call this client only hears of through its cancel is over before it could ring.
     if (directCall.isEnded) return;
-    const call = this.newCall(directCall, 'callee', this.sdk);
     const caller = directCall.caller ?? directCall.remoteUser;
-    const sink = this.context.sink.incomingCall({ from: caller?.userId ?? 'unknown', displayName: caller?.nickname || undefined }, call);
-    call.bind(sink);
+    this.context.sink.incomingCall({ from: caller?.userId ?? 'unknown', displayName: caller?.nickname || undefined }, (sink) => this.newCall(directCall, 'callee', this.sdk, sink));
   }
 }
 

@@ -19,8 +19,6 @@ export class SipjsCall implements ProviderCall {
   get vendor(): Session {
     return this.session;
   }
-  private sink: CallSink | undefined;
-  private pending: Array<(sink: CallSink) => void> = [];
   private remoteBye = false;
   private rejectedWith: { status: number; reason: string } | undefined;
   private localEnd = false;
@@ -32,7 +30,7 @@ export class SipjsCall implements ProviderCall {
   // While answer() runs, sip.js may end the session itself (it rejects the INVITE when the
   // microphone is refused); the end is held back so answer()'s own error decides the reason.
   private answering = false;
-  private deferredEnd: ((sink: CallSink) => void) | undefined;
+  private deferredEnd: (() => void) | undefined;
   /** JSON INFOs from an AI agent (Cognigy's voice gateway, or any peer speaking its bodies). */
   private readonly agent: SipAgentInfo;
   // An INVITE with Replaces took this call's place: sip.js sends its BYE, the call was transferred.
@@ -45,12 +43,14 @@ export class SipjsCall implements ProviderCall {
   constructor(
     private readonly sip: SipModule,
     readonly session: Session,
+    /** Bound by the core before this call exists: every report goes straight to it. */
+    private readonly sink: CallSink,
     private readonly dtmfTransport: DtmfTransport,
     private readonly failureFor: (status: number, reason: string) => { reason: CallEndReason; error?: VoiceError },
     private readonly prepareMedia: (session: Session, iceServers: RTCIceServer[] | undefined) => void,
     log: (level: LogLevel, message: string, data?: Record<string, unknown>) => void = () => {},
   ) {
-    this.agent = new SipAgentInfo((fn) => this.report(fn), log, 'sipjs');
+    this.agent = new SipAgentInfo(sink, log, 'sipjs');
     session.delegate = {
       onBye: () => {
         this.remoteBye = true;
@@ -62,17 +62,11 @@ export class SipjsCall implements ProviderCall {
       },
       onInvite: (request: Core.IncomingRequestMessage) => {
         const holds = sdpHolds(request.body);
-        if (holds === true) this.report((s) => s.held());
-        else if (holds === false) this.report((s) => s.unheld());
+        if (holds === true) this.sink.held();
+        else if (holds === false) this.sink.unheld();
       },
     };
     session.stateChange.addListener((state) => this.onState(state));
-  }
-
-  /** Incoming calls get their sink only after the core has built the handle. */
-  bind(sink: CallSink): void {
-    this.sink = sink;
-    for (const report of this.pending.splice(0)) report(sink);
   }
 
   markRejected(status: number, reason: string): void {
@@ -104,7 +98,7 @@ export class SipjsCall implements ProviderCall {
       this.answering = false;
       const end = this.deferredEnd;
       this.deferredEnd = undefined;
-      if (end) this.report(end);
+      end?.();
     }
   }
 
@@ -164,10 +158,8 @@ export class SipjsCall implements ProviderCall {
 
   /** The far end asked for a transfer: the core decides, and places the new call through `place`. */
   reportReferred(referral: Referral, target: string, place: (sink: CallSink) => Promise<ProviderCall>): void {
-    this.report((s) => {
-      if (s.referred) s.referred(target, place);
-      else void referral.reject().catch(() => {});
-    });
+    if (this.sink.referred) this.sink.referred(target, place);
+    else void referral.reject().catch(() => {});
   }
 
   async getStats(): Promise<RTCStatsReport | undefined> {
@@ -239,7 +231,7 @@ export class SipjsCall implements ProviderCall {
     }
     const digit = readDtmfInfo(body, type);
     void info.accept().catch(() => {});
-    if (digit) this.report((s) => s.dtmf(digit));
+    if (digit) this.sink.dtmf(digit);
   }
 
   private onState(state: string): void {
@@ -249,15 +241,14 @@ export class SipjsCall implements ProviderCall {
       const sdh = this.sdh();
       this.watchMedia(sdh?.peerConnection);
       if (sdh?.remoteMediaStream) {
-        const stream = sdh.remoteMediaStream;
-        this.report((s) => s.remoteStream(stream));
+        this.sink.remoteStream(sdh.remoteMediaStream);
       }
-      this.report((s) => s.active());
+      this.sink.active();
     } else if (state === SessionState.Terminated) {
-      if (this.answering) this.deferredEnd = (s) => this.reportEnd(s);
+      if (this.answering) this.deferredEnd = () => this.reportEnd();
       // sip.js ends an Inviter before it hands the final response to our onReject (same call
       // stack): wait one microtask so the reason comes from the SIP status.
-      else queueMicrotask(() => this.report((s) => this.reportEnd(s)));
+      else queueMicrotask(() => this.reportEnd());
     }
   }
 
@@ -272,12 +263,13 @@ export class SipjsCall implements ProviderCall {
     this.watchingMedia = true;
     pc.addEventListener('connectionstatechange', () => {
       if (pc.connectionState !== 'failed' || this.localEnd || this.session.state !== this.sip.SessionState.Established) return;
-      this.report((s) => s.ended('failed', new VoiceError('CALL_FAILED', 'The media connection of the call was lost.', { provider: 'sipjs', cause: { name: 'MediaConnectionFailed' } })));
+      this.sink.ended('failed', new VoiceError('CALL_FAILED', 'The media connection of the call was lost.', { provider: 'sipjs', cause: { name: 'MediaConnectionFailed' } }));
       void this.session.bye().catch(() => {});
     });
   }
 
-  private reportEnd(sink: CallSink): void {
+  private reportEnd(): void {
+    const sink = this.sink;
     // This side hung up, cancelled or rejected: the core ends the call with the reason it knows
     // (hangup, canceled, rejected, busy, unanswered) once our method returns; a 487 or BYE crossing
     // ours must not replace it.
@@ -293,11 +285,6 @@ export class SipjsCall implements ProviderCall {
 
   /** The far end is alerting (a 180/183 to our INVITE). */
   ringing(): void {
-    this.report((s) => s.ringing());
-  }
-
-  private report(fn: (sink: CallSink) => void): void {
-    if (this.sink) fn(this.sink);
-    else this.pending.push(fn);
+    this.sink.ringing();
   }
 }

@@ -104,7 +104,7 @@ class SipjsProvider implements VoiceProviderV1 {
   /** Sends the INVITE of an outgoing session (a call of the app's, or one a REFER asked for). */
   private async invite(inviter: Inviter, iceServers: RTCIceServer[] | undefined, sink: CallSink): Promise<SipjsCall> {
     this.iceServersBySession.set(inviter, iceServers);
-    const call = this.newCall(inviter);
+    const call = this.newCall(inviter, sink);
     try {
       await inviter.invite({
         requestDelegate: {
@@ -115,12 +115,10 @@ class SipjsProvider implements VoiceProviderV1 {
         },
       });
     } catch (error) {
-      // sip.js has already ended the session; the sink stays unbound so that its "ended" does not
-      // pre-empt this error (the core ends the call `failed` with it, e.g. MEDIA_DENIED).
+      // sip.js has already ended the session; the core holds that end and ends the call `failed`
+      // with this error (e.g. MEDIA_DENIED).
       throw mediaError(error, NAME) ?? new VoiceError('CALL_FAILED', 'The call could not be started.', { provider: NAME, cause: describeCause(error) });
     }
-    // Bound only now: what happened meanwhile (a fast 180) is replayed in order.
-    call.bind(sink);
     return call;
   }
 
@@ -146,19 +144,16 @@ class SipjsProvider implements VoiceProviderV1 {
   // ---- calls ----
 
   private onInvite(invitation: Invitation): void {
-    const sip = this.sip!;
-    const call = this.newCall(invitation);
     const identity = invitation.remoteIdentity;
     // sip.js matched an INVITE with Replaces to one of our dialogs (the far end of an attended transfer).
     const replaces = invitation.replacee ? this.callsBySession.get(invitation.replacee) : undefined;
     replaces?.markReplaced();
     const info = { from: identity.uri.toString(), displayName: identity.displayName || undefined, ...(replaces ? { replaces } : {}) };
-    call.bind(this.context.sink.incomingCall(info, call));
+    this.context.sink.incomingCall(info, (sink) => this.newCall(invitation, sink));
   }
 
-  private newCall(session: Session): SipjsCall {
-    const sip = this.sip!;
-    const call = new SipjsCall(sip, session, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice), this.context.sink.log);
+  private newCall(session: Session, sink: CallSink): SipjsCall {
+    const call = new SipjsCall(this.sip!, session, sink, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice), this.context.sink.log);
     this.callsBySession.set(session, call);
     call.transferTarget = (target) => this.transferTarget(target);
     call.onReferral = (referral) => this.onReferral(call, referral);
