@@ -180,6 +180,8 @@ export class Member {
       },
       connectionFailed: (e) => {
         if (active()) listener.failed(this, e);
+        // The member in use is torn down by the failover or the client; one being probed, here.
+        else void this.provider.disconnect().catch(() => {});
         this.lost = false;
       },
       incomingCall: <C extends ProviderCall>(info: { from: string; displayName?: string }, create: (sink: CallSink) => C): C => {

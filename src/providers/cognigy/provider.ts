@@ -53,7 +53,7 @@ class CognigyProvider implements VoiceProviderV1 {
     private readonly context: ProviderContext,
   ) {
     this.userId = options.userId;
-    this.session = new CognigySession(options, context, () => this.disconnect());
+    this.session = new CognigySession(options, context);
   }
 
   get capabilities(): ProviderCapabilities {
