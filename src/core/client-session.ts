@@ -188,7 +188,10 @@ export abstract class ClientSession extends ClientCore {
 
   async refreshToken(credentials?: Credentials | string): Promise<void> {
     this.permit('refreshToken');
-    if (credentials !== undefined && typeof credentials !== 'string') this.checkCredentials(credentials);
+    if (credentials !== undefined && typeof credentials !== 'string') {
+      this.checkCredentials(credentials);
+      refuseForeignCredentials(credentials, this.credentialTypes, this.provider);
+    }
     for (const secret of credentialSecrets(credentials)) this.redactor.add(secret);
     await this.credentialStep('refreshToken()', (signal) => this.impl.refreshToken(credentials, signal));
     this.emit('tokenRefreshed', {});

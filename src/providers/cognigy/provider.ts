@@ -94,11 +94,8 @@ class CognigyProvider implements VoiceProviderV1 {
     this.jssip = jssip;
   }
 
-  async authenticate(credentials: Credentials): Promise<void> {
-    if (credentials.type !== 'anonymous') {
-      throw new VoiceError('UNSUPPORTED', 'The Cognigy provider takes no credentials: its endpoint hands out the SIP credentials.', { provider: NAME });
-    }
-  }
+  /** Nothing to take: the core lets only "anonymous" through (credentialTypes in index.ts); the endpoint hands out the SIP credentials. */
+  async authenticate(): Promise<void> {}
 
   async connect(signal: AbortSignal): Promise<ConnectResult> {
     await ensureWebSocket(NAME);

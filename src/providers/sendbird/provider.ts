@@ -204,13 +204,12 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
 
   // ---- internals ----
 
+  /** The core lets only "accessToken" credentials through (credentialTypes in index.ts): their content is checked here. */
   private checkCredentials(credentials: Credentials): AccessToken {
-    if (credentials.type !== 'accessToken') {
-      throw new VoiceError('UNSUPPORTED', `The sendbird provider takes "accessToken" credentials, not "${String(credentials.type).slice(0, 20)}".`, { provider: NAME });
-    }
-    if (typeof credentials.userId !== 'string' || credentials.userId.trim() === '') throw configInvalid('credentials.userId', 'The Sendbird user id is empty.');
-    if (typeof credentials.accessToken !== 'string' || credentials.accessToken === '') throw configInvalid('credentials.accessToken', 'The access token is empty.');
-    return credentials;
+    const { userId, accessToken } = credentials as AccessToken;
+    if (typeof userId !== 'string' || userId.trim() === '') throw configInvalid('credentials.userId', 'The Sendbird user id is empty.');
+    if (typeof accessToken !== 'string' || accessToken === '') throw configInvalid('credentials.accessToken', 'The access token is empty.');
+    return credentials as AccessToken;
   }
 
   private ownedSdk(operation: string): SendBirdCallSdk {

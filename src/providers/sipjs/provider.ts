@@ -60,6 +60,7 @@ class SipjsProvider implements VoiceProviderV1 {
     this.sip = await importVendorSdk(NAME, 'sip.js', () => import('sip.js'));
   }
 
+  /** The core lets only "password" and "anonymous" through (credentialTypes in index.ts). */
   async authenticate(credentials: Credentials): Promise<void> {
     if (credentials.type === 'password') {
       if (!this.options.uri) throw configInvalid('uri', 'An authenticated SIP.js client needs "uri" (the address of record to register).');
@@ -67,8 +68,6 @@ class SipjsProvider implements VoiceProviderV1 {
       if (!this.sip?.UserAgent.makeURI(this.options.uri)) throw configInvalid('uri', 'The option "uri" is not a SIP URI that sip.js can parse.');
       if (typeof credentials.password !== 'string' || credentials.password === '') throw configInvalid('credentials.password', 'The password is empty.');
       if (credentials.username !== undefined) checkDigestUser(credentials.username, 'credentials.username', NAME);
-    } else if (credentials.type !== 'anonymous') {
-      throw new VoiceError('UNSUPPORTED', `The sipjs provider takes "password" or "anonymous" credentials, not "${credentials.type}".`, { provider: NAME });
     }
     this.credentials = credentials;
   }
