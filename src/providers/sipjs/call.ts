@@ -1,18 +1,13 @@
 import type { Core, Info, Invitation, Referral, Session, URI } from 'sip.js';
-import { VoiceError, describeCause, mediaError, openMicrophone, type AgentData, type CallEndReason, type CallSink, type LogLevel, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
+import { VoiceError, describeCause, mediaError, type AgentData, type CallEndReason, type CallSink, type LogLevel, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
 import { SipAgentInfo, isAgentInfo } from '../sip/agent-info.js';
 import { sendAgentText } from './agent-text.js';
 import { DTMF_GAP_MS, DTMF_TONE_MS, infoDigits, readDtmfInfo, type DtmfTransport } from '../sip/dtmf.js';
 import { refer } from './transfer.js';
+import { SipjsCallMedia } from './call-media.js';
 import { reinvite, sdpHolds, sendInfoDigit } from './in-dialog.js';
 
 type SipModule = typeof import('sip.js');
-
-interface WebSdh {
-  peerConnection: RTCPeerConnection | undefined;
-  remoteMediaStream: MediaStream;
-}
-
 
 /** Maps one sip.js session onto polyphone's ProviderCall, reporting through a CallSink. */
 export class SipjsCall implements ProviderCall {
@@ -24,9 +19,8 @@ export class SipjsCall implements ProviderCall {
   private localEnd = false;
   private established = false;
   private watchingMedia = false;
-  // The outgoing leg is muted by the app and/or held by this side; either silences the microphone.
-  private muted = false;
-  private holding = false;
+  /** The local media: mute and hold silence the microphone, its switch, RFC 4733 digits. */
+  private readonly media: SipjsCallMedia;
   // While answer() runs, sip.js may end the session itself (it rejects the INVITE when the
   // microphone is refused); the end is held back so answer()'s own error decides the reason.
   private answering = false;
@@ -51,6 +45,7 @@ export class SipjsCall implements ProviderCall {
     log: (level: LogLevel, message: string, data?: Record<string, unknown>) => void = () => {},
   ) {
     this.agent = new SipAgentInfo(sink, log, 'sipjs');
+    this.media = new SipjsCallMedia(session);
     session.delegate = {
       onBye: () => {
         this.remoteBye = true;
@@ -108,28 +103,21 @@ export class SipjsCall implements ProviderCall {
   }
 
   async mute(): Promise<void> {
-    this.requireMedia();
-    this.muted = true;
-    this.applySending();
+    this.media.setMuted(true);
   }
 
   async unmute(): Promise<void> {
-    this.requireMedia();
-    this.muted = false;
-    this.applySending();
+    this.media.setMuted(false);
   }
 
   async hold(): Promise<void> {
     await reinvite(this.session, true);
-    // sendonly still carries our microphone to the far end: holding means it hears nothing.
-    this.holding = true;
-    this.applySending();
+    this.media.setHolding(true);
   }
 
   async unhold(): Promise<void> {
     await reinvite(this.session, false);
-    this.holding = false;
-    this.applySending();
+    this.media.setHolding(false);
   }
 
   /**
@@ -137,7 +125,7 @@ export class SipjsCall implements ProviderCall {
    * there), else SIP INFO (application/dtmf-relay, commas dropped), one digit per transaction.
    */
   async sendDtmf(digits: string): Promise<void> {
-    const dtmf = this.dtmfTransport === 'rfc4733' ? this.dtmfSender() : undefined;
+    const dtmf = this.dtmfTransport === 'rfc4733' ? this.media.dtmfSender() : undefined;
     if (dtmf) {
       // insertDTMF replaces the queue: digits of an earlier sendDtmf still waiting would be lost.
       dtmf.insertDTMF(dtmf.toneBuffer + digits, DTMF_TONE_MS, DTMF_GAP_MS);
@@ -163,57 +151,21 @@ export class SipjsCall implements ProviderCall {
   }
 
   async getStats(): Promise<RTCStatsReport | undefined> {
-    return this.sdh()?.peerConnection?.getStats();
+    return this.media.peerConnection?.getStats();
   }
 
-  /**
-   * sip.js's own SessionDescriptionHandler.setLocalMediaStream: replaceTrack on the sender, the old
-   * track stopped and its local stream kept in step (so its hold and mute keep working).
-   */
-  async setInput(audio: MediaTrackConstraints): Promise<void> {
-    this.requireMedia();
-    const track = await openMicrophone('sipjs', audio);
-    track.enabled = !this.muted && !this.holding;
-    const sdh = this.sdh() as unknown as { setLocalMediaStream(stream: MediaStream): Promise<void> };
-    try {
-      await sdh.setLocalMediaStream(new MediaStream([track]));
-    } catch (error) {
-      track.stop();
-      throw new VoiceError('CALL_FAILED', 'The microphone could not be switched.', { provider: 'sipjs', cause: describeCause(error) });
-    }
+  setInput(audio: MediaTrackConstraints): Promise<void> {
+    return this.media.switchInput(audio);
   }
 
   peerConnection(): RTCPeerConnection | undefined {
-    return this.sdh()?.peerConnection;
+    return this.media.peerConnection;
   }
 
   /** ICE restart by re-INVITE (RFC 5245 §9.1.1.1): a fresh offer with new ICE credentials. */
   restartMedia(): Promise<void> {
     if (this.session.state !== this.sip.SessionState.Established) return Promise.resolve();
-    return reinvite(this.session, this.holding, { iceRestart: true });
-  }
-
-  private sdh(): WebSdh | undefined {
-    return this.session.sessionDescriptionHandler as unknown as WebSdh | undefined;
-  }
-
-  private requireMedia(): RTCPeerConnection {
-    const pc = this.sdh()?.peerConnection;
-    if (!pc) throw new VoiceError('INVALID_STATE', 'The call has no media yet.', { provider: 'sipjs' });
-    return pc;
-  }
-
-  private applySending(): void {
-    const pc = this.sdh()?.peerConnection;
-    if (!pc) return;
-    const enabled = !this.muted && !this.holding;
-    for (const sender of pc.getSenders()) if (sender.track?.kind === 'audio') sender.track.enabled = enabled;
-  }
-
-  private dtmfSender(): RTCDTMFSender | undefined {
-    const pc = this.sdh()?.peerConnection;
-    const sender = pc?.getSenders().find((s) => s.track?.kind === 'audio');
-    return sender?.dtmf?.canInsertDTMF ? sender.dtmf : undefined;
+    return reinvite(this.session, this.media.holding, { iceRestart: true });
   }
 
   /** Text for the AI agent: one INFO with the JSON body Cognigy's SDK sends. */
@@ -238,11 +190,9 @@ export class SipjsCall implements ProviderCall {
     const { SessionState } = this.sip;
     if (state === SessionState.Established) {
       this.established = true;
-      const sdh = this.sdh();
-      this.watchMedia(sdh?.peerConnection);
-      if (sdh?.remoteMediaStream) {
-        this.sink.remoteStream(sdh.remoteMediaStream);
-      }
+      this.watchMedia(this.media.peerConnection);
+      const stream = this.media.remoteStream;
+      if (stream) this.sink.remoteStream(stream);
       this.sink.active();
     } else if (state === SessionState.Terminated) {
       if (this.answering) this.deferredEnd = () => this.reportEnd();
