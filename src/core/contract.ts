@@ -157,8 +157,8 @@ export interface VoiceProviderV1 {
   /**
    * `target` is undefined only when `capabilities.defaultTarget` is true: dial the session's own
    * destination. `sink` is bound already: the provider reports to it from the moment it has a
-   * vendor call (a fast 180 included); an end the vendor reports before `call()` settles may be
-   * overtaken by the core's end with the error `call()` rejects with.
+   * vendor call (a fast 180 included), and keeps no reports back. An end reported before `call()`
+   * resolves waits in the core: if `call()` then rejects, the call ends with that error instead.
    */
   call(target: string | undefined, options: ProviderCallOptions, sink: CallSink, signal: AbortSignal): Promise<ProviderCall>;
   refreshToken(credentials: Credentials | string | undefined, signal: AbortSignal): Promise<void>;
