@@ -582,11 +582,11 @@ export interface ProviderSink {
     connectionLost(error?: VoiceError): void;
     connectionRestored(): void;
     connectionFailed(error: VoiceError): void;
-    incomingCall(info: {
+    incomingCall<C extends ProviderCall>(info: {
         from: string;
         displayName?: string;
         replaces?: ProviderCall;
-    }, call: ProviderCall): CallSink;
+    }, create: (sink: CallSink) => C): C;
     tokenWillExpire(info: {
         expiresAt?: number;
     }): void;

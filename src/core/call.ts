@@ -1,5 +1,5 @@
 import type { Handler } from './emitter.js';
-import type { ProviderCall, ProviderCallOptions } from './contract.js';
+import type { CallSink, ProviderCall, ProviderCallOptions } from './contract.js';
 import { VoiceError } from './errors.js';
 import type { CallEndReason, CallEvents } from './events.js';
 import { CALL_OPERATIONS, localEndReason, type CallState } from './states.js';
@@ -189,6 +189,26 @@ export class DefaultCall<VendorCall = unknown> extends CallCore implements Call<
     }
     this.emit('transferred', { target: other ? other.peer : this.internals.redactor.text(target as string) });
     await Promise.all(involved.map((call) => call.terminate('transferred')));
+  }
+
+  /**
+   * @internal Has the provider place this call (its `call()`, or a REFER's `place`) with this
+   * call's sink, bound before the provider can report anything, and attaches what it returns.
+   * An end the vendor reports before placing succeeds waits: when placing fails, its error is
+   * why the call ended and the caller ends the call with it (sip.js ends a session itself when
+   * the microphone is refused, before its invite() rejects); when it succeeds, the end goes on.
+   */
+  async placing(place: (sink: CallSink) => Promise<ProviderCall>): Promise<void> {
+    const sink = this.sink();
+    let placed = false;
+    let heldEnd: (() => void) | undefined;
+    const ended: CallSink['ended'] = (reason, error) => {
+      if (placed) sink.ended(reason, error);
+      else heldEnd ??= () => sink.ended(reason, error);
+    };
+    this.attach(await place({ ...sink, ended }));
+    placed = true;
+    heldEnd?.();
   }
 
   /** @internal This call is being replaced by `replacement` (a REFER this side follows, or an INVITE with Replaces). */

@@ -128,8 +128,7 @@ export function followReferral(
     old.referralFailed();
     list.restore(call);
   });
-  place(call.sink()).then(
-    (providerCall) => call.attach(providerCall),
+  call.placing(place).catch(
     (error: unknown) =>
       call.end('failed', isVoiceError(error) ? error : new VoiceError('CALL_FAILED', 'The referred call could not be placed.', { provider, cause: describeCause(error) })),
   );
@@ -140,10 +139,13 @@ export function followReferral(
  * the new call takes the old one's place and is answered at once, as RFC 3891 has it; the vendor
  * ends the replaced dialog.
  */
-export function takeOverReplaced(call: Call, providerCall: ProviderCall): CallSink {
-  call.attach(providerCall);
+export function takeOverReplaced<C extends ProviderCall>(call: Call, create: (sink: CallSink) => C): C {
   call.start('ringing');
-  const sink = call.sink();
+  const providerCall = create(call.sink());
+  call.attach(providerCall);
   queueMicrotask(() => void call.answer().catch(() => {}));
-  return sink;
+  return providerCall;
 }
+
+/** The sink of a call nobody follows (one refused busy): its reports go nowhere. */
+export const IGNORED_CALL_SINK: CallSink = { ringing() {}, active() {}, remoteStream() {}, held() {}, unheld() {}, dtmf() {}, ended() {}, error() {} };

@@ -33,6 +33,8 @@ export abstract class ClientSession extends ClientCore {
   protected teardown: Promise<void> | undefined;
   /** The provider's last disconnect(), possibly still running in the background. */
   protected providerStopping: Promise<void> = Promise.resolve();
+  /** The provider gave up and the core is tearing it down before it reports (providerGaveUp). */
+  private givingUp = false;
 
   init(): Promise<void> {
     this.initPromise ??= this.impl.init(this.lifetime.signal).then(
@@ -161,9 +163,35 @@ export abstract class ClientSession extends ClientCore {
     this.providerStopping = work;
     await bounded(work, { timeoutMs: waitMs, what: 'disconnect()' }).catch(() => {});
   }
+
+  /**
+   * The provider gave up its connection: the core tears it down (its disconnect(), bounded), then
+   * reports. Torn down first, so that an app reacting to `disconnected` with connect() does not
+   * have its new session stopped by the old one's teardown. Vendors end their calls as they stop;
+   * a call still live after that ends `failed` with the provider's error.
+   */
+  private async providerGaveUp(error: VoiceError): Promise<void> {
+    if (this.givingUp || !reportMove(CLIENT_REPORTS.connectionFailed, this._state)) return;
+    this.givingUp = true;
+    try {
+      await this.teardownProvider(TEARDOWN_MS);
+    } finally {
+      this.givingUp = false;
+    }
+    // A disconnect() by the app meanwhile has ended the session its own way.
+    if (!reportMove(CLIENT_REPORTS.connectionFailed, this._state)) return;
+    const wrapped = this.redactor.error(error);
+    for (const call of this.liveCalls.list()) call.end('failed', wrapped);
+    this.emit('error', { error: wrapped });
+    this.markDisconnected();
+  }
+
   async refreshToken(credentials?: Credentials | string): Promise<void> {
     this.permit('refreshToken');
-    if (credentials !== undefined && typeof credentials !== 'string') this.checkCredentials(credentials);
+    if (credentials !== undefined && typeof credentials !== 'string') {
+      this.checkCredentials(credentials);
+      refuseForeignCredentials(credentials, this.credentialTypes, this.provider);
+    }
     for (const secret of credentialSecrets(credentials)) this.redactor.add(secret);
     await this.credentialStep('refreshToken()', (signal) => this.impl.refreshToken(credentials, signal));
     this.emit('tokenRefreshed', {});
@@ -183,7 +211,7 @@ export abstract class ClientSession extends ClientCore {
   }
 
   /** An incoming call, offered by the provider: the client decides whether the app gets it. */
-  protected abstract incomingCall(info: { from: string; displayName?: string; replaces?: ProviderCall }, providerCall: ProviderCall): CallSink;
+  protected abstract incomingCall<C extends ProviderCall>(info: { from: string; displayName?: string; replaces?: ProviderCall }, create: (sink: CallSink) => C): C;
 
   protected providerSink(): ProviderSink {
     return {
@@ -199,14 +227,8 @@ export abstract class ClientSession extends ClientCore {
       },
       connectionLost: () => this.report(CLIENT_REPORTS.connectionLost),
       connectionRestored: () => this.report(CLIENT_REPORTS.connectionRestored),
-      connectionFailed: (error) => {
-        if (!reportMove(CLIENT_REPORTS.connectionFailed, this._state)) return;
-        const wrapped = this.redactor.error(error);
-        for (const call of this.liveCalls.list()) call.end('failed', wrapped);
-        this.emit('error', { error: wrapped });
-        this.markDisconnected();
-      },
-      incomingCall: (info, providerCall) => this.incomingCall(info, providerCall),
+      connectionFailed: (error) => void this.providerGaveUp(error),
+      incomingCall: (info, create) => this.incomingCall(info, create),
       tokenWillExpire: (info) => this.emit('tokenWillExpire', { expiresAt: info.expiresAt }),
       providerChanged: (info) => this.emit('providerChanged', info),
       error: (error) => this.emit('error', { error: this.redactor.error(error) }),

@@ -1,6 +1,6 @@
 import { DefaultCall as Call } from './call.js';
 import type { CallOptions } from './api.js';
-import { followReferral, takeOverReplaced } from './calls.js';
+import { IGNORED_CALL_SINK, followReferral, takeOverReplaced } from './calls.js';
 import type { ConnectOptions, PrepareOptions, PrepareResult, VoiceClient } from './api.js';
 import { timeoutArgument } from './config.js';
 import type { CallSink, ProviderCall, ProviderCallOptions } from './contract.js';
@@ -43,11 +43,13 @@ export class DefaultVoiceClient extends ClientSession implements VoiceClient {
       if (!UNANSWERED_STATES.includes(to)) clearTimeout(ringTimer);
     });
     try {
-      const providerCall = await bounded(
-        this.impl.call(target, this.callOptions(options.iceServers, call), call.sink(), this.lifetime.signal),
-        { timeoutMs: this.config.timeouts.connectMs, what: 'call()', provider: this.provider },
+      await call.placing((sink) =>
+        bounded(this.impl.call(target, this.callOptions(options.iceServers, call), sink, this.lifetime.signal), {
+          timeoutMs: this.config.timeouts.connectMs,
+          what: 'call()',
+          provider: this.provider,
+        }),
       );
-      call.attach(providerCall);
     } catch (error) {
       clearTimeout(ringTimer);
       const wrapped = this.wrap(error, 'CALL_FAILED');
@@ -159,21 +161,24 @@ export class DefaultVoiceClient extends ClientSession implements VoiceClient {
     return call;
   }
 
-  protected incomingCall(info: { from: string; displayName?: string; replaces?: ProviderCall }, providerCall: ProviderCall): CallSink {
+  protected incomingCall<C extends ProviderCall>(info: { from: string; displayName?: string; replaces?: ProviderCall }, create: (sink: CallSink) => C): C {
     const replaced = info.replaces && this.liveCalls.list().find((c) => c.wraps(info.replaces!));
-    if (replaced) return takeOverReplaced(this.newCall('incoming', info.from, info.displayName, undefined, replaced), providerCall);
+    if (replaced) return takeOverReplaced(this.newCall('incoming', info.from, info.displayName, undefined, replaced), create);
     const call = this.newCallForIncoming(info.from, info.displayName);
     if (!call) {
       // No room under maxCalls: the caller hears busy, the app is told.
-      providerCall.reject?.({ status: 486 }).catch(() => {});
+      const refused = create(IGNORED_CALL_SINK);
+      refused.reject?.({ status: 486 }).catch(() => {});
       if (allows(CLIENT_OPERATIONS.incomingCall, this._state)) this.emit('callRefused', { from: this.redactor.text(info.from), displayName: info.displayName, reason: 'busy' });
-      return { ringing() {}, active() {}, remoteStream() {}, held() {}, unheld() {}, dtmf() {}, ended() {}, error() {} };
+      return refused;
     }
-    call.attach(providerCall);
+    // The handle exists and rings before the provider wires the vendor's events to its sink.
     call.start('ringing');
+    const providerCall = create(call.sink());
+    call.attach(providerCall);
     this.emit('callStarted', { call, direction: 'incoming' });
     this.emit('incomingCall', { call, from: this.redactor.text(info.from), displayName: call.displayName });
-    return call.sink();
+    return providerCall;
   }
 
   private newCallForIncoming(from: string, displayName: string | undefined): Call | undefined {

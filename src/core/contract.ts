@@ -71,8 +71,14 @@ export interface ProviderSink {
   connectionRestored(): void;
   /** The provider gave up on the connection. */
   connectionFailed(error: VoiceError): void;
-  /** Returns the sink the provider reports that call's progress to. */
-  incomingCall(info: { from: string; displayName?: string; replaces?: ProviderCall }, call: ProviderCall): CallSink;
+  /**
+   * A call came in. The core builds the call's handle and sink first, then calls `create(sink)`
+   * once, at once: the provider makes its ProviderCall there and wires the vendor's events to that
+   * sink, so no report can come before the core listens (and no provider keeps a replay buffer).
+   * Returns what `create` returned. A call the core refuses (no room: busy) is still created, then
+   * rejected 486 through its `reject`.
+   */
+  incomingCall<C extends ProviderCall>(info: { from: string; displayName?: string; replaces?: ProviderCall }, create: (sink: CallSink) => C): C;
   tokenWillExpire(info: { expiresAt?: number }): void;
   /** Failover moved to the next configured provider (reported by the core's failover, not vendors). */
   providerChanged(info: { from: string; to: string }): void;
@@ -160,7 +166,12 @@ export interface VoiceProviderV1 {
   connect(signal: AbortSignal): Promise<ConnectResult>;
   /** Leaves nothing running: no socket, timer or registration. Never rejects. */
   disconnect(): Promise<void>;
-  /** `target` is undefined only when `capabilities.defaultTarget` is true: dial the session's own destination. */
+  /**
+   * `target` is undefined only when `capabilities.defaultTarget` is true: dial the session's own
+   * destination. `sink` is bound already: the provider reports to it from the moment it has a
+   * vendor call (a fast 180 included), and keeps no reports back. An end reported before `call()`
+   * resolves waits in the core: if `call()` then rejects, the call ends with that error instead.
+   */
   call(target: string | undefined, options: ProviderCallOptions, sink: CallSink, signal: AbortSignal): Promise<ProviderCall>;
   refreshToken(credentials: Credentials | string | undefined, signal: AbortSignal): Promise<void>;
   /**

@@ -9,6 +9,7 @@ import type { CallSink, Credentials, ProviderCall, ProviderContext, ProviderDefi
 import { VoiceError } from './errors.js';
 import { credentialSecrets } from './redact.js';
 import { bounded } from './runtime.js';
+import { IGNORED_CALL_SINK } from './calls.js';
 
 export interface FailoverMember {
   definition: ProviderDefinitionV1<any>;
@@ -25,8 +26,6 @@ export interface FailoverMember {
 const LOST_END_HOLD_MS = 4_000;
 /** The old path's hangup of a call ended by the loss of its provider: it closes local media. */
 const LOST_HANGUP_MS = 3_000;
-
-export const IGNORED_CALL: CallSink = { ringing() {}, active() {}, remoteStream() {}, held() {}, unheld() {}, dtmf() {}, ended() {}, error() {} };
 
 /** The error a call ends with when its provider is lost for good (README, Failover). */
 export function providerLostError(provider: string, cause: VoiceError): VoiceError {
@@ -123,8 +122,8 @@ export interface MemberListener {
   isActive(member: Member): boolean;
   /** The member gave up its connection. */
   failed(member: Member, error: VoiceError): void;
-  /** An incoming call on the active member (undefined: refuse it). */
-  incoming(member: Member, info: { from: string; displayName?: string }, call: ProviderCall): CallSink | undefined;
+  /** An incoming call on the active member: the client's incomingCall (create as the contract has it). */
+  incoming<C extends ProviderCall>(member: Member, info: { from: string; displayName?: string }, create: (sink: CallSink) => C): C;
 }
 
 export class Member {
@@ -181,18 +180,23 @@ export class Member {
       },
       connectionFailed: (e) => {
         if (active()) listener.failed(this, e);
+        // The member in use is torn down by the failover or the client; one being probed, here.
+        else void this.provider.disconnect().catch(() => {});
         this.lost = false;
       },
-      incomingCall: (info, call) => {
-        const target = active() ? listener.incoming(this, info, call) : undefined;
-        if (!target) {
+      incomingCall: <C extends ProviderCall>(info: { from: string; displayName?: string }, create: (sink: CallSink) => C): C => {
+        if (!active()) {
           // Not the member in use (a failback probe): the caller hears busy, not endless ringing.
-          void call.reject?.({ status: 486 }).catch(() => {});
-          return IGNORED_CALL;
+          const refused = create(IGNORED_CALL_SINK);
+          void refused.reject?.({ status: 486 }).catch(() => {});
+          return refused;
         }
-        const tracked = new TrackedCall(target, this);
-        tracked.providerCall = call;
-        return tracked;
+        return listener.incoming(this, info, (target) => {
+          const tracked = new TrackedCall(target, this);
+          const call = create(tracked);
+          tracked.providerCall = call;
+          return call;
+        });
       },
       tokenWillExpire: (info) => active() && sink.tokenWillExpire(info),
       providerChanged: (info) => sink.providerChanged(info),

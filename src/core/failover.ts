@@ -122,8 +122,8 @@ class FailoverProvider implements VoiceProviderV1, MemberListener {
     return this.current.provider.refreshToken(credentials, signal);
   }
 
-  incoming(_member: Member, info: { from: string; displayName?: string }, call: ProviderCall): CallSink {
-    return this.context.sink.incomingCall(info, call);
+  incoming<C extends ProviderCall>(_member: Member, info: { from: string; displayName?: string }, create: (sink: CallSink) => C): C {
+    return this.context.sink.incomingCall(info, create);
   }
 
   /**

@@ -25,7 +25,7 @@ describe('fuzzed agent INFO bodies', () => {
     const entries: TranscriptEntry[] = [];
     const warnings: string[] = [];
     const sink = { transcript: (e: TranscriptEntry) => entries.push(e) } as unknown as CallSink;
-    const agent = new SipAgentInfo((fn) => fn(sink), (_level, message, data) => warnings.push(message + JSON.stringify(data ?? {})), 'sipjs');
+    const agent = new SipAgentInfo(sink, (_level, message, data) => warnings.push(message + JSON.stringify(data ?? {})), 'sipjs');
     const kinds: string[] = [];
     for (const b of bodies) {
       const reading = readAgentInfo(b);
@@ -45,7 +45,7 @@ describe('fuzzed agent INFO bodies', () => {
 
   it('the same line from the same side within a second is a repeat (as Cognigy SDK drops it); the other side is not', () => {
     const entries: TranscriptEntry[] = [];
-    const agent = new SipAgentInfo((fn) => fn({ transcript: (e: TranscriptEntry) => entries.push(e) } as unknown as CallSink), () => {}, 'sipjs');
+    const agent = new SipAgentInfo({ transcript: (e: TranscriptEntry) => entries.push(e) } as unknown as CallSink, () => {}, 'sipjs');
     const line = (originator: string, text: string) => JSON.stringify({ _transcription: { originator, messages: [{ text }] } });
     agent.onInfo(line('bot', 'Hi'));
     agent.onInfo(line('bot', 'Hi'));

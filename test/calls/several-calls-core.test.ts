@@ -21,9 +21,13 @@ function ring(script: Script, from: string, log: string[]): CallSink {
     hold: async () => void log.push(`${from} hold`),
     unhold: async () => void log.push(`${from} unhold`),
   };
-  const sink = script.context!.sink.incomingCall({ from }, call);
-  sink.ringing();
-  return sink;
+  let bound: CallSink | undefined;
+  script.context!.sink.incomingCall({ from }, (sink) => {
+    bound = sink;
+    return call;
+  });
+  bound!.ringing();
+  return bound!;
 }
 
 async function activeOutgoing(client: VoiceClient, script: Script, target: string): Promise<Call> {

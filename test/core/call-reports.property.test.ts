@@ -49,7 +49,12 @@ describe('a call under random provider reports', () => {
         let sink: CallSink;
         if (incoming) {
           const offered = new Promise<Call>((resolve) => client.on('incomingCall', ({ call }) => resolve(call)));
-          sink = script.context!.sink.incomingCall({ from: 'sip:carol@example.com' }, recordingProviderCall([]));
+          let bound: CallSink | undefined;
+          script.context!.sink.incomingCall({ from: 'sip:carol@example.com' }, (s) => {
+            bound = s;
+            return recordingProviderCall([]);
+          });
+          sink = bound!;
           call = await offered;
         } else {
           call = await client.call('bob');

@@ -20,7 +20,7 @@ describe('callStarted', () => {
     expect(started[0]).toBe(outgoing);
     await outgoing.hangup();
 
-    script.context!.sink.incomingCall({ from: 'sip:carol@example.com' }, { hangup: async () => {}, answer: async () => {}, reject: async () => {} });
+    script.context!.sink.incomingCall({ from: 'sip:carol@example.com' }, () => ({ hangup: async () => {}, answer: async () => {}, reject: async () => {} }));
     expect(started[1]?.direction).toBe('incoming');
     expect(seen).toEqual(['callStarted outgoing connecting', 'callStarted incoming ringing', 'incomingCall']);
   });

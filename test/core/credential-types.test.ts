@@ -49,6 +49,20 @@ describe('credential types', () => {
     expect(secondConnects).toBe(0);
   });
 
+  it('refreshToken() with credentials of another type: UNSUPPORTED, the provider never asked', async () => {
+    const script = newScript();
+    const client = await createVoiceClient({ provider: takingPasswords(script), credentials: { type: 'password', password: 'secret-password' } });
+    await client.connect();
+    const refreshed: string[] = [];
+    client.on('tokenRefreshed', () => refreshed.push('refreshed'));
+    await expect(client.refreshToken({ type: 'jwt', token: 'header.payload.signature' })).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      message: 'The scripted provider takes "password" credentials, not "jwt".',
+    });
+    await client.refreshToken({ type: 'password', password: 'next-password' });
+    expect(refreshed).toEqual(['refreshed']);
+  });
+
   it('the four providers declare what they take', () => {
     expect(sipjs.credentialTypes).toEqual(['password', 'anonymous']);
     expect(cognigy.credentialTypes).toEqual(['anonymous']);

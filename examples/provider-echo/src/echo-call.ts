@@ -24,21 +24,23 @@ export interface EchoCallStart {
   remoteSdp?: string;
   iceServers: RTCIceServer[] | undefined;
   send(message: Record<string, unknown>): void;
-  /** Outgoing calls report to the sink the core gave call(); incoming ones get theirs from bind(). */
-  sink?: CallSink;
+  /**
+   * Where the call reports, bound by the core before the call exists: the sink it gave call(), or
+   * for an incoming call the one it hands incomingCall()'s create.
+   */
+  sink: CallSink;
   forget(id: string): void;
 }
 
-export type EchoCall = Awaited<ReturnType<typeof startEchoCall>>;
+export type EchoCall = ReturnType<typeof startEchoCall>;
 
-export async function startEchoCall(start: EchoCallStart) {
-  const { id } = start;
+export function startEchoCall(start: EchoCallStart) {
+  const { id, sink } = start;
   const pc = new RTCPeerConnection({ iceServers: start.iceServers ?? [] });
-  let sink = start.sink;
   let answered = false;
   let over = false;
   let microphone = start.microphone;
-  pc.ontrack = (event) => sink?.remoteStream(event.streams[0] ?? new MediaStream([event.track]));
+  pc.ontrack = (event) => sink.remoteStream(event.streams[0] ?? new MediaStream([event.track]));
 
   const close = () => {
     if (over) return;
@@ -51,7 +53,7 @@ export async function startEchoCall(start: EchoCallStart) {
   const endedByPeer = (reason: 'remoteHangup' | 'canceled' | 'rejected' | 'failed', error?: VoiceError) => {
     if (over) return;
     close();
-    sink?.ended(reason, error);
+    sink.ended(reason, error);
   };
   const sendSafely = (message: Record<string, unknown>) => {
     try {
@@ -86,7 +88,7 @@ export async function startEchoCall(start: EchoCallStart) {
       const sdp = await localSdp(await pc.createAnswer());
       start.send({ type: 'answer', id, sdp });
       answered = true;
-      sink?.active();
+      sink.active();
     },
     async reject() {
       sendSafely({ type: 'reject', id });
@@ -113,15 +115,12 @@ export async function startEchoCall(start: EchoCallStart) {
       const sdp = await localSdp(await pc.createOffer());
       start.send({ type: 'invite', id, to: start.peer, sdp });
     },
-    bind(callSink: CallSink) {
-      sink = callSink;
-    },
     async receive(message: Signal) {
-      if (message.type === 'ringing') return sink?.ringing();
+      if (message.type === 'ringing') return sink.ringing();
       if (message.type === 'answer') {
         await pc.setRemoteDescription({ type: 'answer', sdp: message.sdp! });
         answered = true;
-        return sink?.active();
+        return sink.active();
       }
       if (message.type === 'rejected') return endedByPeer('rejected');
       if (message.type === 'bye') return endedByPeer(answered ? 'remoteHangup' : 'canceled');

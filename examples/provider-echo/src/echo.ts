@@ -96,7 +96,7 @@ class EchoProvider implements VoiceProviderV1 {
   async call(target: string | undefined, options: ProviderCallOptions, sink: CallSink, signal: AbortSignal): Promise<ProviderCall> {
     if (!target) throw new VoiceError('INVALID_ARGUMENT', 'echo dials a user name.', { provider: NAME });
     const microphone = await getMicrophone(NAME);
-    const call = await startEchoCall({ id: crypto.randomUUID(), direction: 'outgoing', peer: target, microphone, iceServers: options.iceServers ?? this.context.iceServers, send: (m) => this.send(m), sink, forget: (id) => this.calls.delete(id) });
+    const call = startEchoCall({ id: crypto.randomUUID(), direction: 'outgoing', peer: target, microphone, iceServers: options.iceServers ?? this.context.iceServers, send: (m) => this.send(m), sink, forget: (id) => this.calls.delete(id) });
     this.calls.set(call.id, call);
     await bounded(call.offer(), { signal, timeoutMs: REPLY_MS, what: 'the offer', provider: NAME });
     return call.handle;
@@ -117,23 +117,27 @@ class EchoProvider implements VoiceProviderV1 {
       this.replies.delete(message.type);
       return waiting(message);
     }
-    if (message.type === 'invite') return void this.incoming(message);
+    if (message.type === 'invite') return this.incoming(message);
     const call = message.id ? this.calls.get(message.id) : undefined;
     call?.receive(message);
   }
 
-  private async incoming(message: ExchangeMessage): Promise<void> {
-    const call = await startEchoCall({
-      id: message.id!,
-      direction: 'incoming',
-      peer: message.from ?? 'unknown',
-      remoteSdp: message.sdp,
-      iceServers: this.context.iceServers,
-      send: (m) => this.send(m),
-      forget: (id) => this.calls.delete(id),
+  /** The core builds the call's handle first and hands its sink to the call made here. */
+  private incoming(message: ExchangeMessage): void {
+    this.context.sink.incomingCall({ from: message.from ?? 'unknown' }, (sink) => {
+      const call = startEchoCall({
+        id: message.id!,
+        direction: 'incoming',
+        peer: message.from ?? 'unknown',
+        remoteSdp: message.sdp,
+        iceServers: this.context.iceServers,
+        send: (m) => this.send(m),
+        sink,
+        forget: (id) => this.calls.delete(id),
+      });
+      this.calls.set(call.id, call);
+      return call.handle;
     });
-    this.calls.set(call.id, call);
-    call.bind(this.context.sink.incomingCall({ from: message.from ?? 'unknown' }, call.handle));
   }
 
   private lost(): void {

@@ -21,8 +21,6 @@ export class JssipCall implements ProviderCall {
   get vendor(): RTCSession {
     return this.session;
   }
-  private sink: CallSink | undefined;
-  private pending: Array<(sink: CallSink) => void> = [];
   private established = false;
   private streamReported = false;
   private endedWith: EndEvent | undefined;
@@ -38,31 +36,30 @@ export class JssipCall implements ProviderCall {
 
   constructor(
     readonly session: RTCSession,
+    /** Bound by the core before this call exists: every report goes straight to it. */
+    private readonly sink: CallSink,
     private readonly dtmfTransport: DtmfTransport,
     private readonly incoming: boolean,
     private readonly log: Log = () => {},
   ) {
-    this.agent = new SipAgentInfo((fn) => this.report(fn), (level, message, data) => this.log(level === 'error' ? 'warn' : level, message, data), NAME);
+    this.agent = new SipAgentInfo(sink, (level, message, data) => this.log(level === 'error' ? 'warn' : level, message, data), NAME);
     session.on('progress', (event: unknown) => {
       const status = (event as { response?: { status_code?: number } }).response?.status_code;
-      if (!incoming && (status === 180 || status === 183)) this.report((s) => s.ringing());
+      if (!incoming && (status === 180 || status === 183)) this.sink.ringing();
     });
     session.on('accepted', () => {
       this.established = true;
       this.reportRemoteStream();
-      this.report((s) => s.active());
+      this.sink.active();
     });
     session.on('hold', ({ originator }) => {
-      if (originator === 'remote') this.report((s) => s.held());
+      if (originator === 'remote') this.sink.held();
     });
     session.on('unhold', ({ originator }) => {
-      if (originator === 'remote') this.report((s) => s.unheld());
+      if (originator === 'remote') this.sink.unheld();
     });
     session.on('newDTMF', (event: { originator: string; dtmf: { tone: string | number } }) => {
-      if (event.originator === 'remote') {
-        const tone = String(event.dtmf.tone);
-        this.report((s) => s.dtmf(tone));
-      }
+      if (event.originator === 'remote') this.sink.dtmf(String(event.dtmf.tone));
     });
     this.followGateway();
     session.on('ended', (event) => this.onEnd(event as unknown as EndEvent));
@@ -73,12 +70,6 @@ export class JssipCall implements ProviderCall {
         if (this.established) this.reportRemoteStream();
       }),
     );
-  }
-
-  /** Incoming calls get their sink only after the core has built the handle. */
-  bind(sink: CallSink): void {
-    this.sink = sink;
-    for (const report of this.pending.splice(0)) report(sink);
   }
 
   async hangup(): Promise<void> {
@@ -146,7 +137,8 @@ export class JssipCall implements ProviderCall {
 
   /** The far end asked for a transfer (REFER): the core decides, and places the new call through `place`. */
   reportReferred(target: string, place: (sink: CallSink) => Promise<ProviderCall>, refuse: () => void): void {
-    this.report((s) => (s.referred ? s.referred(target, place) : refuse()));
+    if (this.sink.referred) this.sink.referred(target, place);
+    else refuse();
   }
 
   async getStats(): Promise<RTCStatsReport | undefined> {
@@ -258,7 +250,7 @@ export class JssipCall implements ProviderCall {
     for (const waiter of [...this.endWaiters]) waiter(event);
     this.endWaiters.clear();
     const { reason, error } = this.replaced ? { reason: 'transferred' as const, error: undefined } : sessionEnd(this.endInfo(event), { incoming: this.incoming, established: this.established });
-    this.report((s) => s.ended(reason, error));
+    this.sink.ended(reason, error);
   }
 
   private endInfo(event: EndEvent): { originator: string; cause: string; status: number | undefined } {
@@ -272,13 +264,7 @@ export class JssipCall implements ProviderCall {
     const tracks = pc.getReceivers().map((receiver) => receiver.track).filter((track): track is MediaStreamTrack => track?.kind === 'audio');
     if (tracks.length === 0) return;
     this.streamReported = true;
-    const stream = new MediaStream(tracks);
-    this.report((s) => s.remoteStream(stream));
-  }
-
-  private report(fn: (sink: CallSink) => void): void {
-    if (this.sink) fn(this.sink);
-    else this.pending.push(fn);
+    this.sink.remoteStream(new MediaStream(tracks));
   }
 }
 

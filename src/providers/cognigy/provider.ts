@@ -49,8 +49,8 @@ class CognigyProvider implements VoiceProviderV1 {
   /** Set while `ua.call()` runs: JsSIP announces the new session synchronously inside it. */
   private adoptOutgoing: ((session: RTCSession) => void) | undefined;
   private readonly transfers = new CognigyTransfers({
-    newCall: (session, incoming) => this.newCall(session, incoming),
-    incomingCall: (info, call) => this.context.sink.incomingCall(info, call),
+    newCall: (session, incoming, sink) => this.newCall(session, incoming, sink),
+    incomingCall: (info, create) => this.context.sink.incomingCall(info, create),
     complete: (target) => this.targetUri(target, this.endpoint!),
     inviteHeaders: () => identityHeaders(this.endpoint!),
   });
@@ -60,7 +60,7 @@ class CognigyProvider implements VoiceProviderV1 {
     private readonly context: ProviderContext,
   ) {
     this.userId = options.userId;
-    this.session = new CognigySession(options, context, () => this.disconnect());
+    this.session = new CognigySession(options, context);
   }
 
   get capabilities(): ProviderCapabilities {
@@ -104,11 +104,8 @@ class CognigyProvider implements VoiceProviderV1 {
     this.jssip = jssip;
   }
 
-  async authenticate(credentials: Credentials): Promise<void> {
-    if (credentials.type !== 'anonymous') {
-      throw new VoiceError('UNSUPPORTED', 'The Cognigy provider takes no credentials: its endpoint hands out the SIP credentials.', { provider: NAME });
-    }
-  }
+  /** Nothing to take: the core lets only "anonymous" through (credentialTypes in index.ts); the endpoint hands out the SIP credentials. */
+  async authenticate(): Promise<void> {}
 
   async connect(signal: AbortSignal): Promise<ConnectResult> {
     await ensureWebSocket(NAME);
@@ -157,8 +154,7 @@ class CognigyProvider implements VoiceProviderV1 {
     if (!ua || !endpoint || this.session.phase !== 'connected') throw new VoiceError('INVALID_STATE', 'The Cognigy client is not connected.', { provider: NAME });
     let call: JssipCall | undefined;
     this.adoptOutgoing = (session) => {
-      call = this.newCall(session, false);
-      call.bind(sink);
+      call = this.newCall(session, false, sink);
     };
     try {
       ua.call(target === undefined ? agentUri(endpoint) : this.targetUri(target, endpoint), {
@@ -258,14 +254,12 @@ class CognigyProvider implements VoiceProviderV1 {
     }
     // A session made by transfer.ts (a REFER followed, an INVITE with Replaces) is a call already.
     if (this.transfers.has(session)) return;
-    const call = this.newCall(session, true);
     const identity = session.remote_identity;
-    const sink = this.context.sink.incomingCall({ from: identity.uri.toString(), displayName: identity.display_name || undefined }, call);
-    call.bind(sink);
+    this.context.sink.incomingCall({ from: identity.uri.toString(), displayName: identity.display_name || undefined }, (sink) => this.newCall(session, true, sink));
   }
 
-  private newCall(session: RTCSession, incoming: boolean): JssipCall {
-    const call = new JssipCall(session, this.options.dtmfTransport, incoming, (level, message) => this.log(level, message));
+  private newCall(session: RTCSession, incoming: boolean, sink: CallSink): JssipCall {
+    const call = new JssipCall(session, sink, this.options.dtmfTransport, incoming, (level, message) => this.log(level, message));
     this.applyIcePolicy(session);
     this.transfers.follow(call);
     return call;

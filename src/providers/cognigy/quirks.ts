@@ -5,6 +5,7 @@
 import type { UA } from 'jssip/lib/UA.js';
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import type { WebSocketInterface } from 'jssip';
+import { closeAtOnce } from '../sip/websocket.js';
 
 /** The JsSIP version these quirks were checked against. */
 export const CHECKED_JSSIP_VERSION = '3.13.8';
@@ -27,13 +28,7 @@ export function dropWebSocket(socket: WebSocketInterface): void {
   const ws = internals._ws;
   if (!ws) return;
   ws.onopen = ws.onclose = ws.onmessage = ws.onerror = () => {};
-  try {
-    // `ws` in Node can destroy the socket at once; a browser WebSocket only offers close().
-    if (typeof ws.terminate === 'function') ws.terminate();
-    else ws.close(1000);
-  } catch {
-    /* already closing */
-  }
+  closeAtOnce(ws);
   // JsSIP's connect() would find the old socket "already connected" while it is still set.
   internals._ws = null;
   internals.ondisconnect?.(true, 1006, 'dropped by polyphone');

@@ -42,8 +42,6 @@ export class CognigySession {
   constructor(
     private readonly settings: SessionSettings,
     private readonly context: ProviderContext,
-    /** Tears the user agent down (the provider's disconnect) before a give-up is reported. */
-    private readonly teardown: () => Promise<void>,
   ) {}
 
   get phase(): Phase {
@@ -117,14 +115,14 @@ export class CognigySession {
       this.log('warn', `SIP WebSocket lost (code ${code ?? 'none'}); JsSIP reconnects`);
       this.context.sink.connectionLost();
       if (!this.runtime) this.context.sink.unregistered();
-      if (this.settings.reconnectionAttempts === 0) void this.giveUp(this.unreachable(0));
+      if (this.settings.reconnectionAttempts === 0) this.giveUp(this.unreachable(0));
       return;
     }
     // Already reconnecting: one of JsSIP's tries failed.
     if (this.phases.phase !== 'reconnecting') return;
     this.failedTries += 1;
     this.log('warn', `reconnection try ${this.failedTries} of ${this.settings.reconnectionAttempts} failed`);
-    if (this.failedTries >= this.settings.reconnectionAttempts) void this.giveUp(this.unreachable(this.failedTries));
+    if (this.failedTries >= this.settings.reconnectionAttempts) this.giveUp(this.unreachable(this.failedTries));
   }
 
   private onRegistered(ua: UA): void {
@@ -151,17 +149,15 @@ export class CognigySession {
     if (error.code === 'NETWORK_UNREACHABLE' || !ua.isConnected()) return;
     if (this.phases.phase === 'reconnecting' && error.code === 'AUTH_REJECTED') {
       // The password changed while the socket was down: only a fresh config (refreshToken) helps.
-      void this.giveUp(error);
+      this.giveUp(error);
     } else if (this.phases.phase === 'connected') {
       this.context.sink.error(error);
     }
   }
 
-  private async giveUp(error: VoiceError): Promise<void> {
+  private giveUp(error: VoiceError): void {
     if (this.phases.phase === 'stopped') return;
-    // Tear down before telling the core: an app reacting to `disconnected` with connect() must
-    // not have its new session stopped by this teardown.
-    await this.teardown();
+    // The core tears the user agent down (the provider's disconnect()) before it reports this.
     this.context.sink.connectionFailed(error);
   }
 

@@ -109,9 +109,9 @@ interface IncomingReplaces {
 
 export interface TransferHooks {
   /** Makes a JsSIP session one of the provider's calls (ICE policy, listeners); `incoming`: its direction. */
-  newCall(session: RTCSession, incoming: boolean): JssipCall;
+  newCall(session: RTCSession, incoming: boolean, sink: CallSink): JssipCall;
   /** Announces an incoming call to the core (with `replaces`: the call it takes over). */
-  incomingCall(info: { from: string; displayName?: string; replaces?: ProviderCall }, call: ProviderCall): CallSink;
+  incomingCall<C extends ProviderCall>(info: { from: string; displayName?: string; replaces?: ProviderCall }, create: (sink: CallSink) => C): C;
   /** A user name or URI as a SIP URI of the endpoint's domain. */
   complete(target: string): string;
   /** The headers every INVITE of this endpoint carries (X-Source and the rest). */
@@ -158,8 +158,7 @@ export class CognigyTransfers {
     let placed: JssipCall | undefined;
     try {
       event.accept((session) => {
-        placed = this.hooks.newCall(session, false);
-        placed.bind(sink);
+        placed = this.hooks.newCall(session, false, sink);
       }, options);
     } catch (error) {
       throw error instanceof TypeError ? invalidTarget() : referNotSent(NAME, error);
@@ -180,9 +179,8 @@ export class CognigyTransfers {
       taken = true;
       endReplacedWhenConfirmed(session, old.session);
       old.markReplaced();
-      const call = this.hooks.newCall(session, true);
       const identity = session.remote_identity;
-      call.bind(this.hooks.incomingCall({ from: identity.uri.toString(), displayName: identity.display_name || undefined, replaces: old }, call));
+      this.hooks.incomingCall({ from: identity.uri.toString(), displayName: identity.display_name || undefined, replaces: old }, (sink) => this.hooks.newCall(session, true, sink));
     });
     // JsSIP takes over only a confirmed dialog; any other is answered 486.
     if (!taken) event.reject();

@@ -8,8 +8,6 @@ export class SendbirdCall implements ProviderCall {
   get vendor(): DirectCall | undefined {
     return this.directCall;
   }
-  private sink: CallSink | undefined;
-  private pending: Array<(sink: CallSink) => void> = [];
   private endedReported = false;
   private localEnd = false;
   // An outgoing call's end is held back until the dial's own outcome is known, so that a refused
@@ -32,6 +30,8 @@ export class SendbirdCall implements ProviderCall {
   constructor(
     private directCall: DirectCall | undefined,
     private readonly role: 'caller' | 'callee',
+    /** Bound by the core before this call exists: every report goes straight to it. */
+    private readonly sink: CallSink,
     private readonly log: ProviderSink['log'],
     /** How long an accepted call may take to connect its media before it fails. */
     private readonly connectionTimeoutMs: number,
@@ -39,14 +39,14 @@ export class SendbirdCall implements ProviderCall {
     private readonly answering: (options: ProviderCallOptions) => void = () => {},
   ) {
     this.dialPending = role === 'caller';
-    this.remoteView = remoteStreamCatcher((stream) => this.report((s) => s.remoteStream(stream)));
+    this.remoteView = remoteStreamCatcher((stream) => this.sink.remoteStream(stream));
     if (directCall) this.adopt(directCall);
   }
 
   /** The outgoing DirectCall exists only once `dial` returns. */
   adopt(directCall: DirectCall): void {
     this.directCall = directCall;
-    directCall.onCalleeDialReceived = () => this.report((s) => s.ringing());
+    directCall.onCalleeDialReceived = () => this.sink.ringing();
     directCall.onEstablished = () => {
       this.log('debug', 'direct call established (accepted), waiting for media');
       this.startConnectionTimer();
@@ -54,21 +54,16 @@ export class SendbirdCall implements ProviderCall {
     // `onConnected` fires when the RTCPeerConnection connects: media flows from then on.
     directCall.onConnected = () => {
       this.stopConnectionTimer();
-      this.report((s) => s.active());
+      this.sink.active();
     };
     directCall.onReconnecting = () => this.log('warn', 'the call media connection is reconnecting');
     directCall.onReconnected = () => this.log('info', 'the call media connection is back');
     directCall.onUserHoldStatusChanged = (_call, isLocalUser, isUserOnHold) => {
       if (isLocalUser) return;
-      this.report((s) => (isUserOnHold ? s.held() : s.unheld()));
+      if (isUserOnHold) this.sink.held();
+      else this.sink.unheld();
     };
     directCall.onEnded = (call) => this.onEnded(call);
-  }
-
-  /** Incoming calls get their sink only after the core has built the handle. */
-  bind(sink: CallSink): void {
-    this.sink = sink;
-    for (const report of this.pending.splice(0)) report(sink);
   }
 
   /** The server acknowledged the dial. */
@@ -190,11 +185,6 @@ export class SendbirdCall implements ProviderCall {
     this.endedReported = true;
     this.stopConnectionTimer();
     if (this.remoteView) this.remoteView.srcObject = null;
-    this.report((s) => s.ended(reason, error));
-  }
-
-  private report(fn: (sink: CallSink) => void): void {
-    if (this.sink) fn(this.sink);
-    else this.pending.push(fn);
+    this.sink.ended(reason, error);
   }
 }

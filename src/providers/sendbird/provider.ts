@@ -49,10 +49,7 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
     private readonly options: SendbirdOptions,
     private readonly context: ProviderContext,
   ) {
-    this.session = new SendbirdSession(options, context, () => {
-      this.teardown();
-      this.clearSdkSession();
-    });
+    this.session = new SendbirdSession(options, context);
   }
 
   get capabilities(): ProviderCapabilities {
@@ -130,8 +127,7 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
     assertWebRtc(NAME);
     if (options.iceServers !== this.context.iceServers) warnIgnoredIceServers(this.context.sink, options.iceServers, 'call');
     if (options.audio) await chooseInput(sdk, options.audio);
-    const call = this.newCall(undefined, 'caller', sdk);
-    call.bind(sink);
+    const call = this.newCall(undefined, 'caller', sdk, sink);
     let directCall: DirectCall | undefined;
     // With other calls in progress (the core has held them), the SDK must not touch them: see quirks.ts.
     const others = sdk.getOngoingCalls();
@@ -210,13 +206,12 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
 
   // ---- internals ----
 
+  /** The core lets only "accessToken" credentials through (credentialTypes in index.ts): their content is checked here. */
   private checkCredentials(credentials: Credentials): AccessToken {
-    if (credentials.type !== 'accessToken') {
-      throw new VoiceError('UNSUPPORTED', `The sendbird provider takes "accessToken" credentials, not "${String(credentials.type).slice(0, 20)}".`, { provider: NAME });
-    }
-    if (typeof credentials.userId !== 'string' || credentials.userId.trim() === '') throw configInvalid('credentials.userId', 'The Sendbird user id is empty.');
-    if (typeof credentials.accessToken !== 'string' || credentials.accessToken === '') throw configInvalid('credentials.accessToken', 'The access token is empty.');
-    return credentials;
+    const { userId, accessToken } = credentials as AccessToken;
+    if (typeof userId !== 'string' || userId.trim() === '') throw configInvalid('credentials.userId', 'The Sendbird user id is empty.');
+    if (typeof accessToken !== 'string' || accessToken === '') throw configInvalid('credentials.accessToken', 'The access token is empty.');
+    return credentials as AccessToken;
   }
 
   private ownedSdk(operation: string): SendBirdCallSdk {
@@ -262,8 +257,8 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
   }
 
   /** A call that switches its microphone through the SDK's device manager. */
-  private newCall(directCall: DirectCall | undefined, role: 'caller' | 'callee', sdk: SendBirdCallSdk | undefined): SendbirdCall {
-    const call = new SendbirdCall(directCall, role, this.context.sink.log, this.options.callConnectionTimeoutMs, (options) =>
+  private newCall(directCall: DirectCall | undefined, role: 'caller' | 'callee', sdk: SendBirdCallSdk | undefined, sink: CallSink): SendbirdCall {
+    const call = new SendbirdCall(directCall, role, sink, this.context.sink.log, this.options.callConnectionTimeoutMs, (options) =>
       warnIgnoredIceServers(this.context.sink, options.iceServers !== this.context.iceServers ? options.iceServers : undefined, 'call'),
     );
     if (!sdk) return call;
@@ -279,10 +274,8 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
     this.ringingCalls.add(directCall);
     // A call this client only hears of through its cancel is over before it could ring.
     if (directCall.isEnded) return;
-    const call = this.newCall(directCall, 'callee', this.sdk);
     const caller = directCall.caller ?? directCall.remoteUser;
-    const sink = this.context.sink.incomingCall({ from: caller?.userId ?? 'unknown', displayName: caller?.nickname || undefined }, call);
-    call.bind(sink);
+    this.context.sink.incomingCall({ from: caller?.userId ?? 'unknown', displayName: caller?.nickname || undefined }, (sink) => this.newCall(directCall, 'callee', this.sdk, sink));
   }
 }
 

@@ -47,8 +47,6 @@ export class SendbirdSession {
   constructor(
     private readonly options: SessionOptions,
     private readonly context: ProviderContext,
-    /** The session is lost for good: the provider clears the SDK's session (after this teardown). */
-    private readonly onGiveUp: () => void,
   ) {}
 
   get phase(): Phase {
@@ -122,9 +120,8 @@ export class SendbirdSession {
       details: { timeoutMs: reconnectTimeoutMs },
     });
     this.move('giveUp');
-    // Torn down before the core hears: an app reacting to `disconnected` with connect() must not
-    // have its new session stopped by this teardown.
-    this.onGiveUp();
+    // The core tears the session down (the provider's disconnect() clears the SDK's session)
+    // before it reports this.
     this.context.sink.connectionFailed(error);
   }
 }

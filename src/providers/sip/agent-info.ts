@@ -67,7 +67,7 @@ export class SipAgentInfo {
   private readonly recent: Array<{ role: string; text: string; at: number }> = [];
 
   constructor(
-    private readonly report: (fn: (sink: CallSink) => void) => void,
+    private readonly sink: CallSink,
     private readonly log: Log,
     private readonly provider: string,
   ) {}
@@ -85,7 +85,7 @@ export class SipAgentInfo {
       if (this.recent.some((r) => r.role === reading.role && r.text === text && now - r.at < REPEAT_WINDOW_MS)) continue;
       this.recent.push({ role: reading.role, text, at: now });
       const entry: TranscriptEntry = { id: `info-${++this.count}`, role: reading.role, text, final: true };
-      this.report((s) => s.transcript?.(entry));
+      this.sink.transcript?.(entry);
     }
   }
 }

@@ -12,3 +12,16 @@ export async function ensureWebSocket(provider: string): Promise<void> {
   const ws = await importVendorSdk(provider, 'ws', () => import(/* webpackIgnore: true */ /* @vite-ignore */ wsPackage) as Promise<{ WebSocket: unknown }>);
   (globalThis as { WebSocket?: unknown }).WebSocket = ws.WebSocket;
 }
+
+/**
+ * Closes a WebSocket without waiting for the server's close handshake (which a hung server never
+ * completes): `ws` in Node can destroy the socket at once; a browser WebSocket only offers close().
+ */
+export function closeAtOnce(ws: { close(code?: number): void; terminate?(): void }): void {
+  try {
+    if (typeof ws.terminate === 'function') ws.terminate();
+    else ws.close(1000);
+  } catch {
+    /* already closing */
+  }
+}

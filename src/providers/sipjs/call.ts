@@ -1,39 +1,31 @@
 import type { Core, Info, Invitation, Referral, Session, URI } from 'sip.js';
-import { VoiceError, describeCause, mediaError, openMicrophone, type AgentData, type CallEndReason, type CallSink, type LogLevel, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
+import { VoiceError, describeCause, mediaError, type AgentData, type CallEndReason, type CallSink, type LogLevel, type ProviderCall, type ProviderCallOptions } from '../../core/provider-kit.js';
 import { callMediaOptions } from './user-agent-options.js';
 import { SipAgentInfo, isAgentInfo } from '../sip/agent-info.js';
 import { sendAgentText } from './agent-text.js';
 import { DTMF_GAP_MS, DTMF_TONE_MS, infoDigits, readDtmfInfo, type DtmfTransport } from '../sip/dtmf.js';
 import { refer } from './transfer.js';
+import { SipjsCallMedia } from './call-media.js';
 import { reinvite, sdpHolds, sendInfoDigit } from './in-dialog.js';
 
 type SipModule = typeof import('sip.js');
-
-interface WebSdh {
-  peerConnection: RTCPeerConnection | undefined;
-  remoteMediaStream: MediaStream;
-}
-
 
 /** Maps one sip.js session onto polyphone's ProviderCall, reporting through a CallSink. */
 export class SipjsCall implements ProviderCall {
   get vendor(): Session {
     return this.session;
   }
-  private sink: CallSink | undefined;
-  private pending: Array<(sink: CallSink) => void> = [];
   private remoteBye = false;
   private rejectedWith: { status: number; reason: string } | undefined;
   private localEnd = false;
   private established = false;
   private watchingMedia = false;
-  // The outgoing leg is muted by the app and/or held by this side; either silences the microphone.
-  private muted = false;
-  private holding = false;
+  /** The local media: mute and hold silence the microphone, its switch, RFC 4733 digits. */
+  private readonly media: SipjsCallMedia;
   // While answer() runs, sip.js may end the session itself (it rejects the INVITE when the
   // microphone is refused); the end is held back so answer()'s own error decides the reason.
   private answering = false;
-  private deferredEnd: ((sink: CallSink) => void) | undefined;
+  private deferredEnd: (() => void) | undefined;
   /** JSON INFOs from an AI agent (Cognigy's voice gateway, or any peer speaking its bodies). */
   private readonly agent: SipAgentInfo;
   // An INVITE with Replaces took this call's place: sip.js sends its BYE, the call was transferred.
@@ -46,12 +38,15 @@ export class SipjsCall implements ProviderCall {
   constructor(
     private readonly sip: SipModule,
     readonly session: Session,
+    /** Bound by the core before this call exists: every report goes straight to it. */
+    private readonly sink: CallSink,
     private readonly dtmfTransport: DtmfTransport,
     private readonly failureFor: (status: number, reason: string) => { reason: CallEndReason; error?: VoiceError },
     private readonly prepareMedia: (session: Session, iceServers: RTCIceServer[] | undefined) => void,
     log: (level: LogLevel, message: string, data?: Record<string, unknown>) => void = () => {},
   ) {
-    this.agent = new SipAgentInfo((fn) => this.report(fn), log, 'sipjs');
+    this.agent = new SipAgentInfo(sink, log, 'sipjs');
+    this.media = new SipjsCallMedia(session);
     session.delegate = {
       onBye: () => {
         this.remoteBye = true;
@@ -63,17 +58,11 @@ export class SipjsCall implements ProviderCall {
       },
       onInvite: (request: Core.IncomingRequestMessage) => {
         const holds = sdpHolds(request.body);
-        if (holds === true) this.report((s) => s.held());
-        else if (holds === false) this.report((s) => s.unheld());
+        if (holds === true) this.sink.held();
+        else if (holds === false) this.sink.unheld();
       },
     };
     session.stateChange.addListener((state) => this.onState(state));
-  }
-
-  /** Incoming calls get their sink only after the core has built the handle. */
-  bind(sink: CallSink): void {
-    this.sink = sink;
-    for (const report of this.pending.splice(0)) report(sink);
   }
 
   markRejected(status: number, reason: string): void {
@@ -105,7 +94,7 @@ export class SipjsCall implements ProviderCall {
       this.answering = false;
       const end = this.deferredEnd;
       this.deferredEnd = undefined;
-      if (end) this.report(end);
+      end?.();
     }
   }
 
@@ -115,28 +104,21 @@ export class SipjsCall implements ProviderCall {
   }
 
   async mute(): Promise<void> {
-    this.requireMedia();
-    this.muted = true;
-    this.applySending();
+    this.media.setMuted(true);
   }
 
   async unmute(): Promise<void> {
-    this.requireMedia();
-    this.muted = false;
-    this.applySending();
+    this.media.setMuted(false);
   }
 
   async hold(): Promise<void> {
     await reinvite(this.session, true);
-    // sendonly still carries our microphone to the far end: holding means it hears nothing.
-    this.holding = true;
-    this.applySending();
+    this.media.setHolding(true);
   }
 
   async unhold(): Promise<void> {
     await reinvite(this.session, false);
-    this.holding = false;
-    this.applySending();
+    this.media.setHolding(false);
   }
 
   /**
@@ -144,7 +126,7 @@ export class SipjsCall implements ProviderCall {
    * there), else SIP INFO (application/dtmf-relay, commas dropped), one digit per transaction.
    */
   async sendDtmf(digits: string): Promise<void> {
-    const dtmf = this.dtmfTransport === 'rfc4733' ? this.dtmfSender() : undefined;
+    const dtmf = this.dtmfTransport === 'rfc4733' ? this.media.dtmfSender() : undefined;
     if (dtmf) {
       // insertDTMF replaces the queue: digits of an earlier sendDtmf still waiting would be lost.
       dtmf.insertDTMF(dtmf.toneBuffer + digits, DTMF_TONE_MS, DTMF_GAP_MS);
@@ -165,64 +147,26 @@ export class SipjsCall implements ProviderCall {
 
   /** The far end asked for a transfer: the core decides, and places the new call through `place`. */
   reportReferred(referral: Referral, target: string, place: (sink: CallSink) => Promise<ProviderCall>): void {
-    this.report((s) => {
-      if (s.referred) s.referred(target, place);
-      else void referral.reject().catch(() => {});
-    });
+    if (this.sink.referred) this.sink.referred(target, place);
+    else void referral.reject().catch(() => {});
   }
 
   async getStats(): Promise<RTCStatsReport | undefined> {
-    return this.sdh()?.peerConnection?.getStats();
+    return this.media.peerConnection?.getStats();
   }
 
-  /**
-   * sip.js's own SessionDescriptionHandler.setLocalMediaStream: replaceTrack on the sender, the old
-   * track stopped and its local stream kept in step (so its hold and mute keep working).
-   */
-  async setInput(audio: MediaTrackConstraints): Promise<void> {
-    this.requireMedia();
-    const track = await openMicrophone('sipjs', audio);
-    track.enabled = !this.muted && !this.holding;
-    const sdh = this.sdh() as unknown as { setLocalMediaStream(stream: MediaStream): Promise<void> };
-    try {
-      await sdh.setLocalMediaStream(new MediaStream([track]));
-    } catch (error) {
-      track.stop();
-      throw new VoiceError('CALL_FAILED', 'The microphone could not be switched.', { provider: 'sipjs', cause: describeCause(error) });
-    }
+  setInput(audio: MediaTrackConstraints): Promise<void> {
+    return this.media.switchInput(audio);
   }
 
   peerConnection(): RTCPeerConnection | undefined {
-    return this.sdh()?.peerConnection;
+    return this.media.peerConnection;
   }
 
   /** ICE restart by re-INVITE (RFC 5245 §9.1.1.1): a fresh offer with new ICE credentials. */
   restartMedia(): Promise<void> {
     if (this.session.state !== this.sip.SessionState.Established) return Promise.resolve();
-    return reinvite(this.session, this.holding, { iceRestart: true });
-  }
-
-  private sdh(): WebSdh | undefined {
-    return this.session.sessionDescriptionHandler as unknown as WebSdh | undefined;
-  }
-
-  private requireMedia(): RTCPeerConnection {
-    const pc = this.sdh()?.peerConnection;
-    if (!pc) throw new VoiceError('INVALID_STATE', 'The call has no media yet.', { provider: 'sipjs' });
-    return pc;
-  }
-
-  private applySending(): void {
-    const pc = this.sdh()?.peerConnection;
-    if (!pc) return;
-    const enabled = !this.muted && !this.holding;
-    for (const sender of pc.getSenders()) if (sender.track?.kind === 'audio') sender.track.enabled = enabled;
-  }
-
-  private dtmfSender(): RTCDTMFSender | undefined {
-    const pc = this.sdh()?.peerConnection;
-    const sender = pc?.getSenders().find((s) => s.track?.kind === 'audio');
-    return sender?.dtmf?.canInsertDTMF ? sender.dtmf : undefined;
+    return reinvite(this.session, this.media.holding, { iceRestart: true });
   }
 
   /** Text for the AI agent: one INFO with the JSON body Cognigy's SDK sends. */
@@ -240,25 +184,22 @@ export class SipjsCall implements ProviderCall {
     }
     const digit = readDtmfInfo(body, type);
     void info.accept().catch(() => {});
-    if (digit) this.report((s) => s.dtmf(digit));
+    if (digit) this.sink.dtmf(digit);
   }
 
   private onState(state: string): void {
     const { SessionState } = this.sip;
     if (state === SessionState.Established) {
       this.established = true;
-      const sdh = this.sdh();
-      this.watchMedia(sdh?.peerConnection);
-      if (sdh?.remoteMediaStream) {
-        const stream = sdh.remoteMediaStream;
-        this.report((s) => s.remoteStream(stream));
-      }
-      this.report((s) => s.active());
+      this.watchMedia(this.media.peerConnection);
+      const stream = this.media.remoteStream;
+      if (stream) this.sink.remoteStream(stream);
+      this.sink.active();
     } else if (state === SessionState.Terminated) {
-      if (this.answering) this.deferredEnd = (s) => this.reportEnd(s);
+      if (this.answering) this.deferredEnd = () => this.reportEnd();
       // sip.js ends an Inviter before it hands the final response to our onReject (same call
       // stack): wait one microtask so the reason comes from the SIP status.
-      else queueMicrotask(() => this.report((s) => this.reportEnd(s)));
+      else queueMicrotask(() => this.reportEnd());
     }
   }
 
@@ -273,12 +214,13 @@ export class SipjsCall implements ProviderCall {
     this.watchingMedia = true;
     pc.addEventListener('connectionstatechange', () => {
       if (pc.connectionState !== 'failed' || this.localEnd || this.session.state !== this.sip.SessionState.Established) return;
-      this.report((s) => s.ended('failed', new VoiceError('CALL_FAILED', 'The media connection of the call was lost.', { provider: 'sipjs', cause: { name: 'MediaConnectionFailed' } })));
+      this.sink.ended('failed', new VoiceError('CALL_FAILED', 'The media connection of the call was lost.', { provider: 'sipjs', cause: { name: 'MediaConnectionFailed' } }));
       void this.session.bye().catch(() => {});
     });
   }
 
-  private reportEnd(sink: CallSink): void {
+  private reportEnd(): void {
+    const sink = this.sink;
     // This side hung up, cancelled or rejected: the core ends the call with the reason it knows
     // (hangup, canceled, rejected, busy, unanswered) once our method returns; a 487 or BYE crossing
     // ours must not replace it.
@@ -294,11 +236,6 @@ export class SipjsCall implements ProviderCall {
 
   /** The far end is alerting (a 180/183 to our INVITE). */
   ringing(): void {
-    this.report((s) => s.ringing());
-  }
-
-  private report(fn: (sink: CallSink) => void): void {
-    if (this.sink) fn(this.sink);
-    else this.pending.push(fn);
+    this.sink.ringing();
   }
 }

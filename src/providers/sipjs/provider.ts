@@ -61,6 +61,7 @@ class SipjsProvider implements VoiceProviderV1 {
     this.sip = await importVendorSdk(NAME, 'sip.js', () => import('sip.js'));
   }
 
+  /** The core lets only "password" and "anonymous" through (credentialTypes in index.ts). */
   async authenticate(credentials: Credentials): Promise<void> {
     if (credentials.type === 'password') {
       if (!this.options.uri) throw configInvalid('uri', 'An authenticated SIP.js client needs "uri" (the address of record to register).');
@@ -68,8 +69,6 @@ class SipjsProvider implements VoiceProviderV1 {
       if (!this.sip?.UserAgent.makeURI(this.options.uri)) throw configInvalid('uri', 'The option "uri" is not a SIP URI that sip.js can parse.');
       if (typeof credentials.password !== 'string' || credentials.password === '') throw configInvalid('credentials.password', 'The password is empty.');
       if (credentials.username !== undefined) checkDigestUser(credentials.username, 'credentials.username', NAME);
-    } else if (credentials.type !== 'anonymous') {
-      throw new VoiceError('UNSUPPORTED', `The sipjs provider takes "password" or "anonymous" credentials, not "${credentials.type}".`, { provider: NAME });
     }
     this.credentials = credentials;
   }
@@ -105,7 +104,7 @@ class SipjsProvider implements VoiceProviderV1 {
   /** Sends the INVITE of an outgoing session (a call of the app's, or one a REFER asked for). */
   private async invite(inviter: Inviter, iceServers: RTCIceServer[] | undefined, sink: CallSink): Promise<SipjsCall> {
     this.iceServersBySession.set(inviter, iceServers);
-    const call = this.newCall(inviter);
+    const call = this.newCall(inviter, sink);
     try {
       await inviter.invite({
         requestDelegate: {
@@ -116,12 +115,10 @@ class SipjsProvider implements VoiceProviderV1 {
         },
       });
     } catch (error) {
-      // sip.js has already ended the session; the sink stays unbound so that its "ended" does not
-      // pre-empt this error (the core ends the call `failed` with it, e.g. MEDIA_DENIED).
+      // sip.js has already ended the session; the core holds that end and ends the call `failed`
+      // with this error (e.g. MEDIA_DENIED).
       throw mediaError(error, NAME) ?? new VoiceError('CALL_FAILED', 'The call could not be started.', { provider: NAME, cause: describeCause(error) });
     }
-    // Bound only now: what happened meanwhile (a fast 180) is replayed in order.
-    call.bind(sink);
     return call;
   }
 
@@ -147,19 +144,16 @@ class SipjsProvider implements VoiceProviderV1 {
   // ---- calls ----
 
   private onInvite(invitation: Invitation): void {
-    const sip = this.sip!;
-    const call = this.newCall(invitation);
     const identity = invitation.remoteIdentity;
     // sip.js matched an INVITE with Replaces to one of our dialogs (the far end of an attended transfer).
     const replaces = invitation.replacee ? this.callsBySession.get(invitation.replacee) : undefined;
     replaces?.markReplaced();
     const info = { from: identity.uri.toString(), displayName: identity.displayName || undefined, ...(replaces ? { replaces } : {}) };
-    call.bind(this.context.sink.incomingCall(info, call));
+    this.context.sink.incomingCall(info, (sink) => this.newCall(invitation, sink));
   }
 
-  private newCall(session: Session): SipjsCall {
-    const sip = this.sip!;
-    const call = new SipjsCall(sip, session, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice), this.context.sink.log);
+  private newCall(session: Session, sink: CallSink): SipjsCall {
+    const call = new SipjsCall(this.sip!, session, sink, this.options.dtmfTransport, inviteFailure, (s, ice) => this.iceServersBySession.set(s, ice), this.context.sink.log);
     this.callsBySession.set(session, call);
     call.transferTarget = (target) => this.transferTarget(target);
     call.onReferral = (referral) => this.onReferral(call, referral);

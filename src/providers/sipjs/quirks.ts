@@ -4,6 +4,7 @@
  * never completes (the `ws` package gives up after 30 s, browsers after a similar time).
  */
 import type { Registerer, UserAgent } from 'sip.js';
+import { closeAtOnce } from '../sip/websocket.js';
 
 /** The sip.js version these quirks were checked against. */
 export const CHECKED_SIPJS_VERSION = '0.21.2';
@@ -22,13 +23,7 @@ export function dropWebSocket(ua: UserAgent): void {
   const transport = ua.transport as unknown as WebTransportInternals;
   const ws = transport._ws;
   if (!ws) return;
-  try {
-    // `ws` in Node can destroy the socket at once; a browser WebSocket only offers close().
-    if (typeof ws.terminate === 'function') ws.terminate();
-    else ws.close(1000);
-  } catch {
-    /* already closing */
-  }
+  closeAtOnce(ws);
   // sip.js ignores the real close event of a socket it has already let go of.
   transport.onWebSocketClose?.({ code: 1006 }, ws);
 }

@@ -179,10 +179,7 @@ export class SipjsSession {
               cause: describeCause(error),
               details: { tries },
             });
-      // Tear down before telling the core: an app reacting to `disconnected` with connect() must
-      // not have its new session stopped by this teardown.
-      this.reconnecting = undefined;
-      await this.disconnect();
+      // The core tears this session down (disconnect()) before it reports the failure.
       this.context.sink.connectionFailed(failure);
     } finally {
       if (this.reconnecting === abort) this.reconnecting = undefined;

@@ -27,7 +27,6 @@ export interface AgentSdkCall {
   sendAIConversationMessage?(item: { type: 'function_call_output'; call_id: string; output: string }): void;
 }
 
-type Report = (fn: (sink: CallSink) => void) => void;
 type Log = (level: LogLevel, message: string, data?: Record<string, unknown>) => void;
 
 export class TelnyxAgent {
@@ -36,7 +35,7 @@ export class TelnyxAgent {
 
   constructor(
     private readonly sdkCall: AgentSdkCall,
-    private readonly report: Report,
+    private readonly sink: CallSink,
     private readonly log: Log,
   ) {}
 
@@ -71,7 +70,7 @@ export class TelnyxAgent {
     if (text === '') return;
     this.closeOpen();
     const id = item.id;
-    this.report((s) => s.transcript?.({ id, role: 'user', text, final: true }));
+    this.sink.transcript?.({ id, role: 'user', text, final: true });
   }
 
   private onTextDelta(params: Record<string, unknown>): void {
@@ -83,7 +82,7 @@ export class TelnyxAgent {
     if (open.text.length + delta.length > MAX_UTTERANCE_CHARS) return this.drop('assistant utterance over its size bound', params);
     open.text += delta;
     const entry = { id: open.id, role: 'agent' as const, text: open.text, final: false };
-    this.report((s) => s.transcript?.(entry));
+    this.sink.transcript?.(entry);
   }
 
   private onFunctionCall(item: Record<string, unknown>): void {
@@ -101,13 +100,13 @@ export class TelnyxAgent {
     if (!isRecord(args)) return this.drop('function_call arguments are not an object', item);
     this.closeOpen();
     const request = { id: callId, name, arguments: args };
-    this.report((s) => s.toolCall?.(request));
+    this.sink.toolCall?.(request);
   }
 
   private closeOpen(): void {
     const open = this.open;
     this.open = undefined;
-    if (open) this.report((s) => s.transcript?.({ id: open.id, role: 'agent', text: open.text, final: true }));
+    if (open) this.sink.transcript?.({ id: open.id, role: 'agent', text: open.text, final: true });
   }
 
   private drop(reason: string, value: unknown): void {

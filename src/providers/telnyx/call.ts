@@ -34,8 +34,6 @@ export class TelnyxCall implements ProviderCall {
   get vendor(): SdkCall {
     return this.sdkCall;
   }
-  private sink: CallSink | undefined;
-  private readonly pending: Array<(sink: CallSink) => void> = [];
   private wasActive = false;
   private localEnd = false;
   private muted = false;
@@ -50,17 +48,14 @@ export class TelnyxCall implements ProviderCall {
   constructor(
     readonly sdkCall: SdkCall,
     readonly direction: 'inbound' | 'outbound',
+    /** Bound by the core before this call exists: every report goes straight to it. */
+    private readonly sink: CallSink,
     /** Calls of an anonymous session cannot be answered. */
     answerable: boolean,
     log: (level: LogLevel, message: string, data?: Record<string, unknown>) => void = () => {},
   ) {
     if (!answerable) this.answer = undefined;
-    this.agent = new TelnyxAgent(sdkCall, (fn) => this.report(fn), log);
-  }
-
-  bind(sink: CallSink): void {
-    this.sink = sink;
-    for (const report of this.pending.splice(0)) report(sink);
+    this.agent = new TelnyxAgent(sdkCall, sink, log);
   }
 
   // ---- what the SDK reports ----
@@ -74,7 +69,7 @@ export class TelnyxCall implements ProviderCall {
     } else if (state === 'active' && !this.wasActive) {
       this.wasActive = true;
       this.reportStream();
-      this.report((s) => s.active());
+      this.sink.active();
     } else if (state === 'hangup' || state === 'destroy' || state === 'purge') {
       this.reportEnd();
     }
@@ -87,7 +82,7 @@ export class TelnyxCall implements ProviderCall {
 
   /** `telnyx_rtc.info` from the far end carrying DTMF. */
   onRemoteDtmf(digits: string): void {
-    for (const digit of digits) if (/^[0-9A-Da-d*#]$/.test(digit)) this.report((s) => s.dtmf(digit));
+    for (const digit of digits) if (/^[0-9A-Da-d*#]$/.test(digit)) this.sink.dtmf(digit);
   }
 
   /** A `telnyx.error` naming this call: it ends `failed` with this error (the SDK hangs it up next). */
@@ -206,14 +201,14 @@ export class TelnyxCall implements ProviderCall {
   private reportRinging(): void {
     if (this.ringingReported || this.direction !== 'outbound') return;
     this.ringingReported = true;
-    this.report((s) => s.ringing());
+    this.sink.ringing();
   }
 
   private reportStream(): void {
     const stream = this.sdkCall.options.remoteStream;
     if (stream && stream !== this.streamReported) {
       this.streamReported = stream;
-      this.report((s) => s.remoteStream(stream));
+      this.sink.remoteStream(stream);
       return;
     }
     if (stream) return;
@@ -227,7 +222,7 @@ export class TelnyxCall implements ProviderCall {
     const call = this.sdkCall;
     if (this.failure && !this.localEnd) {
       const error = this.failure;
-      this.report((s) => s.ended('failed', error));
+      this.sink.ended('failed', error);
     } else if (this.localEnd) {
       // The core ends a call this side hung up or declined, with the reason it knows (busy, rejected…).
       return;
@@ -237,14 +232,10 @@ export class TelnyxCall implements ProviderCall {
         this.direction,
         this.wasActive,
       );
-      this.report((s) => s.ended(reason, error));
+      this.sink.ended(reason, error);
     }
   }
 
-  private report(fn: (sink: CallSink) => void): void {
-    if (this.sink) fn(this.sink);
-    else this.pending.push(fn);
-  }
 }
 
 function holdFailed(action: 'hold' | 'unhold'): VoiceError {

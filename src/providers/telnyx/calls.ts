@@ -46,9 +46,8 @@ export class SessionCalls {
     } finally {
       this.reservedIds.delete(id);
     }
-    const call = new TelnyxCall(sdkCall, 'outbound', true, this.context.sink.log);
+    const call = new TelnyxCall(sdkCall, 'outbound', sink, true, this.context.sink.log);
     this.calls.set(id, call);
-    call.bind(sink);
     call.onState(sdkCall.state);
     return call;
   }
@@ -101,14 +100,15 @@ export class SessionCalls {
       void sdkCall.hangup({ cause: 'CALL_REJECTED', causeCode: 21 }, true).catch(() => {});
       return undefined;
     }
-    const call = new TelnyxCall(sdkCall, 'inbound', true, this.context.sink.log);
-    this.calls.set(sdkCall.id, call);
     // The SDK copies caller_id_* from the server's invite as they are: a number or an object there
     // must not reach the app (or the core's redactor, which reads text) as anything but text.
     const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined);
     const from = text(sdkCall.options.remoteCallerNumber) ?? text(sdkCall.options.remoteCallerName) ?? 'unknown';
     const displayName = text(sdkCall.options.remoteCallerName);
-    call.bind(this.context.sink.incomingCall({ from, displayName }, call));
-    return call;
+    return this.context.sink.incomingCall({ from, displayName }, (sink) => {
+      const call = new TelnyxCall(sdkCall, 'inbound', sink, true, this.context.sink.log);
+      this.calls.set(sdkCall.id, call);
+      return call;
+    });
   }
 }

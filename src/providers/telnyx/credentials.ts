@@ -10,6 +10,7 @@ import type { TelnyxOptions } from './options.js';
 
 const NAME = 'telnyx';
 
+/** Their content; the core lets only "jwt", "password" and "anonymous" through (credentialTypes in index.ts). */
 export function checkCredentials(credentials: Credentials): void {
   if (credentials.type === 'jwt') {
     if (typeof credentials.token !== 'string' || credentials.token === '') throw configInvalid('credentials.token', 'The JWT is empty.');
@@ -21,8 +22,6 @@ export function checkCredentials(credentials: Credentials): void {
     if (typeof credentials.targetId !== 'string' || credentials.targetId === '') {
       throw configInvalid('credentials.targetId', 'An anonymous Telnyx session needs "targetId" (e.g. the AI assistant id).');
     }
-  } else {
-    throw new VoiceError('UNSUPPORTED', `The telnyx provider takes "jwt", "password" or "anonymous" credentials, not "${credentials.type}".`, { provider: NAME });
   }
 }
 

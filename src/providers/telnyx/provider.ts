@@ -121,8 +121,8 @@ class TelnyxProvider implements VoiceProviderV1 {
       await this.connect(signal);
     } catch (error) {
       const failure = isVoiceError(error) ? error : new VoiceError('AUTH_REJECTED', 'Telnyx refused the new token.', { provider: NAME, cause: describeCause(error) });
+      // The core tears the session down (disconnect()) before it reports the failure.
       this.context.sink.connectionFailed(failure);
-      await this.disconnect();
       throw failure;
     }
     this.context.sink.connectionRestored();

@@ -21,7 +21,8 @@ import { SDK_CODE, sdkError, sessionErrorVerdict, type TelnyxSdkError } from './
 import { KeepAlive } from './keep-alive.js';
 import { routeSdkLogs } from './logs.js';
 import type { TelnyxOptions } from './options.js';
-import { SOCKET_ACTIVITY_EVENT, dropSocket, forgetSdkCalls, loginAgain, neverConnectAgain, observeLogins, sdkLoggerOf, type QuirkyClient } from './quirks.js';
+import { SOCKET_ACTIVITY_EVENT, dropSocket, forgetSdkCalls, neverConnectAgain, observeLogins, sdkLoggerOf, type QuirkyClient } from './quirks.js';
+import { loginOnOpenSocket } from './token-refresh.js';
 
 const NAME = 'telnyx';
 
@@ -114,23 +115,12 @@ export class TelnyxSession {
     await bounded(client.disconnect(), { timeoutMs: 6_000, what: 'Telnyx disconnect', provider: NAME }).catch(() => {});
   }
 
-  /** A new `login` on the open socket; resolves when the server accepted it. */
+  /** A new `login` on the open socket (token-refresh.ts); its refusal is refreshToken()'s to report. */
   reLogin(token: string, signal: AbortSignal): Promise<void> {
     const client = this._client;
     if (!client) return Promise.reject(new VoiceError('INVALID_STATE', 'The Telnyx session is not open.', { provider: NAME }));
     this.refreshing = true;
-    const done = new Promise<void>((resolve, reject) => {
-      const accepted = () => resolve();
-      const refused = (error: unknown) =>
-        reject(new VoiceError('AUTH_REJECTED', 'Telnyx refused the new token.', { provider: NAME, cause: describeCause(error) }));
-      if (typeof client.updateToken === 'function') {
-        // Newer SDKs name this; 2.27.x has no such method.
-        Promise.resolve(client.updateToken(token)).then(accepted, refused);
-      } else {
-        loginAgain(client, { creds: { login_token: token }, onSuccess: accepted, onError: refused });
-      }
-    });
-    return bounded(done, { signal, what: 'Telnyx token refresh', provider: NAME }).finally(() => {
+    return loginOnOpenSocket(client, token, signal).finally(() => {
       this.refreshing = false;
     });
   }
