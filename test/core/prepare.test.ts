@@ -89,10 +89,9 @@ function provider(placed: Placed[], capabilities: Partial<ProviderCapabilities>)
           return providerCall(() => sink);
         },
         refreshToken: async () => {},
-        /** Rings an incoming call in; its sink comes back from the core. */
+        /** Rings an incoming call in; the core hands its sink to the call it has the provider create. */
         ring: () => {
-          let sink!: CallSink;
-          sink = context.sink.incomingCall({ from: 'sip:carol@lab' }, providerCall(() => sink));
+          context.sink.incomingCall({ from: 'sip:carol@lab' }, (sink) => providerCall(() => sink));
         },
       };
       handle.ring = impl.ring;
