@@ -49,10 +49,7 @@ class SendbirdProvider implements VoiceProviderV1, SdkOwner {
     private readonly options: SendbirdOptions,
     private readonly context: ProviderContext,
   ) {
-    this.session = new SendbirdSession(options, context, () => {
-      this.teardown();
-      this.clearSdkSession();
-    });
+    this.session = new SendbirdSession(options, context);
   }
 
   get capabilities(): ProviderCapabilities {
