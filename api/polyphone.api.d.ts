@@ -145,6 +145,7 @@ export declare const SCENARIOS: readonly [
     "DTMF received",
     "token refresh",
     "disconnect mid-call",
+    "server restart",
     "basic call = golden trace",
     "no secret in traces or console"
 ];
@@ -352,6 +353,7 @@ export interface ConformanceLab {
     unreachable: ClientConfig;
     refreshWith?: () => unknown;
     secrets?: string[];
+    restartServer?(): Promise<void>;
     stop(): Promise<void>;
 }
 export interface ConformanceTarget {
@@ -477,6 +479,7 @@ import type { Credentials, LogLevel, ProviderConfigInput, ProviderDefinitionV1 }
 import { VoiceError } from "./errors.js";
 import { type IcePolicy } from "./ice-policy.js";
 import { type QualityOptions, type ResolvedQualityOptions } from "./quality/options.js";
+import { type ReconnectOptions, type ReconnectPolicy } from "./reconnect-policy.js";
 export interface Timeouts {
     connectMs?: number;
     ringMs?: number;
@@ -497,6 +500,7 @@ export interface VoiceClientConfig {
     logger?: Logger;
     maxCalls?: number;
     quality?: QualityOptions;
+    reconnect?: ReconnectOptions;
     [option: string]: unknown;
 }
 export declare const DEFAULT_TIMEOUTS: Required<Timeouts>;
@@ -510,6 +514,8 @@ export interface ParsedConfig {
     logger: Logger | undefined;
     maxCalls: number;
     quality: ResolvedQualityOptions;
+    reconnect: ReconnectPolicy | undefined;
+    warnings: string[];
 }
 declare function invalid(field: string, message: string): VoiceError;
 export declare function parseConfigString(config: string): ParsedConfig;
@@ -571,6 +577,7 @@ export interface ProviderSink {
     unregistered(): void;
     connectionLost(error?: VoiceError): void;
     connectionRestored(): void;
+    reconnectTryFailed(error?: unknown): void;
     connectionFailed(error: VoiceError): void;
     incomingCall(info: {
         from: string;
@@ -634,6 +641,7 @@ export interface VoiceProviderV1 {
     disconnect(): Promise<void>;
     call(target: string | undefined, options: ProviderCallOptions, sink: CallSink, signal: AbortSignal): Promise<ProviderCall>;
     refreshToken(credentials: Credentials | string | undefined, signal: AbortSignal): Promise<void>;
+    reconnect?(signal: AbortSignal): Promise<void>;
     readonly vendor?: unknown;
 }
 export interface VendorObjects {
@@ -648,6 +656,7 @@ export interface ProviderContext {
     redactor: SecretRegistry;
     iceServers: RTCIceServer[] | undefined;
     icePolicy?: IcePolicy;
+    reconnect?: ReconnectPolicy;
 }
 export interface ProviderConfigInput {
     locator: string | undefined;
@@ -670,6 +679,12 @@ export interface ProviderDefinitionV1<Options = unknown, Name extends string = s
 export interface IcePolicy {
     settleMs: number;
     capMs: number;
+}
+export interface ReconnectPolicy {
+    readonly attempts: number;
+    readonly deadlineMs: number;
+    readonly baseDelayMs: number;
+    readonly maxDelayMs: number;
 }
 
 // ---- core/create.d.ts ----
@@ -1092,6 +1107,7 @@ export { importVendorSdk, bounded, delay, abortError, assertWebRtc, hasWebRtc, m
 export type { CallEndReason } from "./events.js";
 export type { AgentData, TranscriptEntry, AgentCapabilities } from "./agent/types.js";
 export { openMicrophone, replaceSendingTrack, exactDeviceId } from "./devices/input.js";
+export { DEFAULT_RECONNECT } from "./reconnect-policy.js";
 
 // ---- core/quality/index.d.ts ----
 export { QualityMonitor, type QualityHost } from "./monitor.js";
@@ -1269,6 +1285,20 @@ export declare class WarningTracker {
 }
 export {};
 
+// ---- core/reconnect-policy.d.ts ----
+import type { ReconnectPolicy } from "./contract.js";
+export type { ReconnectPolicy };
+export type ReconnectOptions = {
+    -readonly [K in keyof ReconnectPolicy]?: number;
+};
+export declare const DEFAULT_RECONNECT: ReconnectPolicy;
+export declare function reconnectDelay(tryNumber: number, policy: ReconnectPolicy, random: number): number;
+export interface ParsedReconnect {
+    policy: ReconnectPolicy;
+    warnings: string[];
+}
+export declare function parseReconnect(value: unknown, params: Record<string, unknown>): ParsedReconnect;
+
 // ---- core/redact.d.ts ----
 import type { Credentials } from "./contract.js";
 import { VoiceError, type VoiceErrorCause } from "./errors.js";
@@ -1285,6 +1315,7 @@ export declare class Redactor {
 // ---- core/runtime.d.ts ----
 import { VoiceError, type VoiceErrorCode } from "./errors.js";
 export declare function importVendorSdk<T>(provider: string, packageName: string, load: () => Promise<T>): Promise<T>;
+export declare const TEARDOWN_MS = 3000;
 export declare function abortError(signal: AbortSignal, provider?: string): VoiceError;
 export declare function deadline(parent: AbortSignal, ms: number, what: string, provider?: string): {
     signal: AbortSignal;
@@ -1508,12 +1539,14 @@ export declare function normalizeTrace(trace: readonly TraceEntry[]): string[];
 // ---- core/typed-config.d.ts ----
 import type { Logger, Timeouts } from "./config.js";
 import type { Credentials, ProviderDefinitionV1, VendorObjects } from "./contract.js";
+import type { ReconnectOptions } from "./reconnect-policy.js";
 export type AnyProviderDefinition = ProviderDefinitionV1<any, string, any, any>;
 export interface CommonConfig {
     server?: string;
     credentials?: Credentials;
     iceServers?: RTCIceServer[];
     timeouts?: Timeouts;
+    reconnect?: ReconnectOptions;
     logger?: Logger;
 }
 export type ConfigOfProvider<D> = D extends ProviderDefinitionV1<any, infer Name, infer Config> ? Omit<CommonConfig, keyof Config> & {
@@ -1541,7 +1574,8 @@ export { VoiceError, isVoiceError, VOICE_ERRORS, VOICE_ERROR_CODES, type VoiceEr
 export type { ClientEvents, CallEvents, ClientState, CallState, CallEndReason } from "./core/events.js";
 export type { VoiceClientConfig, Timeouts, Logger } from "./core/config.js";
 export { DEFAULT_TIMEOUTS } from "./core/config.js";
-export type { VoiceProviderV1, ProviderDefinitionV1, VendorObjects, ProviderCapabilities, ProviderSink, CallSink, ProviderCall, ProviderCallOptions, ProviderContext, SecretRegistry, ProviderConfigInput, ConnectResult, Credentials, LogLevel, IcePolicy, } from "./core/contract.js";
+export type { VoiceProviderV1, ProviderDefinitionV1, VendorObjects, ProviderCapabilities, ProviderSink, CallSink, ProviderCall, ProviderCallOptions, ProviderContext, SecretRegistry, ProviderConfigInput, ConnectResult, Credentials, LogLevel, IcePolicy, ReconnectPolicy, } from "./core/contract.js";
+export { DEFAULT_RECONNECT, type ReconnectOptions } from "./core/reconnect-policy.js";
 export { createVoiceStore, type VoiceStore, type VoiceSnapshot, type ClientSnapshot, type CallSnapshot } from "./core/store.js";
 export { normalizeTrace, type TraceEntry } from "./core/trace.js";
 export type { TranscriptEntry, TranscriptRole, AgentToolCall, AgentData, AgentCapabilities, AgentCallSink, AgentProviderCall } from "./core/agent/types.js";
@@ -1621,7 +1655,6 @@ export interface CognigyOptions {
     signalingOnly: boolean;
     configTimeoutMs: number;
     dtmfTransport: DtmfTransport;
-    reconnectionAttempts: number;
     keepAliveIntervalMs: number;
 }
 export declare function parseCognigyOptions(input: ProviderConfigInput): CognigyOptions;
@@ -1657,7 +1690,6 @@ export interface SendbirdOptions {
     apiHost: string | undefined;
     wsHost: string | undefined;
     loginTimeoutMs: number;
-    reconnectTimeoutMs: number;
     callConnectionTimeoutMs: number;
 }
 export declare function parseSendbirdOptions(input: ProviderConfigInput): SendbirdOptions;
@@ -1711,7 +1743,6 @@ export interface SipjsOptions {
     authorizationUsername: string | undefined;
     registerExpires: number;
     dtmfTransport: DtmfTransport;
-    reconnectionAttempts: number;
     iceGatheringTimeoutMs: number;
     keepAliveIntervalMs: number;
 }
@@ -1749,7 +1780,6 @@ import { type ProviderConfigInput } from "../../core/provider-kit.js";
 export declare const TELNYX_PRODUCTION_HOST = "wss://rtc.telnyx.com";
 export interface TelnyxOptions {
     host: string;
-    reconnectAttempts: number;
     callerName: string | undefined;
     callerNumber: string | undefined;
     keepAliveIntervalMs: number;
