@@ -1,8 +1,9 @@
 // The core's reconnection policy on a manual clock: when each try runs, when the supervisor gives
 // up and with which code, and the registration trace around it — for a provider that carries out
 // the tries (reconnect()) and for one whose vendor SDK reconnects by itself.
-import { describe, expect, it } from 'vitest';
-import { VoiceError, type ProviderContext, type ProviderSink, type VoiceProviderV1 } from '../../src/all.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createVoiceClient, normalizeTrace, VoiceError, type ProviderContext, type ProviderSink, type VoiceProviderV1 } from '../../src/all.js';
+import { scriptedProvider, type Script } from './scripted-provider.js';
 import { superviseReconnection, type ReconnectClock } from '../../src/core/reconnect.js';
 import { DEFAULT_RECONNECT, parseReconnect, reconnectDelay, type ReconnectPolicy } from '../../src/core/reconnect-policy.js';
 
@@ -263,5 +264,38 @@ describe('a vendor SDK that reconnects by itself (no reconnect())', () => {
     h.inner.sink.connectionLost();
     h.inner.sink.connectionRestored();
     expect(h.heard).toEqual(['lost', 'restored']);
+  });
+});
+
+describe('through a real client', () => {
+  it('gives up as the config says: unregistered, the provider torn down, NETWORK_UNREACHABLE, disconnected', async () => {
+    const script: Script = { disconnects: 0, calls: [] };
+    const client = await createVoiceClient({ provider: scriptedProvider(script), reconnect: { attempts: 1, deadlineMs: 60_000 } });
+    await client.connect();
+    const errors: VoiceError[] = [];
+    client.on('error', ({ error }) => errors.push(error));
+    const sink = script.context!.sink;
+    sink.connectionLost();
+    sink.reconnectTryFailed(new Error('closed again'));
+    await vi.waitFor(() => expect(client.state).toBe('disconnected'));
+    expect(script.disconnects, 'torn down once, before the client heard').toBe(1);
+    expect(errors.map((e) => [e.code, e.provider, e.details?.tries])).toEqual([['NETWORK_UNREACHABLE', 'scripted', 1]]);
+    expect(normalizeTrace(client.trace()).slice(-4)).toEqual([
+      'client stateChanged connected>reconnecting',
+      'client unregistered',
+      'client error code=NETWORK_UNREACHABLE',
+      'client stateChanged reconnecting>disconnected',
+    ]);
+  });
+
+  it('an old per-vendor name still works, with one deprecation warning in the log', async () => {
+    const logs: string[] = [];
+    const script: Script = { disconnects: 0, calls: [] };
+    const client = await createVoiceClient({ provider: scriptedProvider(script), reconnectionAttempts: 0, logger: (entry) => logs.push(`${entry.level} ${entry.message}`) });
+    expect(logs.filter((l) => l.includes('deprecated'))).toEqual(['warn The option "reconnectionAttempts" is deprecated; use reconnect.attempts (it means the same for every provider).']);
+    await client.connect();
+    script.context!.sink.connectionLost();
+    // attempts 0: the first loss ends the session.
+    await vi.waitFor(() => expect(client.state).toBe('disconnected'));
   });
 });
