@@ -87,7 +87,8 @@ export class ReconnectSupervisor {
   private readonly clock: ReconnectClock;
   private run: Run | undefined;
   private registered = false;
-  private stopped = true;
+  /** connect() resolved and no disconnect() or give-up since: only such a session is reconnected. */
+  private live = false;
 
   constructor(
     private readonly outer: ProviderSink,
@@ -110,20 +111,23 @@ export class ReconnectSupervisor {
 
   async connect(signal: AbortSignal): Promise<ConnectResult> {
     this.endRun();
-    this.stopped = false;
+    this.live = false;
+    this.registered = false;
+    // A loss during connect() fails connect() (the provider's doing); reconnection is for sessions that were up.
     const result = await this.inner.connect(signal);
     this.registered = result.registered;
+    this.live = true;
     return result;
   }
 
   disconnect(): Promise<void> {
-    this.stopped = true;
+    this.live = false;
     this.endRun();
     return this.inner.disconnect();
   }
 
   private lost(error: VoiceError | undefined): void {
-    if (this.stopped || this.run) return;
+    if (!this.live || this.run) return;
     const run: Run = { abort: new AbortController(), startedAt: this.clock.now(), failures: 0, hadRegistration: this.registered, timers: [] };
     this.run = run;
     this.outer.connectionLost(error);
@@ -193,7 +197,7 @@ export class ReconnectSupervisor {
   private async giveUp(run: Run, error: VoiceError): Promise<void> {
     if (run !== this.run) return;
     this.endRun();
-    this.stopped = true;
+    this.live = false;
     await bounded(this.inner.disconnect(), { timeoutMs: this.options.teardownMs, what: 'disconnect()' }).catch(() => {});
     this.outer.connectionFailed(error);
   }

@@ -204,6 +204,17 @@ describe('a provider that carries out the tries (reconnect())', () => {
     expect(h.heard).toEqual(['lost', 'unregistered', 'provider torn down', 'failed NETWORK_UNREACHABLE tries=0']);
   });
 
+  it('a loss before connect() resolved, or after disconnect(), starts no reconnection', async () => {
+    const h = harness({ attempts: 5 }, () => Promise.resolve());
+    h.inner.sink.connectionLost();
+    await h.provider.connect(new AbortController().signal);
+    await h.provider.disconnect();
+    h.inner.sink.connectionLost();
+    await h.clock.advance(120_000);
+    expect(h.tries).toEqual([]);
+    expect(h.heard).toEqual(['provider torn down']);
+  });
+
   it('disconnect() during the run stops the tries; nothing more is reported', async () => {
     const h = harness({ attempts: 5 }, refused);
     await h.provider.connect(new AbortController().signal);
