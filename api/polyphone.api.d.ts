@@ -145,6 +145,7 @@ export declare const SCENARIOS: readonly [
     "DTMF received",
     "token refresh",
     "disconnect mid-call",
+    "server restart",
     "basic call = golden trace",
     "no secret in traces or console"
 ];
@@ -352,6 +353,7 @@ export interface ConformanceLab {
     unreachable: ClientConfig;
     refreshWith?: () => unknown;
     secrets?: string[];
+    restartServer?(): Promise<void>;
     stop(): Promise<void>;
 }
 export interface ConformanceTarget {
@@ -486,6 +488,7 @@ import type { Credentials, LogLevel, ProviderConfigInput, ProviderDefinitionV1 }
 import { VoiceError } from "./errors.js";
 import { type IcePolicy } from "./ice-policy.js";
 import { type QualityOptions, type ResolvedQualityOptions } from "./quality/options.js";
+import { type ReconnectOptions, type ReconnectPolicy } from "./reconnect-policy.js";
 export interface Timeouts {
     connectMs?: number;
     ringMs?: number;
@@ -506,6 +509,7 @@ export interface VoiceClientConfig {
     logger?: Logger;
     maxCalls?: number;
     quality?: QualityOptions;
+    reconnect?: ReconnectOptions;
     [option: string]: unknown;
 }
 export declare const DEFAULT_TIMEOUTS: Required<Timeouts>;
@@ -519,6 +523,8 @@ export interface ParsedConfig {
     logger: Logger | undefined;
     maxCalls: number;
     quality: ResolvedQualityOptions;
+    reconnect: ReconnectPolicy | undefined;
+    warnings: string[];
 }
 declare function invalid(field: string, message: string): VoiceError;
 export declare function parseConfigString(config: string): ParsedConfig;
@@ -581,6 +587,7 @@ export interface ProviderSink {
     unregistered(): void;
     connectionLost(error?: VoiceError): void;
     connectionRestored(): void;
+    reconnectTryFailed(error?: unknown): void;
     connectionFailed(error: VoiceError): void;
     incomingCall<C extends ProviderCall>(info: {
         from: string;
@@ -645,6 +652,7 @@ export interface VoiceProviderV1 {
     disconnect(): Promise<void>;
     call(target: string | undefined, options: ProviderCallOptions, sink: CallSink, signal: AbortSignal): Promise<ProviderCall>;
     refreshToken(credentials: Credentials | string | undefined, signal: AbortSignal): Promise<void>;
+    reconnect?(signal: AbortSignal): Promise<void>;
     readonly vendor?: unknown;
 }
 export interface VendorObjects {
@@ -659,6 +667,7 @@ export interface ProviderContext {
     redactor: SecretRegistry;
     iceServers: RTCIceServer[] | undefined;
     icePolicy?: IcePolicy;
+    reconnect?: ReconnectPolicy;
 }
 export interface ProviderConfigInput {
     locator: string | undefined;
@@ -681,6 +690,12 @@ export interface ProviderDefinitionV1<Options = unknown, Name extends string = s
 export interface IcePolicy {
     settleMs: number;
     capMs: number;
+}
+export interface ReconnectPolicy {
+    readonly attempts: number;
+    readonly deadlineMs: number;
+    readonly baseDelayMs: number;
+    readonly maxDelayMs: number;
 }
 
 // ---- core/create.d.ts ----
@@ -1103,6 +1118,7 @@ export { importVendorSdk, bounded, delay, abortError, assertWebRtc, hasWebRtc, m
 export type { CallEndReason } from "./events.js";
 export type { AgentData, TranscriptEntry, AgentCapabilities } from "./agent/types.js";
 export { openMicrophone, replaceSendingTrack, exactDeviceId } from "./devices/input.js";
+export { DEFAULT_RECONNECT } from "./reconnect-policy.js";
 
 // ---- core/quality/index.d.ts ----
 export type { QualityMonitor, QualityHost } from "./monitor.js";
@@ -1284,6 +1300,20 @@ export declare class WarningTracker {
     active(): QualityWarningName[];
 }
 
+// ---- core/reconnect-policy.d.ts ----
+import type { ReconnectPolicy } from "./contract.js";
+export type { ReconnectPolicy };
+export type ReconnectOptions = {
+    -readonly [K in keyof ReconnectPolicy]?: number;
+};
+export declare const DEFAULT_RECONNECT: ReconnectPolicy;
+export declare function reconnectDelay(tryNumber: number, policy: ReconnectPolicy, random: number): number;
+export interface ParsedReconnect {
+    policy: ReconnectPolicy;
+    warnings: string[];
+}
+export declare function parseReconnect(value: unknown, params: Record<string, unknown>): ParsedReconnect;
+
 // ---- core/redact.d.ts ----
 import type { Credentials } from "./contract.js";
 import { VoiceError, type VoiceErrorCause } from "./errors.js";
@@ -1300,6 +1330,7 @@ export declare class Redactor {
 // ---- core/runtime.d.ts ----
 import { VoiceError, type VoiceErrorCode } from "./errors.js";
 export declare function importVendorSdk<T>(provider: string, packageName: string, load: () => Promise<T>): Promise<T>;
+export declare const TEARDOWN_MS = 3000;
 export declare function abortError(signal: AbortSignal, provider?: string): VoiceError;
 export declare function deadline(parent: AbortSignal, ms: number, what: string, provider?: string): {
     signal: AbortSignal;
@@ -1523,12 +1554,14 @@ export declare function normalizeTrace(trace: readonly TraceEntry[]): string[];
 // ---- core/typed-config.d.ts ----
 import type { Logger, Timeouts } from "./config.js";
 import type { Credentials, ProviderDefinitionV1, VendorObjects } from "./contract.js";
+import type { ReconnectOptions } from "./reconnect-policy.js";
 export type AnyProviderDefinition = ProviderDefinitionV1<any, string, any, any>;
 export interface CommonConfig {
     server?: string;
     credentials?: Credentials;
     iceServers?: RTCIceServer[];
     timeouts?: Timeouts;
+    reconnect?: ReconnectOptions;
     logger?: Logger;
 }
 export type ConfigOfProvider<D> = D extends ProviderDefinitionV1<any, infer Name, infer Config> ? Omit<CommonConfig, keyof Config> & {
@@ -1556,7 +1589,8 @@ export { VoiceError, isVoiceError, VOICE_ERRORS, VOICE_ERROR_CODES, type VoiceEr
 export type { ClientEvents, CallEvents, ClientState, CallState, CallEndReason } from "./core/events.js";
 export type { VoiceClientConfig, Timeouts, Logger } from "./core/config.js";
 export { DEFAULT_TIMEOUTS } from "./core/config.js";
-export type { VoiceProviderV1, ProviderDefinitionV1, VendorObjects, ProviderCapabilities, ProviderSink, CallSink, ProviderCall, ProviderCallOptions, ProviderContext, SecretRegistry, ProviderConfigInput, ConnectResult, Credentials, LogLevel, IcePolicy, } from "./core/contract.js";
+export type { VoiceProviderV1, ProviderDefinitionV1, VendorObjects, ProviderCapabilities, ProviderSink, CallSink, ProviderCall, ProviderCallOptions, ProviderContext, SecretRegistry, ProviderConfigInput, ConnectResult, Credentials, LogLevel, IcePolicy, ReconnectPolicy, } from "./core/contract.js";
+export { DEFAULT_RECONNECT, type ReconnectOptions } from "./core/reconnect-policy.js";
 export { createVoiceStore, type VoiceStore, type VoiceSnapshot, type ClientSnapshot, type CallSnapshot } from "./core/store.js";
 export { normalizeTrace, type TraceEntry } from "./core/trace.js";
 export type { TranscriptEntry, TranscriptRole, AgentToolCall, AgentData, AgentCapabilities, AgentCallSink, AgentProviderCall } from "./core/agent/types.js";
@@ -1636,7 +1670,6 @@ export interface CognigyOptions {
     signalingOnly: boolean;
     configTimeoutMs: number;
     dtmfTransport: DtmfTransport;
-    reconnectionAttempts: number;
     keepAliveIntervalMs: number;
 }
 export declare function parseCognigyOptions(input: ProviderConfigInput): CognigyOptions;
@@ -1672,7 +1705,6 @@ export interface SendbirdOptions {
     apiHost: string | undefined;
     wsHost: string | undefined;
     loginTimeoutMs: number;
-    reconnectTimeoutMs: number;
     callConnectionTimeoutMs: number;
 }
 export declare function parseSendbirdOptions(input: ProviderConfigInput): SendbirdOptions;
@@ -1726,7 +1758,6 @@ export interface SipjsOptions {
     authorizationUsername: string | undefined;
     registerExpires: number;
     dtmfTransport: DtmfTransport;
-    reconnectionAttempts: number;
     iceGatheringTimeoutMs: number;
     keepAliveIntervalMs: number;
 }
@@ -1764,7 +1795,6 @@ import { type ProviderConfigInput } from "../../core/provider-kit.js";
 export declare const TELNYX_PRODUCTION_HOST = "wss://rtc.telnyx.com";
 export interface TelnyxOptions {
     host: string;
-    reconnectAttempts: number;
     callerName: string | undefined;
     callerNumber: string | undefined;
     keepAliveIntervalMs: number;

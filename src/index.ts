@@ -22,7 +22,9 @@ export type {
   Credentials,
   LogLevel,
   IcePolicy,
+  ReconnectPolicy,
 } from './core/contract.js';
+export { DEFAULT_RECONNECT, type ReconnectOptions } from './core/reconnect-policy.js';
 export { createVoiceStore, type VoiceStore, type VoiceSnapshot, type ClientSnapshot, type CallSnapshot } from './core/store.js';
 export { normalizeTrace, type TraceEntry } from './core/trace.js';
 export type { TranscriptEntry, TranscriptRole, AgentToolCall, AgentData, AgentCapabilities, AgentCallSink, AgentProviderCall } from './core/agent/types.js';

@@ -9,6 +9,14 @@ export const GOLDEN_FILE = new URL('../../test/conformance/golden/basic-call.jso
 
 export const golden = JSON.parse(readFileSync(GOLDEN_FILE, 'utf8')) as BasicCallTrace;
 
+/** The reconnection trace every provider must show through a server restart (scenario "server restart"). */
+export const GOLDEN_RESTART_FILE = new URL('../../test/conformance/golden/server-restart.json', import.meta.url);
+
+/** Read on first use: a kit used without that scenario does not need the file. */
+export function goldenRestart(): string[] {
+  return (JSON.parse(readFileSync(GOLDEN_RESTART_FILE, 'utf8')) as { restarted: string[] }).restarted;
+}
+
 /** The lines between two markers of a golden trace (exclusive), e.g. what `op connect ok` caused. */
 function goldenBetween(lines: string[], from: string, to: string | undefined): string[] {
   const start = lines.indexOf(from);

@@ -22,6 +22,7 @@ export const SCENARIOS = [
   'DTMF received',
   'token refresh',
   'disconnect mid-call',
+  'server restart',
   'basic call = golden trace',
   'no secret in traces or console',
 ] as const;

@@ -3,12 +3,15 @@
 // Each returns 'pass' or a checked `unsupported` (see ScenarioKit.lacking).
 import { expect } from 'vitest';
 import { expectedTraceFor, runBasicCallScenario, type ScenarioStep } from './basic-call.js';
-import { GOLDEN, golden } from './golden.js';
+import { GOLDEN, golden, goldenRestart } from './golden.js';
 import type { OpResult } from './page-client.js';
 import { CALL_OPTIONS, credentialStrings, DIGITS, RETRY_STATES, STEP_MS, UNREACHABLE_WITHIN_MS, type LabPage, type Outcome, type ScenarioKit } from './scenario-kit.js';
 import { scanForSecrets } from './secrets.js';
 
-export type SessionScenario = 'register' | 'wrong credentials' | 'unreachable server' | 'token refresh' | 'disconnect mid-call' | 'basic call = golden trace' | 'no secret in traces or console';
+export type SessionScenario = 'register' | 'wrong credentials' | 'unreachable server' | 'token refresh' | 'disconnect mid-call' | 'server restart' | 'basic call = golden trace' | 'no secret in traces or console';
+
+/** How long a client may take to be back after its server restarted (each vendor's own first waits included). */
+const RESTART_BACK_MS = 30_000;
 
 export function sessionScenarios(kit: ScenarioKit): Record<SessionScenario, () => Promise<Outcome>> {
   const { target, expected, lab, pages, seen, secrets, nextClientNumber, newClient, wait, linesFrom, must, establish, capabilities, lacking, endsWith, collect } = kit;
@@ -99,6 +102,26 @@ export function sessionScenarios(kit: ScenarioKit): Record<SessionScenario, () =
         after.indexOf('client stateChanged connected>disconnected'),
       );
       expect((await caller.state()).client).toBe('disconnected');
+      return 'pass';
+    },
+
+    'server restart': async () => {
+      const restart = lab().restartServer;
+      expect(restart, 'the lab can restart its server (ConformanceLab.restartServer)').toBeTypeOf('function');
+      const callee = await newClient('callee');
+      await callee.connect();
+      const from = await callee.traceLength();
+      await restart!();
+      await callee.waitForLine('client stateChanged reconnecting>connected', { from, timeoutMs: RESTART_BACK_MS });
+      expect(await linesFrom(callee, from), 'trace through a server restart vs golden/server-restart.json').toEqual(goldenRestart());
+      // Registered again for real, on the restarted server: a call reaches the client.
+      const caller = await newClient('caller');
+      await caller.connect();
+      const calleeFrom = await callee.traceLength();
+      must(await caller.call(lab().target, CALL_OPTIONS), 'call() to the client after the restart');
+      await wait(callee, 'client incomingCall', calleeFrom);
+      must(await caller.hangup(), 'hangup()');
+      await endsWith(caller, 'canceled', callee, 'canceled');
       return 'pass';
     },
 

@@ -24,6 +24,12 @@ export interface ConformanceLab {
    * passwords a backend hands out. None may appear in any trace, error or console line.
    */
   secrets?: string[];
+  /**
+   * Restarts the server on the same address (scenario "server restart"): every session on it is
+   * lost, as when its process restarts, and it takes new ones again when this resolves. A lab
+   * without it fails that scenario: surviving a restart is not optional.
+   */
+  restartServer?(): Promise<void>;
   stop(): Promise<void>;
 }
 

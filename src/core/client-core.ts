@@ -2,7 +2,9 @@ import { createEmitter, type Emitter, type Handler } from './emitter.js';
 import type { DefaultCall as Call } from './call.js';
 import { CallRegistry } from './calls.js';
 import type { ParsedConfig } from './config.js';
-import type { Credentials, LogLevel, ProviderCapabilities, ProviderDefinitionV1, ProviderSink, VoiceProviderV1 } from './contract.js';
+import type { Credentials, LogLevel, ProviderCapabilities, ProviderContext, ProviderDefinitionV1, ProviderSink, VoiceProviderV1 } from './contract.js';
+import { superviseReconnection } from './reconnect.js';
+import { TEARDOWN_MS } from './runtime.js';
 import { VoiceError, describeCause, isVoiceError, type VoiceErrorCode } from './errors.js';
 import type { ClientEvents } from './events.js';
 import { Redactor, credentialSecrets } from './redact.js';
@@ -42,7 +44,13 @@ export abstract class ClientCore {
     for (const secret of credentialSecrets(config.credentials)) this.redactor.add(secret);
     const options = definition.parseOptions(config.input);
     this.credentials ??= definition.defaultCredentials?.(options);
-    this.impl = definition.create(options, { sink: this.providerSink(), redactor: this.redactor, iceServers: config.iceServers, icePolicy: config.icePolicy });
+    const context: ProviderContext = { sink: this.providerSink(), redactor: this.redactor, iceServers: config.iceServers, icePolicy: config.icePolicy };
+    // The core's reconnection policy sits between the provider and the client (reconnect.ts);
+    // a failover provider has one per member instead.
+    this.impl = config.reconnect
+      ? superviseReconnection((supervised) => definition.create(options, supervised), context, { policy: config.reconnect, traceRegistration: true, teardownMs: TEARDOWN_MS })
+      : definition.create(options, context);
+    for (const warning of config.warnings) this.log('warn', warning);
     if (this.impl.specificationVersion !== 'v1') {
       throw new VoiceError('CONFIG_INVALID', `The provider "${definition.name}" implements an unknown specification.`, { details: { field: 'provider' } });
     }

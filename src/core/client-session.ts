@@ -6,13 +6,9 @@ import { ClientCore } from './client-core.js';
 import { CLIENT_OPERATIONS, CLIENT_REPORTS, CLIENT_TRANSITIONS, REGISTRATION_STATES, allows, reportMove } from './states.js';
 import { credentialSecrets } from './redact.js';
 import { refuseForeignCredentials } from './credentials.js';
-import { bounded, deadline } from './runtime.js';
+import { TEARDOWN_MS, bounded, deadline } from './runtime.js';
 
-/**
- * How long disconnect() (and the teardown of a failed connect) may take: an unREGISTER and a
- * WebSocket close handshake to a hung server would otherwise take a minute.
- */
-export const TEARDOWN_MS = 3_000;
+export { TEARDOWN_MS };
 /**
  * How long a cancelled or timed-out connect() waits for its teardown before it rejects (the rest
  * goes on in the background; the next connect() waits for it within its own bound).
@@ -227,6 +223,8 @@ export abstract class ClientSession extends ClientCore {
       },
       connectionLost: () => this.report(CLIENT_REPORTS.connectionLost),
       connectionRestored: () => this.report(CLIENT_REPORTS.connectionRestored),
+      // Counted by the reconnection supervisor between the provider and this sink (reconnect.ts).
+      reconnectTryFailed: () => {},
       connectionFailed: (error) => void this.providerGaveUp(error),
       incomingCall: (info, create) => this.incomingCall(info, create),
       tokenWillExpire: (info) => this.emit('tokenWillExpire', { expiresAt: info.expiresAt }),

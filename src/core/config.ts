@@ -2,6 +2,7 @@ import type { Credentials, LogLevel, ProviderConfigInput, ProviderDefinitionV1 }
 import { VoiceError } from './errors.js';
 import { parseIcePolicy, type IcePolicy } from './ice-policy.js';
 import { parseQualityOptions, type QualityOptions, type ResolvedQualityOptions } from './quality/options.js';
+import { parseReconnect, type ReconnectOptions, type ReconnectPolicy } from './reconnect-policy.js';
 
 export interface Timeouts {
   /** `connect()` from start to registered. Default 15 000 ms. */
@@ -33,13 +34,21 @@ export interface VoiceClientConfig {
   maxCalls?: number;
   /** Call quality: sampling, warning thresholds, media-reconnection bound (README "Call quality"). */
   quality?: QualityOptions;
+  /**
+   * When a lost connection is tried again and when the client gives up (`disconnected`,
+   * NETWORK_UNREACHABLE): the same option for every provider (README "Reconnection"). Default
+   * { attempts: 5, deadlineMs: 60 000, baseDelayMs: 500, maxDelayMs: 8 000 }. The old per-provider
+   * names (`reconnectionAttempts`, `reconnectAttempts`, `reconnectTimeoutMs`) still work, with a
+   * logged deprecation warning.
+   */
+  reconnect?: ReconnectOptions;
   /** Provider-specific options. */
   [option: string]: unknown;
 }
 
 export const DEFAULT_TIMEOUTS: Required<Timeouts> = { connectMs: 15_000, ringMs: 60_000, operationMs: 10_000 };
 
-const CORE_FIELDS = new Set(['provider', 'server', 'credentials', 'iceServers', 'icePolicy', 'timeouts', 'logger', 'maxCalls', 'quality']);
+const CORE_FIELDS = new Set(['provider', 'server', 'credentials', 'iceServers', 'icePolicy', 'timeouts', 'logger', 'maxCalls', 'quality', 'reconnect']);
 const MAX_CALLS_LIMIT = 16;
 const PROVIDER_NAME = /^[a-z][a-z0-9-]*$/;
 
@@ -53,6 +62,10 @@ export interface ParsedConfig {
   logger: Logger | undefined;
   maxCalls: number;
   quality: ResolvedQualityOptions;
+  /** The reconnection policy; undefined where the provider supervises its own parts (failover: each member has its own). */
+  reconnect: ReconnectPolicy | undefined;
+  /** Warnings about the config (deprecated names), logged once the client has its logger. */
+  warnings: string[];
 }
 
 function invalid(field: string, message: string): VoiceError {
@@ -85,6 +98,7 @@ export function parseConfigString(config: string): ParsedConfig {
   }
   const maxCalls = optionInteger(params, 'maxCalls', 1, 1, MAX_CALLS_LIMIT);
   delete params.maxCalls;
+  const reconnect = parseReconnect(undefined, params);
   return {
     provider: name,
     input: { locator: locator === '' ? undefined : locator, params, fromString: true, credentials: undefined },
@@ -95,6 +109,8 @@ export function parseConfigString(config: string): ParsedConfig {
     logger: undefined,
     maxCalls,
     quality: parseQualityOptions(undefined),
+    reconnect: reconnect.policy,
+    warnings: reconnect.warnings,
   };
 }
 
@@ -170,6 +186,7 @@ export function parseConfigObject(config: VoiceClientConfig): ParsedConfig {
   const params: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(config)) if (!CORE_FIELDS.has(key)) params[key] = config[key];
   const credentials = parseCredentials(own(config, 'credentials'));
+  const reconnect = parseReconnect(own(config, 'reconnect'), params);
   return {
     provider,
     input: { locator: server as string | undefined, params, fromString: false, credentials },
@@ -180,6 +197,8 @@ export function parseConfigObject(config: VoiceClientConfig): ParsedConfig {
     logger: logger as Logger | undefined,
     maxCalls: optionInteger(config as Record<string, unknown>, 'maxCalls', 1, 1, MAX_CALLS_LIMIT),
     quality: parseQualityOptions(own(config, 'quality')),
+    reconnect: reconnect.policy,
+    warnings: reconnect.warnings,
   };
 }
 

@@ -66,10 +66,20 @@ export interface ProviderSink {
   /** The registration came back after a loss (the first one is the core's to report). */
   registered(): void;
   unregistered(): void;
-  /** The connection dropped and the provider is trying to restore it. */
+  /**
+   * The connection dropped. The core's reconnection policy (config `reconnect`) takes over: it
+   * calls `reconnect()` for each try, or, for a provider without it, waits for its vendor SDK to
+   * restore the connection by itself (`connectionRestored`) within the policy's bounds.
+   */
   connectionLost(error?: VoiceError): void;
+  /** The vendor SDK restored a lost connection by itself (providers without `reconnect()`). */
   connectionRestored(): void;
-  /** The provider gave up on the connection. */
+  /**
+   * One reconnection try the vendor SDK made by itself failed: the core counts it against
+   * `reconnect.attempts` (providers without `reconnect()`; with it, the try's rejection says so).
+   */
+  reconnectTryFailed(error?: unknown): void;
+  /** The provider gave up on the connection by itself (a refused login, the server ended the session). */
   connectionFailed(error: VoiceError): void;
   /**
    * A call came in. The core builds the call's handle and sink first, then calls `create(sink)`
@@ -175,6 +185,14 @@ export interface VoiceProviderV1 {
   call(target: string | undefined, options: ProviderCallOptions, sink: CallSink, signal: AbortSignal): Promise<ProviderCall>;
   refreshToken(credentials: Credentials | string | undefined, signal: AbortSignal): Promise<void>;
   /**
+   * One try at restoring a connection reported lost (socket, then registration): resolves once the
+   * session can place and take calls again, rejects when this try failed (AUTH_REJECTED ends the
+   * tries). The core decides when each try runs and when to give up; `signal` aborts a try the
+   * core no longer waits for. Absent: the vendor SDK reconnects by itself, and the provider
+   * reports `connectionRestored` / `reconnectTryFailed`.
+   */
+  reconnect?(signal: AbortSignal): Promise<void>;
+  /**
    * The vendor SDK's own session object (sip.js UserAgent, JsSIP UA, TelnyxRTC, SendBirdCall),
    * handed to the app as `client.vendor`; undefined before the SDK is loaded.
    */
@@ -202,6 +220,11 @@ export interface ProviderContext {
   iceServers: RTCIceServer[] | undefined;
   /** When to send a local description while gathering goes on; apply it through the vendor's hook (src/core/ice-policy.ts). */
   icePolicy?: IcePolicy;
+  /**
+   * The client's reconnection policy, which the core applies; a provider whose vendor SDK
+   * reconnects by itself configures it from this (e.g. its own try limit). Absent: the defaults.
+   */
+  reconnect?: ReconnectPolicy;
 }
 
 /** What `createVoiceClient` hands a provider to parse: the string form's parts, or the object. */
@@ -248,4 +271,31 @@ export interface IcePolicy {
   settleMs: number;
   /** The longest a local description waits for candidates, from the start of gathering (ms). Default 2000. */
   capMs: number;
+}
+
+/**
+ * The client's reconnection policy (config `reconnect`, every field optional there), the same for
+ * every provider. The core applies it (src/core/reconnect.ts); it is in the contract so a provider
+ * whose vendor SDK reconnects by itself can configure the SDK from it.
+ */
+export interface ReconnectPolicy {
+  /**
+   * Failed tries before the client gives up (`disconnected`, NETWORK_UNREACHABLE). Default 5;
+   * 0 turns reconnection off (the first loss ends the session). 0 … 100.
+   */
+  readonly attempts: number;
+  /**
+   * The longest the client stays `reconnecting`, from the loss, whatever the tries: then it gives
+   * up the same way. Default 60 000 ms.
+   */
+  readonly deadlineMs: number;
+  /**
+   * Try 1 runs at once (the server may only have dropped the socket); try k ≥ 2 waits
+   * min(maxDelayMs, baseDelayMs × 2^(k−2) × j), j uniform in [1, 2), so that the clients one
+   * server restart dropped do not all come back in the same millisecond. Default 500 ms. Vendor
+   * SDKs that reconnect by themselves (JsSIP, @telnyx/webrtc, sendbird-calls) keep their own waits.
+   */
+  readonly baseDelayMs: number;
+  /** The longest wait between two tries. Default 8 000 ms. */
+  readonly maxDelayMs: number;
 }

@@ -63,6 +63,9 @@ export async function createVoiceClient<const P extends readonly AnyProviderDefi
       provider: failoverDefinition(members, failback),
       input: { locator: undefined, params: {}, fromString: false, credentials: undefined },
       timeouts: { ...primary.timeouts, connectMs },
+      // Each member reconnects under its own policy (failover-member.ts); the switch is the failover's.
+      reconnect: undefined,
+      warnings: parsed.flatMap((p) => p.warnings),
     };
     return new DefaultVoiceClient(combined.provider as ProviderDefinitionV1<any>, combined);
   } catch (error) {

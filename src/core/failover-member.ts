@@ -8,8 +8,9 @@ import type { CallEndReason } from './events.js';
 import type { CallSink, Credentials, ProviderCall, ProviderContext, ProviderDefinitionV1, ProviderSink, VoiceProviderV1 } from './contract.js';
 import { VoiceError } from './errors.js';
 import { credentialSecrets } from './redact.js';
-import { bounded } from './runtime.js';
 import { IGNORED_CALL_SINK } from './calls.js';
+import { superviseReconnection } from './reconnect.js';
+import { TEARDOWN_MS, bounded } from './runtime.js';
 
 export interface FailoverMember {
   definition: ProviderDefinitionV1<any>;
@@ -145,7 +146,12 @@ export class Member {
     this.credentials = spec.config.credentials ?? spec.definition.defaultCredentials?.(options);
     for (const secret of credentialSecrets(this.credentials)) context.redactor.add(secret);
     const sink = this.sinkFor(context.sink, listener);
-    this.provider = spec.definition.create(options, { ...context, iceServers: spec.config.iceServers ?? context.iceServers, sink });
+    const memberContext: ProviderContext = { ...context, iceServers: spec.config.iceServers ?? context.iceServers, sink };
+    const create = (supervised: ProviderContext) => spec.definition.create(options, supervised);
+    // Each member reconnects under its own config's policy; the switch reports the registration.
+    this.provider = spec.config.reconnect
+      ? superviseReconnection(create, memberContext, { policy: spec.config.reconnect, traceRegistration: false, teardownMs: TEARDOWN_MS })
+      : create(memberContext);
   }
 
   get name(): string {
@@ -178,6 +184,7 @@ export class Member {
         for (const call of [...this.calls]) call.release();
         if (active()) sink.connectionRestored();
       },
+      reconnectTryFailed: () => {},
       connectionFailed: (e) => {
         if (active()) listener.failed(this, e);
         // The member in use is torn down by the failover or the client; one being probed, here.

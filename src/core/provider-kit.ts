@@ -10,3 +10,4 @@ export { importVendorSdk, bounded, delay, abortError, assertWebRtc, hasWebRtc, m
 export type { CallEndReason } from './events.js';
 export type { AgentData, TranscriptEntry, AgentCapabilities } from './agent/types.js';
 export { openMicrophone, replaceSendingTrack, exactDeviceId } from './devices/input.js';
+export { DEFAULT_RECONNECT } from './reconnect-policy.js';

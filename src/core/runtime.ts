@@ -14,6 +14,12 @@ export async function importVendorSdk<T>(provider: string, packageName: string, 
   }
 }
 
+/**
+ * How long disconnect() (and the teardown of a failed connect, or of a reconnection given up) may
+ * take: an unREGISTER and a WebSocket close handshake to a hung server would otherwise take a minute.
+ */
+export const TEARDOWN_MS = 3_000;
+
 export function abortError(signal: AbortSignal, provider?: string): VoiceError {
   const reason = signal.reason;
   if (isVoiceError(reason)) return reason;

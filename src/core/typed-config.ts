@@ -4,6 +4,7 @@
  */
 import type { Logger, Timeouts } from './config.js';
 import type { Credentials, ProviderDefinitionV1, VendorObjects } from './contract.js';
+import type { ReconnectOptions } from './reconnect-policy.js';
 
 // `any` options: a definition's `parseOptions`/`create` pair is opaque to the app.
 export type AnyProviderDefinition = ProviderDefinitionV1<any, string, any, any>;
@@ -17,6 +18,8 @@ export interface CommonConfig {
   /** STUN/TURN servers for every call of this client; each call may override them. */
   iceServers?: RTCIceServer[];
   timeouts?: Timeouts;
+  /** When a lost connection is tried again and when the client gives up: the same for every provider (README "Reconnection"). */
+  reconnect?: ReconnectOptions;
   /** Receives the client's log, secrets masked. */
   logger?: Logger;
 }

@@ -29,6 +29,8 @@ export async function cognigyLab(): Promise<ConformanceLab> {
     // A Cognigy refresh takes nothing: the provider fetches a fresh config.
     refreshWith: () => undefined,
     secrets: [...Object.values(users), ...Object.values(gateway.users)],
+    // The gateway (Kamailio) restarts; the endpoint stays. Its registrations are in memory: lost.
+    restartServer: () => kamailio.restart(),
     async stop() {
       await endpoint.stop();
       await kamailio.stop();

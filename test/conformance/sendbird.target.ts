@@ -22,6 +22,8 @@ export const sendbirdTarget: ConformanceTarget = {
       wrongCredentials: user('alice', 'not-alices-sb-token'),
       unreachable: user('alice', SENDBIRD_USERS.alice!, goneHosts),
       refreshWith: () => emulator.issueToken('alice'),
+      // As a restarting server: every socket closed at once and its session gone with it.
+      restartServer: async () => emulator.dropSockets(),
       stop: () => emulator.stop(),
     };
   },

@@ -17,6 +17,8 @@ export const sipjsTarget: ConformanceTarget = {
       wrongCredentials: sip('alice', { credentials: { type: 'password', password: 'not-alices-pw-5k2' } }),
       unreachable: sip('alice', { server: `ws://127.0.0.1:${await closedPort()}` }),
       refreshWith: () => ({ type: 'password', password: TEST_USERS.alice }),
+      // Kamailio keeps registrations in memory: a restart loses every one of them.
+      restartServer: () => kamailio.restart(),
       stop: () => kamailio.stop(),
     };
   },

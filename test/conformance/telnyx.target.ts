@@ -17,6 +17,9 @@ export const telnyxTarget: ConformanceTarget = {
       wrongCredentials: { provider: 'telnyx', server: emulator.url, credentials: { type: 'password', login: 'alice', password: 'not-alices-tx-pw' }, iceServers: [] },
       unreachable: jwtUser('alice', `ws://127.0.0.1:${await closedPort()}`),
       refreshWith: () => emulator.issueJwt('alice'),
+      // As a restarting server: every socket closed with 1001 (Going Away) and its session dropped
+      // (the relay forgets a closed connection's login); the SDK must log in again.
+      restartServer: async () => emulator.dropSockets(1001),
       stop: () => emulator.stop(),
     };
   },

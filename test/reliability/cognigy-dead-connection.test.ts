@@ -93,7 +93,7 @@ describe('cognigy: a dead connection is noticed', () => {
     // The same endpoint, but its wsUri leads through the relay.
     const holed = await startCognigyBackend({ kamailio: { wsUrl: proxy.wsUrl, users: kamailio.users } });
     closers.push(() => holed.stop());
-    const { client, states, errors } = await connected(holed.url('ok'), 'holed', { reconnectionAttempts: 1 });
+    const { client, states, errors } = await connected(holed.url('ok'), 'holed', { reconnect: { attempts: 1 } });
     const holedAt = performance.now();
     proxy.freeze();
     await waitFor(() => client.state === 'reconnecting', 'reconnecting', NOTICE_BOUND_MS + MARGIN_MS + 1_000);

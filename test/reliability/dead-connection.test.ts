@@ -84,7 +84,7 @@ describe('a dead connection is noticed', () => {
   it('a black-holed path while connected: reconnecting within the bound, then disconnected with NETWORK_UNREACHABLE', async () => {
     const proxy = await startTcpProxy({ targetPort: kamailio.port });
     proxies.push(proxy);
-    const { client, states, errors } = await connected(proxy.wsUrl, 'bob', { reconnectionAttempts: 1 });
+    const { client, states, errors } = await connected(proxy.wsUrl, 'bob', { reconnect: { attempts: 1 } });
     const holedAt = performance.now();
     proxy.freeze();
     await waitFor(() => client.state === 'reconnecting', 'reconnecting', NOTICE_BOUND_MS + MARGIN_MS + 1_000);

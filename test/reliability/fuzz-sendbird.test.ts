@@ -246,7 +246,7 @@ describe('fuzz: Sendbird REST login and socket frames', () => {
 
   it('a killed session is classified too: dropped sockets come back by themselves; refused for good, the session ends in a VoiceError', async () => {
     // A short reconnect window (the provider's option; 60 s by default) keeps the give-up quick.
-    const { client, errors } = await sendbirdClient(15_000, { reconnectTimeoutMs: 4_000 });
+    const { client, errors } = await sendbirdClient(15_000, { reconnect: { deadlineMs: 4_000 } });
     let reconnected = false;
     client.on('stateChanged', ({ to }) => {
       if (to === 'reconnecting') reconnected = true;

@@ -105,7 +105,7 @@ describe('a dead Telnyx connection is noticed', () => {
   it('a black-holed path while connected: reconnecting within the bound, then disconnected with NETWORK_UNREACHABLE', async () => {
     const proxy = await startTcpProxy({ targetPort: emulator.port });
     proxies.push(proxy);
-    const { client, states, errors } = await connected(proxy.wsUrl, 'bob', { reconnectAttempts: 1 });
+    const { client, states, errors } = await connected(proxy.wsUrl, 'bob', { reconnect: { attempts: 1 } });
     await waitFor(() => pingsFrom('bob') >= 1, 'a keep-alive ping answered', 5 * KEEP_ALIVE_MS);
     const holedAt = performance.now();
     proxy.freeze();

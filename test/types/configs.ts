@@ -21,6 +21,14 @@ export async function configs(): Promise<void> {
   // Failover lists take the same union.
   await createVoiceClient(['telnyx', { provider: 'sipjs', server: 'wss://pbx.example.com/ws' }], { providers });
 
+  // One reconnection option for every provider (the core's policy).
+  await createVoiceClient({ provider: 'telnyx', credentials: { type: 'jwt', token: 't' }, reconnect: { attempts: 3, deadlineMs: 30_000 } }, { providers });
+  await createVoiceClient({ provider: 'sendbird', server: 'APP-ID', reconnect: { deadlineMs: 10_000, baseDelayMs: 250, maxDelayMs: 4_000 } }, { providers: [sendbird] });
+  // @ts-expect-error a misspelt reconnect field
+  await createVoiceClient({ provider: 'sipjs', server: 'wss://pbx.example.com/ws', reconnect: { attemps: 3 } }, { providers });
+  // @ts-expect-error reconnect fields are numbers
+  await createVoiceClient({ provider: 'sipjs', server: 'wss://pbx.example.com/ws', reconnect: { attempts: 'many' } }, { providers });
+
   // @ts-expect-error a misspelt provider
   await createVoiceClient({ provider: 'sipsj', server: 'wss://pbx.example.com/ws' }, { providers });
   // @ts-expect-error a misspelt option

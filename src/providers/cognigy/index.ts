@@ -27,7 +27,7 @@ export interface CognigyConfig {
   configTimeoutMs?: number;
   /** DTMF by SIP INFO `application/dtmf-relay` (what Cognigy's Voice Gateway expects) or through the media (RFC 4733). Default `'info'`. */
   dtmfTransport?: DtmfTransport;
-  /** Failed WebSocket restores in a row before the client gives up. Default 5; 0–100. */
+  /** @deprecated Use the client's `reconnect.attempts` (the same for every provider); still read, with a logged warning. */
   reconnectionAttempts?: number;
   /**
    * An OPTIONS keep-alive to the SIP server every this many ms: a dead connection (a hung server, a

@@ -22,21 +22,16 @@ export interface CognigyOptions {
   /** SIP INFO `application/dtmf-relay` (what Cognigy's Voice Gateway expects; the default) or RFC 4733. */
   dtmfTransport: DtmfTransport;
   /**
-   * JsSIP restores a lost WebSocket forever by itself; after this many failed tries in a row the
-   * client gives up with NETWORK_UNREACHABLE (0: give up at the first loss).
-   */
-  reconnectionAttempts: number;
-  /**
    * While connected, an OPTIONS to the SIP server every this many ms; one unanswered for as long
    * means the connection is dead: the client goes `reconnecting`, then back to `connected` or,
-   * after `reconnectionAttempts` failed tries (a try that hangs is cut after 5 s),
-   * `disconnected` with NETWORK_UNREACHABLE. Noticed within 2 × keepAliveIntervalMs (default
+   * when the client's `reconnect` policy gives up (a JsSIP try that hangs is cut after 5 s and
+   * counts as failed), `disconnected` with NETWORK_UNREACHABLE. Noticed within 2 × keepAliveIntervalMs (default
    * 15 000: 30 s). 0 turns it off; 1 000 … 600 000 otherwise. The same option as sipjs's.
    */
   keepAliveIntervalMs: number;
 }
 
-const KNOWN = ['endpointUrl', 'userId', 'signalingOnly', 'configTimeoutMs', 'dtmfTransport', 'reconnectionAttempts', 'keepAliveIntervalMs'] as const;
+const KNOWN = ['endpointUrl', 'userId', 'signalingOnly', 'configTimeoutMs', 'dtmfTransport', 'keepAliveIntervalMs'] as const;
 
 function optionBoolean(params: Record<string, unknown>, field: string): boolean {
   const raw = params[field];
@@ -91,7 +86,6 @@ export function parseCognigyOptions(input: ProviderConfigInput): CognigyOptions 
     signalingOnly: optionBoolean(params, 'signalingOnly'),
     configTimeoutMs: optionInteger(params, 'configTimeoutMs', 10_000, 1, 120_000),
     dtmfTransport,
-    reconnectionAttempts: optionInteger(params, 'reconnectionAttempts', 5, 0, 100),
     keepAliveIntervalMs: parseKeepAliveInterval(params),
   };
 }

@@ -1,13 +1,14 @@
 /**
  * The Cognigy connection's phases (the table: ../sip/phases.ts), driven by JsSIP's user-agent
- * events, with the keep-alive and the bound on JsSIP's endless reconnection:
+ * events, with the keep-alive. JsSIP reconnects by itself, endlessly; the core's reconnection
+ * policy bounds it from the failed tries reported here (src/core/reconnect.ts):
  *
  *   start      connect() begins (a new JsSIP UA follows)
  *   up         `registered` (legacy) or `connected` (runtime) during connect(): keep-alive starts
  *   lost       `disconnected` while connected (closed, or dropped by the keep-alive); while
- *              reconnecting, each `disconnected` is one failed try, counted (no move)
+ *              reconnecting, each `disconnected` is one failed try, reported (no move)
  *   restored   `registered` again (legacy) or `connected` again (runtime)
- *   stop       disconnect(), or the give-up after `reconnectionAttempts` failed tries
+ *   stop       disconnect(), also the core's when its policy gives up
  */
 import type { UA } from 'jssip/lib/UA.js';
 import type { WebSocketInterface } from 'jssip';
@@ -24,13 +25,11 @@ const NAME = 'cognigy';
 const RECONNECT_TRY_MS = 5_000;
 
 export interface SessionSettings {
-  reconnectionAttempts: number;
   keepAliveIntervalMs: number;
 }
 
 export class CognigySession {
   private readonly phases = new Phases();
-  private failedTries = 0;
   private ua: UA | undefined;
   private socket: WebSocketInterface | undefined;
   private runtime = false;
@@ -111,24 +110,17 @@ export class CognigySession {
     clearTimeout(this.tryTimer);
     if (ua !== this.ua) return;
     if (this.phases.move('lost')) {
-      this.failedTries = 0;
       this.log('warn', `SIP WebSocket lost (code ${code ?? 'none'}); JsSIP reconnects`);
       this.context.sink.connectionLost();
-      if (!this.runtime) this.context.sink.unregistered();
-      if (this.settings.reconnectionAttempts === 0) this.giveUp(this.unreachable(0));
       return;
     }
-    // Already reconnecting: one of JsSIP's tries failed.
-    if (this.phases.phase !== 'reconnecting') return;
-    this.failedTries += 1;
-    this.log('warn', `reconnection try ${this.failedTries} of ${this.settings.reconnectionAttempts} failed`);
-    if (this.failedTries >= this.settings.reconnectionAttempts) this.giveUp(this.unreachable(this.failedTries));
+    // Already reconnecting: one of JsSIP's tries failed; the core counts it.
+    if (this.phases.phase === 'reconnecting') this.context.sink.reconnectTryFailed(new Error(`the WebSocket closed (code ${code ?? 'none'})`));
   }
 
   private onRegistered(ua: UA): void {
     if (ua !== this.ua) return;
     if (this.phases.phase === 'reconnecting') {
-      this.context.sink.registered();
       this.restore();
     } else if (this.phases.phase === 'connected' && !this.refreshing) {
       this.context.sink.registered();
@@ -159,10 +151,6 @@ export class CognigySession {
     if (this.phases.phase === 'stopped') return;
     // The core tears the user agent down (the provider's disconnect()) before it reports this.
     this.context.sink.connectionFailed(error);
-  }
-
-  private unreachable(tries: number): VoiceError {
-    return new VoiceError('NETWORK_UNREACHABLE', `The SIP server stayed unreachable after ${tries} reconnection tries.`, { provider: NAME, details: { tries } });
   }
 
   private log(level: 'debug' | 'info' | 'warn', message: string): void {

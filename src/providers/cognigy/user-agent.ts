@@ -9,7 +9,7 @@ export type JsSipModule = typeof import('jssip');
 const NAME = 'cognigy';
 const REGISTER_EXPIRES_S = 600;
 // JsSIP's own recovery waits between tries, in seconds (its default max of 30 s would let a client
-// sit in `reconnecting` for minutes before the bound of `reconnectionAttempts` applies).
+// sit in `reconnecting` for minutes before the core's `reconnect.attempts` bound applies).
 const RECOVERY_MIN_S = 2;
 const RECOVERY_MAX_S = 8;
 

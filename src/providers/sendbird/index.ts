@@ -17,7 +17,7 @@ export interface SendbirdConfig {
   wsHost?: string;
   /** Upper bound for the REST login, in ms. Default 15 000; 100–600 000. */
   loginTimeoutMs?: number;
-  /** How long the client may stay `reconnecting` before it gives up, in ms. Default 60 000; 100–600 000. */
+  /** @deprecated Use the client's `reconnect.deadlineMs` (the same for every provider); still read, with a logged warning. */
   reconnectTimeoutMs?: number;
   /** How long an answered call may take to connect its media before it fails CALL_FAILED, in ms. Default 60 000 (the SDK's own); 1 000–600 000. */
   callConnectionTimeoutMs?: number;

@@ -13,8 +13,8 @@
  * - browsers give scripts no WebSocket ping/pong frames.
  * Timing any of these would either invent a wire format or declare healthy connections dead. So
  * the provider does not claim to notice a silent connection: a socket that closes is noticed at
- * once (`reconnecting`, then `connected` or NETWORK_UNREACHABLE after `reconnectTimeoutMs`, see
- * session.ts), a socket that stays open to a server that no longer answers is not.
+ * once (`reconnecting`, then `connected` or NETWORK_UNREACHABLE when the client's `reconnect`
+ * policy gives up, see session.ts), a socket that stays open to a server that no longer answers is not.
  * A call's media path is watched separately (the SDK's `onReconnecting`, and polyphone's quality
  * sampling), so a dead server with a call up is still seen through the call.
  */

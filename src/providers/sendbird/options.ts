@@ -14,11 +14,6 @@ export interface SendbirdOptions {
    */
   loginTimeoutMs: number;
   /**
-   * How long the client may stay `reconnecting` before the provider gives up with
-   * NETWORK_UNREACHABLE. sendbird-calls itself retries the socket forever.
-   */
-  reconnectTimeoutMs: number;
-  /**
    * How long an answered call may take to connect its media before it ends `failed` with
    * CALL_FAILED. Also given to sendbird-calls (`setCallConnectionTimeout`), whose own timer of the
    * same length starts only once it has built the call's RTCPeerConnection. Default 60 000 (the
@@ -27,7 +22,7 @@ export interface SendbirdOptions {
   callConnectionTimeoutMs: number;
 }
 
-const KNOWN = ['apiHost', 'wsHost', 'loginTimeoutMs', 'reconnectTimeoutMs', 'callConnectionTimeoutMs'] as const;
+const KNOWN = ['apiHost', 'wsHost', 'loginTimeoutMs', 'callConnectionTimeoutMs'] as const;
 // Sendbird app ids are upper-case UUIDs; the lab uses a readable name. Anything that can sit in a
 // host name passes.
 const APP_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/;
@@ -66,7 +61,6 @@ export function parseSendbirdOptions(input: ProviderConfigInput): SendbirdOption
     apiHost: optionHost(params, 'apiHost', ['http:', 'https:']),
     wsHost: optionHost(params, 'wsHost', ['ws:', 'wss:']),
     loginTimeoutMs: optionInteger(params, 'loginTimeoutMs', 15_000, 100, 600_000),
-    reconnectTimeoutMs: optionInteger(params, 'reconnectTimeoutMs', 60_000, 100, 600_000),
     callConnectionTimeoutMs: optionInteger(params, 'callConnectionTimeoutMs', 60_000, 1_000, 600_000),
   };
 }

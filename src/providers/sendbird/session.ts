@@ -1,24 +1,26 @@
 /**
  * The sendbird provider's connection phases. sendbird-calls reconnects its signalling socket by
- * itself and tells nobody (quirks.ts watches the socket); this machine turns what the watch sees
- * into the core's reports, and gives up after `reconnectTimeoutMs`.
+ * itself, forever, and tells nobody (quirks.ts watches the socket); this machine turns what the
+ * watch sees into the core's reports (each socket that fails to come back is one failed try), and
+ * the core's reconnection policy bounds it (src/core/reconnect.ts): when the policy gives up, the
+ * core's disconnect() clears the SDK's session, which stops its retries.
  *
  *            connect              opened
  *   idle ───────────────▶ connecting ─────────▶ connected ◀──────────┐
  *    ▲  ▲                    │                    │                   │ socketBack
- *    │  │     teardown       │       socketLost   ▼                   │ (registered,
- *    │  └────────────────────┘                   lost ───────────────┘  restored)
- *    │                                            │
- *    └──────────── giveUp (NETWORK_UNREACHABLE) ──┘      teardown: from every phase to idle
+ *    │  │     teardown       │       socketLost   ▼                   │ (restored)
+ *    │  └────────────────────┘                   lost ───────────────┘
+ *    │                                            │ (a socket that fails: reconnectTryFailed)
+ *    └──────────── teardown ──────────────────────┘      teardown: from every phase to idle
  *
  * The login (REST) comes before `connect` and is the provider's; so is the SDK instance.
  */
-import { VoiceError, type ProviderContext } from '../../core/provider-kit.js';
+import type { ProviderContext } from '../../core/provider-kit.js';
 import { NAME } from './errors.js';
 import { watchSdkSockets } from './quirks.js';
 
 export type Phase = 'idle' | 'connecting' | 'connected' | 'lost';
-type Move = 'connect' | 'opened' | 'socketLost' | 'socketBack' | 'giveUp' | 'teardown';
+type Move = 'connect' | 'opened' | 'socketLost' | 'socketBack' | 'teardown';
 
 /** Every legal move; a move missing from a phase's row is ignored there (a late or stray report). */
 const TRANSITIONS: Record<Phase, Partial<Record<Move, Phase>>> = {
@@ -26,7 +28,7 @@ const TRANSITIONS: Record<Phase, Partial<Record<Move, Phase>>> = {
   // A failed connect() is retried by the core after a teardown, but a second connect() is harmless.
   connecting: { connect: 'connecting', opened: 'connected', teardown: 'idle' },
   connected: { socketLost: 'lost', teardown: 'idle' },
-  lost: { socketBack: 'connected', giveUp: 'idle', teardown: 'idle' },
+  lost: { socketBack: 'connected', teardown: 'idle' },
 };
 
 // sendbird-calls' own default when `wsHost` is not given.
@@ -35,14 +37,12 @@ const DEFAULT_WS_HOST = (appId: string) => `wss://ws-${appId}.calls.sendbird.com
 export interface SessionOptions {
   appId: string;
   wsHost: string | undefined;
-  reconnectTimeoutMs: number;
 }
 
 export class SendbirdSession {
   private current: Phase = 'idle';
   private stopWatching: (() => void) | undefined;
   private liveSocket: WebSocket | undefined;
-  private giveUpTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly options: SessionOptions,
@@ -78,8 +78,6 @@ export class SendbirdSession {
   teardown(): void {
     this.move('teardown');
     this.liveSocket = undefined;
-    clearTimeout(this.giveUpTimer);
-    this.giveUpTimer = undefined;
     this.stopWatching?.();
     this.stopWatching = undefined;
   }
@@ -94,34 +92,24 @@ export class SendbirdSession {
   private socketOpened(socket: WebSocket): void {
     this.liveSocket = socket;
     if (!this.move('socketBack')) return;
-    clearTimeout(this.giveUpTimer);
-    this.giveUpTimer = undefined;
     this.context.sink.log('info', 'the Sendbird WebSocket is back');
-    this.context.sink.registered();
+    // The core reports `registered` with it (its reconnection trace is the same on every vendor).
     this.context.sink.connectionRestored();
   }
 
   private socketClosed(socket: WebSocket, byClient: boolean): void {
     // The SDK closes a socket itself only to open the next one at once; a failure of that one is
     // what counts. So does the close of an old socket while a newer one is open.
-    if (byClient || this.current !== 'connected') return;
+    if (byClient) return;
+    if (this.current === 'lost') {
+      // One of the SDK's own tries failed: the core counts it against its policy.
+      this.context.sink.reconnectTryFailed(new Error('the Sendbird WebSocket closed again'));
+      return;
+    }
+    if (this.current !== 'connected') return;
     if (this.liveSocket && socket !== this.liveSocket && this.liveSocket.readyState === 1) return;
     this.move('socketLost');
     this.context.sink.log('warn', 'the Sendbird WebSocket closed; sendbird-calls reconnects by itself');
     this.context.sink.connectionLost();
-    this.giveUpTimer = setTimeout(() => this.giveUp(), this.options.reconnectTimeoutMs);
-  }
-
-  private giveUp(): void {
-    if (this.current !== 'lost') return;
-    const { reconnectTimeoutMs } = this.options;
-    const error = new VoiceError('NETWORK_UNREACHABLE', `The Sendbird WebSocket stayed away for ${reconnectTimeoutMs} ms.`, {
-      provider: NAME,
-      details: { timeoutMs: reconnectTimeoutMs },
-    });
-    this.move('giveUp');
-    // The core tears the session down (the provider's disconnect() clears the SDK's session)
-    // before it reports this.
-    this.context.sink.connectionFailed(error);
   }
 }

@@ -21,7 +21,7 @@ export interface SipjsConfig {
   registerExpires?: number;
   /** DTMF through the media (RFC 4733, falling back to SIP INFO where the sender cannot) or SIP INFO. Default `'rfc4733'`. */
   dtmfTransport?: DtmfTransport;
-  /** Tries to restore a lost WebSocket before the client ends `disconnected`. Default 5; 0–100 (0: off). */
+  /** @deprecated Use the client's `reconnect.attempts` (the same for every provider); still read, with a logged warning. */
   reconnectionAttempts?: number;
   /** Upper bound for one ICE gathering, in ms. Default 2 000; 100–60 000. */
   iceGatheringTimeoutMs?: number;

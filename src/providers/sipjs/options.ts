@@ -17,31 +17,20 @@ export interface SipjsOptions {
   registerExpires: number;
   /** RFC 4733 through the peer connection (falls back to SIP INFO where the sender cannot), or SIP INFO. */
   dtmfTransport: DtmfTransport;
-  /**
-   * Tries to restore a lost WebSocket (and REGISTER again) before the client ends `disconnected`
-   * with NETWORK_UNREACHABLE; default 5, 0 turns reconnection off. Try 1 runs at once (the server
-   * may only have dropped the socket); try k ≥ 2 waits min(8 s, 500 ms × 2^(k-2) × j) before,
-   * j uniform in [1, 2) so that many clients dropped by one server restart do not come back in
-   * step. Waits for the default 5: 0.5–1 s, 1–2 s, 2–4 s, 4–8 s, i.e. the client gives up after
-   * 7.5–15 s plus the tries themselves (a refused connection fails in milliseconds; one that
-   * hangs is cut after 5 s, a REGISTER without answer after 10 s). A password the server refuses
-   * on a try ends the tries at once with AUTH_REJECTED.
-   */
-  reconnectionAttempts: number;
   /** Upper bound for one ICE gathering, in ms (sip.js waits for gathering before sending an offer). */
   iceGatheringTimeoutMs: number;
   /**
    * While connected, an OPTIONS to the server every this many ms; one unanswered for as long means
    * the connection is dead (a hung server or a path that drops packets closes nothing): the client
-   * goes `reconnecting`, then back to `connected` or, after the reconnection tries,
-   * `disconnected` with NETWORK_UNREACHABLE. A dead connection is so noticed within
+   * goes `reconnecting`, then back to `connected` or, when the client's `reconnect` policy gives
+   * up, `disconnected` with NETWORK_UNREACHABLE. A dead connection is so noticed within
    * 2 × keepAliveIntervalMs (default 15 000: 30 s). 0 turns it off; 1 000 … 600 000 otherwise.
    * A registration lost anyway (a refresh refused or unanswered) is reported the same way.
    */
   keepAliveIntervalMs: number;
 }
 
-const KNOWN = ['uri', 'displayName', 'authorizationUsername', 'registerExpires', 'dtmfTransport', 'reconnectionAttempts', 'iceGatheringTimeoutMs', 'keepAliveIntervalMs'] as const;
+const KNOWN = ['uri', 'displayName', 'authorizationUsername', 'registerExpires', 'dtmfTransport', 'iceGatheringTimeoutMs', 'keepAliveIntervalMs'] as const;
 
 export function parseSipjsOptions(input: ProviderConfigInput): SipjsOptions {
   const { params } = input;
@@ -67,7 +56,6 @@ export function parseSipjsOptions(input: ProviderConfigInput): SipjsOptions {
     authorizationUsername,
     registerExpires: optionInteger(params, 'registerExpires', 300, 30, 86_400),
     dtmfTransport,
-    reconnectionAttempts: optionInteger(params, 'reconnectionAttempts', 5, 0, 100),
     iceGatheringTimeoutMs: optionInteger(params, 'iceGatheringTimeoutMs', 2_000, 100, 60_000),
     keepAliveIntervalMs: parseKeepAliveInterval(params),
   };

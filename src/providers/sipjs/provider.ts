@@ -90,6 +90,12 @@ class SipjsProvider implements VoiceProviderV1 {
     await this.session?.disconnect();
   }
 
+  /** One reconnection try of the session reported lost; the core's policy schedules the tries. */
+  reconnect(signal: AbortSignal): Promise<void> {
+    if (!this.session) return Promise.reject(new VoiceError('INVALID_STATE', 'The SIP client is not connected.', { provider: NAME }));
+    return this.session.reconnect(signal);
+  }
+
   async call(target: string, options: ProviderCallOptions, sink: CallSink): Promise<ProviderCall> {
     assertWebRtc(NAME);
     const sip = this.sip!;

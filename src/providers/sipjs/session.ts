@@ -1,18 +1,18 @@
 /**
  * The sip.js connection's phases (the table: ../sip/phases.ts): start and REGISTER, the
- * keep-alive, the watched registration, the provider's own reconnection (sip.js's never
- * re-registers), refreshes and a bounded stop.
+ * keep-alive, the watched registration, one reconnection try when the core asks (sip.js's own
+ * never re-registers), refreshes and a bounded stop.
  *
  *   start      connect() begins (a new sip.js UserAgent)
  *   up         started and, with a password, REGISTER answered 200: keep-alive starts
  *   lost       the WebSocket dropped (closed, or found dead by the keep-alive), or the registration
  *              sip.js let go (a refresh refused or unanswered, an expiry); a drop during
  *              `connecting` fails connect() instead: reconnection is for sessions that were up
- *   restored   a reconnection try got the socket back and its REGISTER answered 200
- *   stop       disconnect(), or the give-up after `reconnectionAttempts` tries
+ *   restored   a reconnection try (reconnect(), run by the core's policy) got the socket back and
+ *              its REGISTER answered 200
+ *   stop       disconnect(), also the core's when its policy gives up
  */
 import type { Registerer, UserAgent } from 'sip.js';
-import pRetry from 'p-retry';
 import { VoiceError, bounded, describeCause, isVoiceError, type Credentials, type ProviderContext } from '../../core/provider-kit.js';
 import { KeepAlive } from '../sip/keep-alive.js';
 import { Phases } from '../sip/phases.js';
@@ -25,9 +25,6 @@ import { userAgentOptions, type UserAgentHooks } from './user-agent-options.js';
 type SipModule = typeof import('sip.js');
 
 const NAME = 'sipjs';
-// Waits between reconnection tries (documented on `reconnectionAttempts` in options.ts): try 1 at
-// once, try k ≥ 2 after min(8 s, 500 ms × 2^(k-2) × jitter), jitter uniform in [1, 2).
-const RECONNECT_BACKOFF = { minTimeout: 500, factor: 2, maxTimeout: 8_000, randomize: true } as const;
 // A REGISTER on a fresh connection that gets no answer must not hold the reconnection loop for
 // sip.js's own 32 s transaction timer.
 const RECONNECT_REGISTER_TIMEOUT_MS = 10_000;
@@ -40,7 +37,6 @@ export class SipjsSession {
   private readonly phases = new Phases();
   ua: UserAgent | undefined;
   private registerer: Registerer | undefined;
-  private reconnecting: AbortController | undefined;
   /** Fails the connect() under way when its connection drops. */
   private connectLost: ((error: VoiceError) => void) | undefined;
   private keepAlive: KeepAlive | undefined;
@@ -91,7 +87,6 @@ export class SipjsSession {
    */
   async disconnect(): Promise<void> {
     this.phases.move('stop');
-    this.reconnecting?.abort();
     this.keepAlive?.stop();
     this.keepAlive = undefined;
     const { ua, registerer } = this;
@@ -143,60 +138,33 @@ export class SipjsSession {
     if (!error || this.phases.phase === 'stopped' || owner !== this.ua) return;
     if (this.phases.phase === 'connecting' && this.connectLost) {
       this.connectLost(new VoiceError('NETWORK_UNREACHABLE', 'The SIP server closed the connection during connect().', { provider: NAME, cause: describeCause(error) }));
-    } else void this.reconnect();
+    } else this.lose();
+  }
+
+  /** The connection (or the registration) is gone: the core's reconnection policy takes over. */
+  private lose(): void {
+    if (!this.ua || !this.phases.move('lost')) return;
+    this.context.sink.connectionLost();
   }
 
   /**
-   * Restores a lost WebSocket, then registers again: up to `reconnectionAttempts` tries with
-   * jittered exponential backoff (RECONNECT_BACKOFF). A refused password ends the tries at once.
+   * One reconnection try, when the core asks (its policy spaces the tries and gives up): the
+   * WebSocket back, then REGISTER again. A refused password rejects AUTH_REJECTED.
    */
-  private async reconnect(): Promise<void> {
-    if (!this.ua || !this.phases.move('lost')) return;
-    const abort = new AbortController();
-    this.reconnecting = abort;
-    this.context.sink.connectionLost();
-    const tries = this.options.reconnectionAttempts;
-    try {
-      if (tries === 0) throw new Error('reconnection is off (reconnectionAttempts=0)');
-      await pRetry(() => this.reconnectOnce(abort.signal), {
-        ...RECONNECT_BACKOFF,
-        retries: tries - 1,
-        signal: abort.signal,
-        onFailedAttempt: ({ error, attemptNumber }) => this.context.sink.log('warn', `reconnection try ${attemptNumber} of ${tries} failed: ${error.message}`),
-        shouldRetry: ({ error }) => !(isVoiceError(error) && error.code === 'AUTH_REJECTED'),
-      });
-      if (!abort.signal.aborted && this.phases.move('restored')) {
-        this.context.sink.registered();
-        this.context.sink.connectionRestored();
-      }
-    } catch (error) {
-      if (abort.signal.aborted || this.phases.phase === 'stopped') return;
-      const failure =
-        isVoiceError(error) && error.code === 'AUTH_REJECTED'
-          ? error
-          : new VoiceError('NETWORK_UNREACHABLE', `The SIP server stayed unreachable after ${tries} reconnection tries.`, {
-              provider: NAME,
-              cause: describeCause(error),
-              details: { tries },
-            });
-      // The core tears this session down (disconnect()) before it reports the failure.
-      this.context.sink.connectionFailed(failure);
-    } finally {
-      if (this.reconnecting === abort) this.reconnecting = undefined;
-    }
-  }
-
-  private async reconnectOnce(signal: AbortSignal): Promise<void> {
+  async reconnect(signal: AbortSignal): Promise<void> {
     const ua = this.ua;
-    if (!ua || signal.aborted) throw new Error('stopped');
-    await ua.reconnect();
-    if (!this.registerer) return;
-    // A REGISTER still pending (a refresh the server never answered) would refuse the new one.
-    if (registerPending(this.registerer)) this.replaceRegisterer(ua);
-    // The server may be a new instance (a restart) that never issued the nonce sip.js would
-    // replay; Kamailio refuses such a digest with 403 instead of challenging again.
-    dropReplayedAuthorization(this.registerer!);
-    await registerOnce(this.sip, this.registerer!, signal, RECONNECT_REGISTER_TIMEOUT_MS);
+    if (!ua || this.phases.phase !== 'reconnecting') throw new VoiceError('INVALID_STATE', 'The SIP connection is not being restored.', { provider: NAME });
+    await bounded(ua.reconnect(), { signal, what: 'the SIP WebSocket' });
+    if (this.registerer) {
+      // A REGISTER still pending (a refresh the server never answered) would refuse the new one.
+      if (registerPending(this.registerer)) this.replaceRegisterer(ua);
+      // The server may be a new instance (a restart) that never issued the nonce sip.js would
+      // replay; Kamailio refuses such a digest with 403 instead of challenging again.
+      dropReplayedAuthorization(this.registerer!);
+      await registerOnce(this.sip, this.registerer!, signal, RECONNECT_REGISTER_TIMEOUT_MS);
+    }
+    if (signal.aborted || ua !== this.ua) throw new VoiceError('ABORTED', 'The reconnection try was cancelled.', { provider: NAME });
+    this.phases.move('restored');
   }
 
   /** Pings the server while connected; a dead connection is dropped, so the reconnection takes over. */
@@ -233,7 +201,6 @@ export class SipjsSession {
   private onRegistrationLost(registerer: Registerer): void {
     if (registerer !== this.registerer || this.phases.phase !== 'connected' || this.refreshDepth > 0) return;
     this.context.sink.log('warn', 'The SIP registration was lost (a refresh failed or it expired).');
-    this.context.sink.unregistered();
-    void this.reconnect();
+    this.lose();
   }
 }

@@ -56,7 +56,8 @@ export function userAgentOptions(sip: SipModule, options: SipjsOptions, credenti
     // core's redactor masks them like every log line.
     logConnector: (level, category, _label, content) => hooks.log(`${category} [${level}]: ${content}`),
     // sip.js's own reconnection (off by default; the option is deprecated and would log a warning
-    // per client) never re-registers afterwards, so the provider reconnects by itself.
+    // per client) never re-registers afterwards, so the provider carries out each try itself, when
+    // the core's reconnection policy says (session.ts reconnect()).
     sessionDescriptionHandlerFactory: (session, factoryOptions) => {
       const given = (factoryOptions ?? {}) as { peerConnectionConfiguration?: RTCConfiguration };
       const iceServers = hooks.iceServersFor(session);

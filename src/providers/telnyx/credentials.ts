@@ -5,6 +5,7 @@
  */
 import { jwtDecode } from 'jwt-decode';
 import { VoiceError, configInvalid, describeCause, type Credentials, type ProviderContext } from '../../core/provider-kit.js';
+import { DEFAULT_RECONNECT } from '../../core/provider-kit.js';
 import { SDK_CODE, sdkCause, type TelnyxSdkError } from './errors.js';
 import type { TelnyxOptions } from './options.js';
 
@@ -30,7 +31,9 @@ export function clientOptions(credentials: Credentials, options: TelnyxOptions, 
   const base: Record<string, unknown> = {
     host: options.host,
     debug: false,
-    maxReconnectAttempts: options.reconnectAttempts,
+    // The SDK reconnects by itself: its own try limit is the client's policy (at least 1: with 0
+    // the core gives up at the first loss, before the SDK's first try matters).
+    maxReconnectAttempts: Math.max(1, (context.reconnect ?? DEFAULT_RECONNECT).attempts),
   };
   // Without iceServers the SDK uses Telnyx's STUN/TURN; the lab passes [] (nothing reachable).
   if (context.iceServers) base.iceServers = context.iceServers;

@@ -11,7 +11,7 @@ export interface TelnyxConfig {
   server?: string;
   /** A JWT (`login_token`), SIP connection login and password, or anonymous (AI assistants). */
   credentials?: Extract<Credentials, { type: 'jwt' } | { type: 'password' } | { type: 'anonymous' }>;
-  /** How many times the SDK reopens a dropped socket before the client ends `disconnected`. Default 5; 1–50. */
+  /** @deprecated Use the client's `reconnect.attempts` (the same for every provider); still read, with a logged warning. */
   reconnectAttempts?: number;
   /** Caller id name sent with outgoing calls, where the account allows choosing it. Default: the account's. */
   callerName?: string;

@@ -6,8 +6,6 @@ export const TELNYX_PRODUCTION_HOST = 'wss://rtc.telnyx.com';
 export interface TelnyxOptions {
   /** The Verto WebSocket host (`wss://rtc.telnyx.com`, or a local emulator's `ws://127.0.0.1:PORT`). */
   host: string;
-  /** How many times the SDK reopens a dropped socket before the client ends `disconnected`. */
-  reconnectAttempts: number;
   /** Caller id sent with outgoing calls, where the account allows choosing it. */
   callerName: string | undefined;
   callerNumber: string | undefined;
@@ -19,7 +17,7 @@ export interface TelnyxOptions {
   keepAliveIntervalMs: number;
 }
 
-const KNOWN = ['reconnectAttempts', 'callerName', 'callerNumber', 'keepAliveIntervalMs'] as const;
+const KNOWN = ['callerName', 'callerNumber', 'keepAliveIntervalMs'] as const;
 
 function parseHost(locator: string | undefined): string {
   if (locator === undefined) return TELNYX_PRODUCTION_HOST;
@@ -43,7 +41,6 @@ export function parseTelnyxOptions(input: ProviderConfigInput): TelnyxOptions {
   rejectUnknownOptions(params, KNOWN);
   return {
     host: parseHost(input.locator),
-    reconnectAttempts: optionInteger(params, 'reconnectAttempts', 5, 1, 50),
     callerName: optionString(params, 'callerName'),
     callerNumber: optionString(params, 'callerNumber'),
     keepAliveIntervalMs: keepAliveInterval(optionInteger(params, 'keepAliveIntervalMs', 15_000, 0, 600_000)),

@@ -174,7 +174,7 @@ export class TelnyxSession {
       // holds the session (the issue asks `registered` for all three). Anonymous still takes no calls.
       pending?.resolve({ registered: true });
     } else if (from === 'lost') {
-      this.context.sink.registered();
+      // The core reports `registered` with it (its reconnection trace is the same on every vendor).
       this.context.sink.connectionRestored();
     }
   }

@@ -8,10 +8,12 @@ const parse = (locator: string | undefined, params: Record<string, unknown> = {}
 
 describe('telnyx options', () => {
   it('defaults to the Telnyx production host; a config string names another', async () => {
-    expect(parse(undefined)).toMatchObject({ host: 'wss://rtc.telnyx.com', reconnectAttempts: 5 });
+    expect(parse(undefined)).toMatchObject({ host: 'wss://rtc.telnyx.com' });
+    // The reconnection limit is the client's `reconnect` policy now; the old name still works (deprecated).
     const client = await createVoiceClient('telnyx:ws://127.0.0.1:9?reconnectAttempts=2');
     expect(client.provider).toBe('telnyx');
-    expect(parse('ws://127.0.0.1:9', { reconnectAttempts: '2' })).toMatchObject({ host: 'ws://127.0.0.1:9', reconnectAttempts: 2 });
+    expect(await createVoiceClient('telnyx:ws://127.0.0.1:9?reconnect.attempts=2')).toBeDefined();
+    expect(parse('ws://127.0.0.1:9')).toMatchObject({ host: 'ws://127.0.0.1:9' });
   });
 
   it('keepAliveIntervalMs: 15 000 by default, 0 turns the keep-alive off, 1 000 … 600 000 otherwise', () => {
