@@ -102,19 +102,21 @@ const CONSOLE_SCRIPT = `(() => {
  * The Playwright-shaped page the lab hands out, over a puppeteer page of its own browser context.
  * @param {import('puppeteer-core').Page} page
  * @param {import('puppeteer-core').BrowserContext} context
+ * @returns {import('./lab-page.mjs').LabPage & { engine: 'firefox', raw: import('puppeteer-core').Page }}
  */
 function labPage(page, context) {
+  /** @type {import('./lab-page.mjs').LabPage & { engine: 'firefox', raw: import('puppeteer-core').Page }} */
   const lab = {
-    engine: 'firefox',
+    engine: /** @type {const} */ ('firefox'),
     /** The puppeteer page, for what this wrapper does not cover. */
     raw: page,
     /** @type {string[]} */ consoleLines: [],
     /** @type {string[]} */ pageErrors: [],
     goto: (/** @type {string} */ url) => page.goto(url),
     /** Playwright's form: one argument after the function (or an expression string). */
-    evaluate: (/** @type {any} */ fn, /** @type {unknown} */ arg) => (arg === undefined ? page.evaluate(fn) : page.evaluate(fn, arg)),
+    evaluate: (/** @type {any} */ fn, /** @type {unknown} */ arg = undefined) => (arg === undefined ? page.evaluate(fn) : page.evaluate(fn, arg)),
     /** Playwright's form: (fn, arg, { timeout }); polled, as requestAnimationFrame may not run headless. */
-    waitForFunction: (/** @type {any} */ fn, /** @type {unknown} */ arg, /** @type {{ timeout?: number }} */ options = {}) =>
+    waitForFunction: (/** @type {any} */ fn, /** @type {unknown} */ arg = undefined, /** @type {{ timeout?: number }} */ options = {}) =>
       page.waitForFunction(fn, { timeout: options.timeout ?? 30_000, polling: 50 }, ...(arg === undefined ? [] : [arg])),
     waitForSelector: (/** @type {string} */ selector, /** @type {{ timeout?: number }} */ options = {}) => page.waitForSelector(selector, { timeout: options.timeout ?? 30_000 }),
     async click(/** @type {string} */ selector) {

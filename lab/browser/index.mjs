@@ -52,12 +52,15 @@ const servers = new Set();
 let firefox;
 
 /**
- * @typedef {import('playwright-core').Page & {
- *   consoleLines: string[], pageErrors: string[],
- *   inboundAudio(): Promise<AudioStats>, outboundAudio(): Promise<AudioStats>,
- *   waitForAudio(options?: { minPackets?: number, timeoutMs?: number, since?: AudioStats }): Promise<AudioStats>
- * }} PolyPage
- * @typedef {{ packetsReceived: number, packetsSent: number, totalAudioEnergy: number, bytesReceived: number, bytesSent: number, pcs: number }} AudioStats
+ * @typedef {import('./lab-page.mjs').ChromiumLabPage} PolyPage
+ * @typedef {import('./lab-page.mjs').AudioStats} AudioStats
+ * @typedef {import('./lab-page.mjs').LabPage} LabPage
+ * @typedef {import('./lab-page.mjs').PageOptions} PageOptions
+ * @typedef {{ denyMedia?: boolean, pageUrl?: string, engine?: import('./engines.mjs').Engine, autoplayPolicy?: string }} LaunchOptions
+ */
+/**
+ * @template {LabPage} P
+ * @typedef {import('./lab-page.mjs').LabBrowser<P>} LabBrowser
  */
 
 // Runs in the page, so it must not close over anything from Node.
@@ -80,7 +83,20 @@ async function pageAudioStats(direction) {
 
 /**
  * `engine: 'firefox'` gives Firefox ESR (firefox.mjs) behind the same interface; default Chromium.
- * @param {{ denyMedia?: boolean, pageUrl?: string, engine?: import('./engines.mjs').Engine, autoplayPolicy?: string }} [options]
+ * Its pages are full Playwright pages only when the engine is known to be Chromium (no engine
+ * given, or 'chromium'); an engine chosen at run time gives pages both engines answer.
+ * @overload
+ * @param {LaunchOptions & { engine: import('./engines.mjs').Engine }} options
+ * @returns {Promise<LabBrowser<LabPage>>}
+ */
+/**
+ * @overload
+ * @param {LaunchOptions & { engine?: 'chromium' }} [options]
+ * @returns {Promise<LabBrowser<PolyPage> & { engine: 'chromium', browser: import('playwright-core').Browser }>}
+ */
+/**
+ * @param {LaunchOptions} [options]
+ * @returns {Promise<LabBrowser<LabPage>>}
  */
 export async function launchBrowser(options = {}) {
   if (options.engine === 'firefox') return (await (firefox ??= import('./firefox.mjs'))).launchFirefox(options);
@@ -104,7 +120,7 @@ export async function launchBrowser(options = {}) {
     browser,
     /**
      * A new user: its own context and page, loaded and ready.
-     * @param {{ url?: string, waitFor?: string, playRemoteAudio?: boolean }} [pageOptions]
+     * @param {PageOptions} [pageOptions]
      * @returns {Promise<PolyPage>}
      */
     async newPage(pageOptions = {}) {
