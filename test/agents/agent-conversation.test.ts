@@ -5,11 +5,8 @@
 // and answers sendText with UNSUPPORTED. All in Chromium with the real vendor SDKs.
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { cellTest } from '../conformance/extra-cells.js';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startTelnyxEmulator, TELNYX_USERS } from '../../lab/telnyx/index.mjs';
 import { SENDBIRD_USERS, startSendbirdEmulator } from '../../lab/sendbird/index.mjs';
 import { installHarness, tx, until, type TelnyxPage } from '../providers/telnyx/harness.js';
@@ -196,7 +193,7 @@ describe('agent conversation · sendbird (unsupported)', () => {
   cellTest('declares no agent capability; sendText on a live call is UNSUPPORTED; no transcript', 'sendbird', 'agent conversation', async () => {
     const [pa, pb] = await Promise.all([browser.newPage(), browser.newPage()]);
     await Promise.all([installHarness(pa), installHarness(pb)]);
-    const user = (userId: string) => ({
+    const user = (userId: keyof typeof SENDBIRD_USERS) => ({
       provider: 'sendbird',
       server: emulator.appId,
       apiHost: emulator.apiHost,

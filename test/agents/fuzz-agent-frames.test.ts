@@ -5,9 +5,7 @@
 // Fixed seed, bounded count (FUZZ_RUNS), batches of frames between liveness probes.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startTelnyxEmulator, TELNYX_USERS } from '../../lab/telnyx/index.mjs';
 import { installHarness, tx, until, type TelnyxPage } from '../providers/telnyx/harness.js';
 import { FUZZ_SEED, fuzzRuns, tally } from '../reliability/fuzz-support.js';

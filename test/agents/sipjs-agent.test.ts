@@ -3,9 +3,7 @@
 // `_transcription` INFOs become transcript events in order with their roles; sendText('hello', {k: 1})
 // arrives as the JSON INFO Cognigy's SDK sends; malformed INFO bodies leave the call up with audio.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
 import { installHarness, tx, until } from '../providers/telnyx/harness.js';
 import { agentRecord, finalLines, sendText, watchAgent } from './agent-page.js';

@@ -3,9 +3,7 @@
 // pushes ai_conversation frames as Telnyx does. Transcript events, sendText, a tool call answered,
 // and malformed frames that leave the call up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startTelnyxEmulator, TELNYX_USERS } from '../../lab/telnyx/index.mjs';
 import { installHarness, tx, until, type TelnyxPage } from '../providers/telnyx/harness.js';
 import { agentRecord, finalLines, sendText, watchAgent } from './agent-page.js';
