@@ -6,9 +6,7 @@
 // parties' receiver stats. Mirrors test/calls/sipjs-call-waiting.test.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startSendbirdEmulator, SENDBIRD_USERS } from '../../lab/sendbird/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
 import { PageClient, closePage, endedLines } from '../support/browser-clients.js';
 import { sleep, waitForRisingAudio, waitForSilence, type AudioStats } from '../support/audio.js';

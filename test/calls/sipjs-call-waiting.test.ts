@@ -4,9 +4,7 @@
 // proven per call by that call's getStats() and by the other parties' receiver stats.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
 import { PageClient, closePage, endedLines } from '../support/browser-clients.js';
 import { sleep, waitForRisingAudio, waitForSilence, type AudioStats } from '../support/audio.js';

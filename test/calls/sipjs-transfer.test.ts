@@ -5,9 +5,7 @@
 // alice's. In both, bob and carol end up talking, proven by each call's getStats().
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
 import { PageClient, closePage, endedLines } from '../support/browser-clients.js';
 import { sleep, waitForRisingAudio, type AudioStats } from '../support/audio.js';

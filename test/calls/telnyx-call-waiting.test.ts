@@ -7,7 +7,6 @@
 // Audio is proven per call by that call's getStats() and by the other parties' receiver stats.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
 import { startTelnyxEmulator, TELNYX_USERS } from '../../lab/telnyx/index.mjs';
 import { PageClient, closePage, endedLines } from '../support/browser-clients.js';
