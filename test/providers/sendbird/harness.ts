@@ -1,8 +1,6 @@
 // Drives polyphone's sendbird provider inside lab pages (real sendbird-calls in Chromium) against
 // lab/sendbird. Each page holds named clients; everything they emit is recorded in the page.
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startSendbirdEmulator, SENDBIRD_USERS } from '../../../lab/sendbird/index.mjs';
 
 export { launchBrowser, startSendbirdEmulator, SENDBIRD_USERS };

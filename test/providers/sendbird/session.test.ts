@@ -117,11 +117,11 @@ describe('sendbird session', () => {
   });
 
   it.each([
-    ['a wrong access token', 'AUTH_REJECTED', 400302, () => {}, 'not-alices-token'],
-    ['a token the server rejects', 'AUTH_REJECTED', 400302, () => (emulator.faults.rejectToken = true), aliceToken],
-    ['an expired token', 'TOKEN_EXPIRED', 400309, () => {}, 'expired'],
-    ['an HTML login reply', 'PROTOCOL_ERROR', 1800208, () => (emulator.faults.malformedLogin = true), aliceToken],
-    ['a 200 login reply without user', 'PROTOCOL_ERROR', undefined, () => (emulator.faults.loginWithoutUser = true), aliceToken],
+    ['a wrong access token', 'AUTH_REJECTED', 400302, (): void => {}, 'not-alices-token'],
+    ['a token the server rejects', 'AUTH_REJECTED', 400302, (): unknown => (emulator.faults.rejectToken = true), aliceToken],
+    ['an expired token', 'TOKEN_EXPIRED', 400309, (): void => {}, 'expired'],
+    ['an HTML login reply', 'PROTOCOL_ERROR', 1800208, (): unknown => (emulator.faults.malformedLogin = true), aliceToken],
+    ['a 200 login reply without user', 'PROTOCOL_ERROR', undefined, (): unknown => (emulator.faults.loginWithoutUser = true), aliceToken],
   ] as const)('%s → %s, no session left, no secret in anything the app sees', async (_what, code, vendorCode, fault, token) => {
     const page = await newPage();
     const accessToken = token === 'expired' ? emulator.issueToken('alice', { expiresInSec: 0 }) : token;

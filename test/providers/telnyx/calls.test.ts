@@ -1,9 +1,7 @@
 // Calls through the Telnyx provider: two Chromium pages, each a polyphone client on the real
 // @telnyx/webrtc SDK, relayed by the project's Verto emulator, with real audio between them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startTelnyxEmulator } from '../../../lab/telnyx/index.mjs';
 import { installHarness, tx, until, type TelnyxPage } from './harness.js';
 

@@ -1,16 +1,9 @@
 // Drives polyphone clients inside a lab page: every client keeps its events, trace and logs in the
 // page, and every call its events, so a test reads them back as plain JSON.
-import type { Page } from 'playwright-core';
+import type { ChromiumLabPage, HarnessPage } from '../../../lab/browser/lab-page.mjs';
 
-export interface TelnyxPage extends Page {
-  inboundAudio(): Promise<{ packetsReceived: number; totalAudioEnergy: number; pcs: number }>;
-  waitForAudio(options?: { minPackets?: number; timeoutMs?: number; since?: { packetsReceived: number; totalAudioEnergy: number } }): Promise<{
-    packetsReceived: number;
-    totalAudioEnergy: number;
-  }>;
-  consoleLines: string[];
-  pageErrors: string[];
-}
+/** The Telnyx browser tests run in Chromium. */
+export type TelnyxPage = ChromiumLabPage;
 
 export interface ErrorJson {
   name: string;
@@ -85,13 +78,13 @@ const HARNESS = `(() => {
   };
 })()`;
 
-export async function installHarness(page: Page): Promise<void> {
+export async function installHarness(page: HarnessPage): Promise<void> {
   await page.evaluate(HARNESS);
 }
 
 type Json = Record<string, unknown>;
 
-export function tx(page: Page) {
+export function tx(page: HarnessPage) {
   const run = <T>(expression: string, ...args: unknown[]): Promise<T> =>
     page.evaluate(({ expression, args }) => (window as any).__tx[expression](...args), { expression, args }) as Promise<T>;
   return {
@@ -112,7 +105,7 @@ export function tx(page: Page) {
 }
 
 /** Polls until `check` returns a truthy value or the time is up. */
-export async function until<T>(check: () => Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
+export async function until<T>(check: () => Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {
