@@ -1,10 +1,6 @@
-// The tests are type-checked like the source: tsc over tsconfig.test.json (the suite's machinery,
-// the support code, the core, package and type tests, with the lab's JSDoc types through allowJs).
-// Still outside it, to be brought in folder by folder: the other test folders (agents, calls,
-// demo, devices, failover, lab, network, providers, quality, react, reliability: 249 errors with
-// allowJs, most of them lab pages typed as Chromium-or-Firefox passed where a Playwright Page is
-// expected, and 63 `@ts-expect-error` lines over lab imports that allowJs makes unneeded), and
-// checkJs for lab/**/*.mjs (193 errors, most in page-side code reading window globals).
+// The tests are type-checked like the source: tsc over tsconfig.test.json (every test folder, with
+// the lab's JSDoc types through allowJs; lab pages typed by lab/browser/lab-page.d.mts).
+// Still outside it: checkJs for lab/**/*.mjs (193 errors, most in page-side code reading window globals).
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
