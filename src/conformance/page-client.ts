@@ -51,7 +51,8 @@ export class OpLog {
 const installed = new WeakSet<HarnessPage>();
 const HARNESS_SOURCE = `(${installPageHarness.toString()})()`;
 
-async function ensureHarness(page: HarnessPage): Promise<void> {
+/** Installs the page harness (lab/browser/page-harness.mjs) in a page, once: every provider's browser tests drive it. */
+export async function installHarness(page: HarnessPage): Promise<void> {
   if (installed.has(page)) return;
   await page.evaluate(HARNESS_SOURCE);
   installed.add(page);
@@ -70,7 +71,7 @@ export class PageClient {
 
   /** `options`: createVoiceClient's second argument (failover options), plain data too. */
   static async create(page: HarnessPage, name: string, config: Record<string, unknown> | string | unknown[], log?: OpLog, options?: Record<string, unknown>): Promise<PageClient> {
-    await ensureHarness(page);
+    await installHarness(page);
     await page.evaluate(([n, c, o]) => (window as any).__harness.create(n, c, o), [name, config, options] as const);
     return new PageClient(page, name, log);
   }
