@@ -236,10 +236,10 @@ describe('sendbird session', () => {
   it('DTMF and anonymous sessions are honestly absent from the capabilities', async () => {
     const page = await newPage();
     await createClient(page, 'alice', sendbirdConfig(emulator));
-    const caps = await page.evaluate(() => (window as any).clients.alice.capabilities);
+    const caps = await page.evaluate(() => (window as any).__clients.alice.client.capabilities);
     expect(caps).toMatchObject({ dtmf: false, receiveDtmf: false, anonymous: false });
     await login(page, 'alice', 'alice', aliceToken);
-    const connected = await page.evaluate(() => (window as any).clients.alice.capabilities);
+    const connected = await page.evaluate(() => (window as any).__clients.alice.client.capabilities);
     expect(connected).toEqual({ incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false, multipleCalls: true, transfer: false, inputSelection: true, quality: true, mediaReconnect: false, agentTranscript: false, agentText: false, agentTools: false, outputSelection: true });
   });
 
