@@ -131,7 +131,7 @@ async function agentConversation(page: TelnyxPage, lab: AgentLab, target: string
   const caps = await app.capabilities('app');
   expect(caps).toMatchObject({ agentTranscript: true, agentText: true });
   expect(await app.call('app', 'c', target)).toMatchObject({ ok: true });
-  await watchAgent(page, '(w) => w.__tx.calls.c.call', {});
+  await watchAgent(page, '(w) => w.__calls.c.call', {});
   await until(() => app.callState('c').then((s) => s === 'active'), 'the agent to answer');
   await page.waitForAudio({ minPackets: 20 });
   await lab.agentSays('agent', 'Welcome, how can I help?');
@@ -210,7 +210,7 @@ describe('agent conversation · sendbird (unsupported)', () => {
     await bob.setAutoAnswer('bob', 'answer');
     expect(await alice.call('alice', 'c', 'bob')).toMatchObject({ ok: true });
     await until(() => alice.callState('c').then((s) => s === 'active'), 'bob to answer', 15_000);
-    await watchAgent(pa, '(w) => w.__tx.calls.c.call', {});
+    await watchAgent(pa, '(w) => w.__calls.c.call', {});
     expect(await sendText(pa, 'hello', { k: 1 })).toBe('UNSUPPORTED');
     expect((await agentRecord(pa)).final).toEqual([]);
     expect(await alice.op('c', 'hangup')).toMatchObject({ ok: true });

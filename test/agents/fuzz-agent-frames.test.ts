@@ -43,7 +43,7 @@ beforeAll(async () => {
   await visitor.create('visitor', { provider: 'telnyx', server: emulator.url, iceServers: [], credentials: { type: 'anonymous', targetId: 'assistant_fuzz' } });
   expect(await visitor.connect('visitor')).toMatchObject({ ok: true });
   expect(await visitor.call('visitor', 'v', 'assistant_fuzz')).toMatchObject({ ok: true });
-  await watchAgent(page, '(w) => w.__tx.calls.v.call', { ok: true });
+  await watchAgent(page, '(w) => w.__calls.v.call', { ok: true });
   await until(() => visitor.callState('v').then((s) => s === 'active'), 'the assistant to answer');
 }, 60_000);
 afterAll(async () => {

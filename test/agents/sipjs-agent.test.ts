@@ -51,7 +51,7 @@ describe('sipjs with an AI agent speaking Cognigy INFO bodies', () => {
 
   it('transcript INFOs in order with roles, sendText as the JSON INFO, malformed bodies dropped, audio throughout', async () => {
     expect(await caller.call('alice', 'c1', `sip:bob@${lab.domain}`)).toMatchObject({ ok: true });
-    await watchAgent(callerPage, '(w) => w.__tx.calls.c1.call', {});
+    await watchAgent(callerPage, '(w) => w.__calls.c1.call', {});
     await until(() => caller.callState('c1').then((s) => s === 'active'), 'the agent to answer');
     await callerPage.waitForAudio({ minPackets: 30 });
 

@@ -62,7 +62,7 @@ describe('telnyx AI assistant', () => {
 
   it('transcript in order, sendText as the SDK frame, a tool call answered, malformed frames dropped, audio throughout', async () => {
     expect(await visitor.call('visitor', 'v1', 'assistant_agent1')).toMatchObject({ ok: true });
-    await watchAgent(visitorPage, '(w) => w.__tx.calls.v1.call', { status: 'shipped' });
+    await watchAgent(visitorPage, '(w) => w.__calls.v1.call', { status: 'shipped' });
     await until(() => visitor.callState('v1').then((s) => s === 'active'), 'the assistant to answer');
     await visitorPage.waitForAudio({ minPackets: 30 });
 
