@@ -64,6 +64,10 @@ let firefox;
  */
 
 // Runs in the page, so it must not close over anything from Node.
+/**
+ * @param {'inbound-rtp' | 'outbound-rtp'} direction
+ * @returns {Promise<AudioStats>}
+ */
 async function pageAudioStats(direction) {
   const pcs = (window.__pcs ?? []).filter((pc) => pc.connectionState !== 'closed' && pc.signalingState !== 'closed');
   const out = { packetsReceived: 0, packetsSent: 0, totalAudioEnergy: 0, bytesReceived: 0, bytesSent: 0, pcs: pcs.length };
@@ -96,7 +100,7 @@ async function pageAudioStats(direction) {
  */
 /**
  * @param {LaunchOptions} [options]
- * @returns {Promise<LabBrowser<LabPage>>}
+ * @returns {Promise<LabBrowser<LabPage> & { browser: import('playwright-core').Browser | import('puppeteer-core').Browser }>}
  */
 export async function launchBrowser(options = {}) {
   if (options.engine === 'firefox') return (await (firefox ??= import('./firefox.mjs'))).launchFirefox(options);
@@ -108,6 +112,7 @@ export async function launchBrowser(options = {}) {
   const args = options.denyMedia ? base : [...base, '--use-fake-ui-for-media-stream'];
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
   browsers.add(browser);
+  /** @type {{ url: string, stop(): Promise<void> } | undefined} */
   let server;
   const pageUrl = async () => {
     if (options.pageUrl) return options.pageUrl;
@@ -128,12 +133,12 @@ export async function launchBrowser(options = {}) {
       if (pageOptions.playRemoteAudio === false) await context.addInitScript('window.__playRemoteAudio = false;');
       await context.addInitScript(INIT_SCRIPT);
       const page = /** @type {PolyPage} */ (await context.newPage());
-      page.consoleLines = [];
-      page.pageErrors = [];
+      // Playwright's Page has a pageErrors() method of its own: the lab's array replaces it.
+      Object.assign(page, { consoleLines: [], pageErrors: [] });
       page.on('console', (m) => page.consoleLines.push(m.text()));
       page.on('pageerror', (e) => page.pageErrors.push(String(e?.stack ?? e)));
-      page.inboundAudio = () => page.evaluate(pageAudioStats, 'inbound-rtp');
-      page.outboundAudio = () => page.evaluate(pageAudioStats, 'outbound-rtp');
+      page.inboundAudio = () => page.evaluate(pageAudioStats, /** @type {const} */ ('inbound-rtp'));
+      page.outboundAudio = () => page.evaluate(pageAudioStats, /** @type {const} */ ('outbound-rtp'));
       page.waitForAudio = (options) => waitForAudio(page, options);
       await page.goto(pageOptions.url ?? (await pageUrl()));
       await page.waitForFunction(pageOptions.waitFor ?? 'window.pageReady === true', undefined, { timeout: 20_000 });
