@@ -2,7 +2,7 @@
 // checks the scenarios share (audio heard or not, how a call ends, a declared lack answered as
 // required). One kit per suite; `suite.ts` owns the pages and the lab, the kit reads them.
 import { expect } from 'vitest';
-import { SILENT_ENERGY, waitForRisingAudio, waitForSilence, type AudioStats } from './audio.js';
+import { SILENT_ENERGY, waitForRisingAudio, waitForSilence } from './audio.js';
 import type { LabPage as LabBrowserPage } from '../../lab/browser/lab-page.mjs';
 import type { Capability, ExpectedColumn } from './expectations.js';
 import { PageClient, type OpResult } from './page-client.js';
