@@ -140,7 +140,7 @@ function runTest(scratch, test) {
     const timer = setTimeout(() => {
       timedOut = true;
       try {
-        process.kill(-(child.pid ?? 0), 'SIGKILL');
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       } catch {}
     }, RUN_BOUND_MS);
     child.on('exit', (code) => {
