@@ -35,39 +35,6 @@ export declare function createVoiceClient<const P extends readonly AnyProviderDe
 ]>>>;
 export declare function preflight(config: VoiceConfig<AllProviders>, options?: PreflightOptions): Promise<PreflightReport>;
 
-// ---- conformance/audio.d.ts ----
-export interface AudioStats {
-    packetsReceived: number;
-    totalAudioEnergy: number;
-}
-export interface AudioPage {
-    inboundAudio(): Promise<AudioStats & Record<string, number>>;
-}
-export declare const sleep: (ms: number) => Promise<void>;
-export declare function audioOver(page: AudioPage, ms: number): Promise<{
-    before: AudioStats;
-    after: AudioStats;
-    packets: number;
-    energy: number;
-}>;
-export declare function waitForRisingAudio(page: AudioPage, options?: {
-    windowMs?: number;
-    timeoutMs?: number;
-    minPackets?: number;
-    minEnergy?: number;
-}): Promise<{
-    before: AudioStats;
-    after: AudioStats;
-    packets: number;
-    energy: number;
-}>;
-export declare const SILENT_ENERGY = 0.0001;
-export declare const SILENT_ENERGY_PER_S = 0.001;
-export declare function waitForSilence(page: AudioPage, options?: {
-    windowMs?: number;
-    timeoutMs?: number;
-}): Promise<number>;
-
 // ---- conformance/browser.d.ts ----
 import type { LabPage } from "./scenario-kit.js";
 import type { ConformanceTarget } from "./target.js";
@@ -168,7 +135,7 @@ export declare function readCells(dir: string): Map<string, Record<string, Cell>
 export declare function formatMatrix(columns: Map<string, Record<string, Cell>>): string;
 
 // ---- conformance/page-client.d.ts ----
-import type { Page } from "playwright-core";
+import type { HarnessPage } from "../../lab/browser/lab-page.mjs";
 export type PageOp = "connect" | "disconnect" | "call" | "clientHangup" | "answer" | "reject" | "hangup" | "mute" | "unmute" | "hold" | "unhold" | "sendDtmf";
 export interface OpResult {
     outcome: string;
@@ -208,12 +175,13 @@ export declare class OpLog {
     add(client: string, op: PageOp, outcome: string): void;
     lines(): string[];
 }
+export declare function installHarness(page: HarnessPage): Promise<void>;
 export declare class PageClient {
-    readonly page: Page;
+    readonly page: HarnessPage;
     readonly name: string;
     private readonly log;
     private constructor();
-    static create(page: Page, name: string, config: Record<string, unknown> | string | unknown[], log?: OpLog, options?: Record<string, unknown>): Promise<PageClient>;
+    static create(page: HarnessPage, name: string, config: Record<string, unknown> | string | unknown[], log?: OpLog, options?: Record<string, unknown>): Promise<PageClient>;
     op(op: PageOp, ...args: unknown[]): Promise<OpResult>;
     must(op: PageOp, ...args: unknown[]): Promise<OpResult>;
     connect(): Promise<OpResult>;
@@ -257,22 +225,17 @@ export declare function mergeMarkers(lines: readonly string[], markers: Readonly
     line: string;
 }>): string[];
 export declare function endedLines(lines: readonly string[]): string[];
-export declare function closePage(page: Page, timeoutMs?: number): Promise<void>;
+export declare function closePage(page: HarnessPage, timeoutMs?: number): Promise<void>;
 
 // ---- conformance/ports.d.ts ----
 export declare function closedLoopbackPort(): Promise<number>;
 
 // ---- conformance/scenario-kit.d.ts ----
-import type { Page } from "playwright-core";
-import { type AudioStats } from "./audio.js";
+import type { LabPage as LabBrowserPage } from "../../lab/browser/lab-page.mjs";
 import type { Capability, ExpectedColumn } from "./expectations.js";
 import { PageClient, type OpResult } from "./page-client.js";
 import type { ClientConfig, ConformanceLab, ConformanceTarget } from "./target.js";
-export type LabPage = Page & {
-    inboundAudio(): Promise<AudioStats & Record<string, number>>;
-    consoleLines: string[];
-    pageErrors: string[];
-};
+export type LabPage = LabBrowserPage;
 export type Outcome = "pass" | {
     unsupported: string;
     capability: Capability;

@@ -19,7 +19,11 @@ export const VENDORS = { sipjs: 'sip.js', cognigy: 'jssip', telnyx: '@telnyx/web
 /** The issue's budget: core + one provider's glue ≤ this share of the vendor SDK. */
 export const GOAL_SHARE = 0.1;
 
-/** Builds the one-provider app and returns its metafile's figures. */
+/**
+ * Builds the one-provider app and returns its metafile's figures.
+ * @param {keyof typeof VENDORS} name
+ * @param {string} outdir
+ */
 async function measureApp(name, outdir) {
   const pkg = VENDORS[name];
   const { metafile } = await build({
@@ -31,21 +35,26 @@ async function measureApp(name, outdir) {
     bundle: true, splitting: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true,
     outdir, metafile: true, logLevel: 'silent', define: { global: 'globalThis' },
   });
+  /** @type {Record<string, import('esbuild').Metafile['outputs'][string]>} */
   const outputs = metafile.outputs;
+  /** @param {string} file */
   const gz = (file) => gzipSync(readFileSync(join(root, file))).length;
   const chunks = Object.keys(outputs).filter((o) => o.endsWith('.js'));
-  const entry = chunks.find((o) => outputs[o].entryPoint === '<stdin>');
+  const entry = /** @type {string} */ (chunks.find((o) => outputs[o].entryPoint === '<stdin>'));
   const statics = new Set([entry]);
+  /** @param {string} c */
   const addStatic = (c) => outputs[c].imports.filter((i) => i.kind === 'import-statement' && !statics.has(i.path)).forEach((i) => (statics.add(i.path), addStatic(i.path)));
   addStatic(entry);
+  /** @param {string} c */
   const isVendor = (c) => Object.keys(outputs[c].inputs).some((i) => i.includes(`node_modules/${pkg}/`));
+  /** @type {Record<string, number>} */
   const moduleBytes = {};
   for (const c of statics) for (const [input, { bytesInOutput }] of Object.entries(outputs[c].inputs)) moduleBytes[input] = (moduleBytes[input] ?? 0) + bytesInOutput;
   const staticMin = Object.values(moduleBytes).reduce((n, b) => n + b, 0);
   const glueMin = Object.entries(moduleBytes).filter(([i]) => i.startsWith('src/providers/')).reduce((n, [, b]) => n + b, 0);
   const staticGzip = [...statics].reduce((n, c) => n + gz(c), 0);
   const lazy = chunks.filter((c) => !statics.has(c) && !isVendor(c)).map((c) => ({
-    chunk: c.split('/').pop().replace(/-[A-Z0-9]{8}\.js$/, ''),
+    chunk: String(c.split('/').pop()).replace(/-[A-Z0-9]{8}\.js$/, ''),
     modules: Object.keys(outputs[c].inputs),
     gzipBytes: gz(c),
   }));

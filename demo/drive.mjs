@@ -4,13 +4,35 @@ import { join } from 'node:path';
 
 export const OUT_DIR = join(import.meta.dirname, 'out');
 
+/**
+ * @typedef {import('../lab/browser/lab-page.mjs').LabPage} LabPage
+ * @typedef {import('../lab/browser/lab-page.mjs').ChromiumLabPage} ChromiumLabPage
+ * @typedef {import('../lab/browser/lab-page.mjs').AudioStats} AudioStats
+ * @typedef {{ packets: number, energy: number }} AudioWindow
+ */
+/**
+ * @template {LabPage} P
+ * @typedef {import('../lab/browser/lab-page.mjs').LabBrowser<P>} LabBrowser
+ */
+
+/**
+ * @template {LabPage} P
+ * @param {LabBrowser<P>} browser
+ * @param {string} url
+ * @returns {Promise<P>}
+ */
 async function openSoftphone(browser, url) {
   return browser.newPage({ url, waitFor: 'window.softphone !== undefined' });
 }
 
-const state = (page, kind, value, timeout = 30_000) => page.waitForSelector(`body[data-${kind}-state="${value}"]`, { timeout });
+const state = (/** @type {LabPage} */ page, /** @type {string} */ kind, /** @type {string} */ value, timeout = 30_000) => page.waitForSelector(`body[data-${kind}-state="${value}"]`, { timeout });
 
-/** Drives one call through the page's buttons; returns what the demo prints. */
+/**
+ * Drives one call through the page's buttons; returns what the demo prints. Either engine.
+ * @param {LabBrowser<LabPage>} browser
+ * @param {string} serverUrl
+ * @param {string} provider
+ */
 export async function demoCall(browser, serverUrl, provider) {
   const caller = await openSoftphone(browser, `${serverUrl}demo?preset=${provider}-caller`);
   const callee = await openSoftphone(browser, `${serverUrl}demo?preset=${provider}-callee`);
@@ -51,13 +73,18 @@ export async function demoCall(browser, serverUrl, provider) {
 
 // ---- call waiting and transfer, where the provider can (sipjs in the lab) ----
 
-const row = (id) => `#calls li[data-call="${id}"]`;
-const clickRow = (page, id, action) => page.click(`${row(id)} button[data-action="${action}"]`);
+const row = (/** @type {number} */ id) => `#calls li[data-call="${id}"]`;
+const clickRow = (/** @type {LabPage} */ page, /** @type {number} */ id, /** @type {string} */ action) => page.click(`${row(id)} button[data-action="${action}"]`);
 /** The new call took the old one's place: one call in the list, active. */
-const onlyCallActive = (page) => page.waitForSelector('#calls[data-count="1"] li[data-state="active"]', { timeout: 30_000 });
-const rowState = (page, id, value, timeout = 30_000) => page.waitForSelector(`${row(id)}[data-state="${value}"]`, { timeout });
+const onlyCallActive = (/** @type {LabPage} */ page) => page.waitForSelector('#calls[data-count="1"] li[data-state="active"]', { timeout: 30_000 });
+const rowState = (/** @type {LabPage} */ page, /** @type {number} */ id, /** @type {string} */ value, timeout = 30_000) => page.waitForSelector(`${row(id)}[data-state="${value}"]`, { timeout });
 
-/** Received audio over `ms` (every peer connection of the page): packets and energy added. */
+/**
+ * Received audio over `ms` (every peer connection of the page): packets and energy added.
+ * @param {{ inboundAudio(): Promise<AudioStats> }} page
+ * @param {number} ms
+ * @returns {Promise<AudioWindow>}
+ */
 async function audioOver(page, ms) {
   const before = await page.inboundAudio();
   await new Promise((r) => setTimeout(r, ms));
@@ -65,7 +92,10 @@ async function audioOver(page, ms) {
   return { packets: after.packetsReceived - before.packetsReceived, energy: after.totalAudioEnergy - before.totalAudioEnergy };
 }
 
-/** Waits (bounded) until sound arrives now: packets and energy both rise over a window. */
+/**
+ * Waits (bounded) until sound arrives now: packets and energy both rise over a window.
+ * @param {{ inboundAudio(): Promise<AudioStats> }} page
+ */
 export async function risingAudio(page, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   let last = await audioOver(page, 500);
@@ -74,7 +104,10 @@ export async function risingAudio(page, timeoutMs = 15_000) {
   return last;
 }
 
-/** Waits (bounded) until a window carries no energy: the far end stopped sending (held). */
+/**
+ * Waits (bounded) until a window carries no energy: the far end stopped sending (held).
+ * @param {{ inboundAudio(): Promise<AudioStats> }} page
+ */
 export async function silentAudio(page, timeoutMs = 8_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -84,7 +117,16 @@ export async function silentAudio(page, timeoutMs = 8_000) {
   }
 }
 
+/**
+ * The softphones of these presets, each connected. Chromium: the tours use Playwright's fill,
+ * $$eval and isEnabled, which the Firefox page does not answer.
+ * @param {LabBrowser<ChromiumLabPage>} browser
+ * @param {string} serverUrl
+ * @param {[string, string, string]} presetIds
+ * @returns {Promise<[ChromiumLabPage, ChromiumLabPage, ChromiumLabPage]>}
+ */
 async function connectedPages(browser, serverUrl, presetIds) {
+  /** @type {ChromiumLabPage[]} */
   const pages = [];
   for (const id of presetIds) {
     const page = await openSoftphone(browser, `${serverUrl}demo?preset=${id}`);
@@ -92,12 +134,16 @@ async function connectedPages(browser, serverUrl, presetIds) {
     await page.click('#connect');
     await state(page, 'client', 'connected');
   }
-  return pages;
+  return /** @type {[ChromiumLabPage, ChromiumLabPage, ChromiumLabPage]} */ (pages);
 }
 
-/** The caller dials its preset's party (the target box is filled once connected); the callee answers. */
+/**
+ * The caller dials its preset's party (the target box is filled once connected); the callee answers.
+ * @param {LabPage} caller
+ * @param {LabPage} callee
+ */
 async function callAndAnswer(caller, callee) {
-  await caller.waitForFunction(() => document.getElementById('target').value !== '');
+  await caller.waitForFunction(() => /** @type {HTMLInputElement} */ (document.getElementById('target')).value !== '');
   await caller.click('#call');
   await callee.waitForSelector('#answer:not([disabled])', { timeout: 30_000 });
   await callee.click('#answer');
@@ -106,12 +152,16 @@ async function callAndAnswer(caller, callee) {
 }
 
 /** Where the user of a lab preset is reached (its SIP URI). */
-const addressOf = (page, presetId) => page.evaluate((id) => window.DEMO_PRESETS.find((p) => p.id === id).config.uri, presetId);
+const addressOf = (/** @type {LabPage} */ page, /** @type {string} */ presetId) =>
+  page.evaluate((id) => /** @type {{ uri: string }} */ (window.DEMO_PRESETS?.find((p) => p.id === id)?.config).uri, presetId);
 
-const traceOf = (page) => page.evaluate(() => window.softphone.trace());
-const endedLines = (trace) => trace.filter((l) => /^call#\d+ ended/.test(l));
+const traceOf = (/** @type {LabPage} */ page) => page.evaluate(() => window.softphone.trace());
+const endedLines = (/** @type {string[]} */ trace) => trace.filter((l) => /^call#\d+ ended/.test(l));
 
-/** Each softphone disconnects (unregisters) before its page goes, so no stale contact outlives a tour. */
+/**
+ * Each softphone disconnects (unregisters) before its page goes, so no stale contact outlives a tour.
+ * @param {ChromiumLabPage[]} pages
+ */
 async function closeAll(pages) {
   for (const page of pages) {
     if (!(await page.isEnabled('#disconnect').catch(() => false))) continue;
@@ -128,18 +178,23 @@ async function closeAll(pages) {
  * carol ringing; alice answers her (bob is held first): carol hears alice, bob hears nothing;
  * alice switches back to bob (carol held): bob hears alice, carol nothing; alice hangs up both.
  */
+/**
+ * @param {LabBrowser<ChromiumLabPage>} browser
+ * @param {string} serverUrl
+ */
 export async function demoCallWaiting(browser, serverUrl, provider = 'sipjs') {
   const pages = await connectedPages(browser, serverUrl, [`${provider}-callee`, `${provider}-caller`, `${provider}-carol`]);
   const [bob, alice, carol] = pages;
   try {
-    const steps = {};
+    // Filled step by step; the tour returns only once every step is in.
+    const steps = /** @type {{ bobHeard: AudioWindow, listWhileRinging: string[], carolHeard: AudioWindow, bobWhileHeld: AudioWindow, bobHeardAgain: AudioWindow, carolWhileHeld: AudioWindow }} */ ({});
     await callAndAnswer(alice, bob);
     steps.bobHeard = await risingAudio(bob);
     // carol's preset dials alice.
-    await carol.waitForFunction(() => document.getElementById('target').value !== '');
+    await carol.waitForFunction(() => /** @type {HTMLInputElement} */ (document.getElementById('target')).value !== '');
     await carol.click('#call');
     await rowState(alice, 2, 'ringing');
-    steps.listWhileRinging = await alice.$$eval('#calls li', (items) => items.map((li) => `${li.dataset.call} ${li.dataset.direction} ${li.dataset.state}`));
+    steps.listWhileRinging = await alice.$$eval('#calls li', (items) => items.map((li) => `${/** @type {HTMLElement} */ (li).dataset.call} ${/** @type {HTMLElement} */ (li).dataset.direction} ${/** @type {HTMLElement} */ (li).dataset.state}`));
     await clickRow(alice, 2, 'answer');
     await rowState(alice, 2, 'active');
     await rowState(alice, 1, 'held');
@@ -167,11 +222,16 @@ export async function demoCallWaiting(browser, serverUrl, provider = 'sipjs') {
  * box and the call's Transfer button); bob's softphone follows the REFER and calls carol, who
  * answers; bob and carol hear each other, and alice's call ends `transferred`.
  */
+/**
+ * @param {LabBrowser<ChromiumLabPage>} browser
+ * @param {string} serverUrl
+ */
 export async function demoBlindTransfer(browser, serverUrl, provider = 'sipjs') {
   const pages = await connectedPages(browser, serverUrl, [`${provider}-callee`, `${provider}-caller`, `${provider}-carol`]);
   const [bob, alice, carol] = pages;
   try {
-    const steps = {};
+    // Filled step by step; the tour returns only once every step is in.
+    const steps = /** @type {{ bobHeard: AudioWindow, bobCalls: string[], carolHeard: AudioWindow, bobHeardCarol: AudioWindow }} */ ({});
     await callAndAnswer(alice, bob);
     steps.bobHeard = await risingAudio(bob);
     await alice.fill('#transfer-target', await addressOf(alice, `${provider}-carol`));
@@ -181,7 +241,7 @@ export async function demoBlindTransfer(browser, serverUrl, provider = 'sipjs') 
     await state(carol, 'call', 'active');
     await state(alice, 'call', 'ended');
     await onlyCallActive(bob);
-    steps.bobCalls = await bob.$$eval('#calls li', (items) => items.map((li) => `${li.dataset.call} ${li.dataset.direction} ${li.dataset.state}`));
+    steps.bobCalls = await bob.$$eval('#calls li', (items) => items.map((li) => `${/** @type {HTMLElement} */ (li).dataset.call} ${/** @type {HTMLElement} */ (li).dataset.direction} ${/** @type {HTMLElement} */ (li).dataset.state}`));
     steps.carolHeard = await risingAudio(carol);
     steps.bobHeardCarol = await risingAudio(bob);
     await bob.click('#hangup');
@@ -198,11 +258,16 @@ export async function demoBlindTransfer(browser, serverUrl, provider = 'sipjs') 
  * bob's row: REFER with Replaces); bob and carol hear each other, both of alice's calls end
  * `transferred`.
  */
+/**
+ * @param {LabBrowser<ChromiumLabPage>} browser
+ * @param {string} serverUrl
+ */
 export async function demoAttendedTransfer(browser, serverUrl, provider = 'sipjs') {
   const pages = await connectedPages(browser, serverUrl, [`${provider}-callee`, `${provider}-caller`, `${provider}-carol`]);
   const [bob, alice, carol] = pages;
   try {
-    const steps = {};
+    // Filled step by step; the tour returns only once every step is in.
+    const steps = /** @type {{ carolHeardAlice: AudioWindow, bobCalls: string[], carolCalls: string[], carolHeardBob: AudioWindow, bobHeardCarol: AudioWindow }} */ ({});
     await callAndAnswer(alice, bob);
     await alice.fill('#target', await addressOf(alice, `${provider}-carol`));
     await alice.click('#call');
@@ -215,8 +280,8 @@ export async function demoAttendedTransfer(browser, serverUrl, provider = 'sipjs
     await alice.waitForSelector('#calls[data-count="0"]', { state: 'attached', timeout: 30_000 });
     await onlyCallActive(bob);
     await onlyCallActive(carol);
-    steps.bobCalls = await bob.$$eval('#calls li', (items) => items.map((li) => `${li.dataset.call} ${li.dataset.direction} ${li.dataset.state}`));
-    steps.carolCalls = await carol.$$eval('#calls li', (items) => items.map((li) => `${li.dataset.call} ${li.dataset.direction} ${li.dataset.state}`));
+    steps.bobCalls = await bob.$$eval('#calls li', (items) => items.map((li) => `${/** @type {HTMLElement} */ (li).dataset.call} ${/** @type {HTMLElement} */ (li).dataset.direction} ${/** @type {HTMLElement} */ (li).dataset.state}`));
+    steps.carolCalls = await carol.$$eval('#calls li', (items) => items.map((li) => `${/** @type {HTMLElement} */ (li).dataset.call} ${/** @type {HTMLElement} */ (li).dataset.direction} ${/** @type {HTMLElement} */ (li).dataset.state}`));
     steps.carolHeardBob = await risingAudio(carol);
     steps.bobHeardCarol = await risingAudio(bob);
     await bob.click('#hangup');

@@ -13,7 +13,7 @@ export async function startDemoLab() {
   const telnyx = await startTelnyxEmulator();
   const sendbird = await startSendbirdEmulator();
   // Two calls at once where the provider can (call waiting, a consultation call for a transfer).
-  const sip = (user) => ({
+  const sip = (/** @type {keyof typeof TEST_USERS} */ user) => ({
     provider: 'sipjs',
     server: kamailio.wsUrl,
     uri: `sip:${user}@${DOMAIN}`,
@@ -21,8 +21,8 @@ export async function startDemoLab() {
     iceServers: [],
     maxCalls: 2,
   });
-  const telnyxUser = (login) => ({ provider: 'telnyx', server: telnyx.url, credentials: { type: 'jwt', token: telnyx.issueJwt(login) }, iceServers: [] });
-  const sendbirdUser = (userId) => ({
+  const telnyxUser = (/** @type {string} */ login) => ({ provider: 'telnyx', server: telnyx.url, credentials: { type: 'jwt', token: telnyx.issueJwt(login) }, iceServers: [] });
+  const sendbirdUser = (/** @type {keyof typeof SENDBIRD_USERS} */ userId) => ({
     provider: 'sendbird',
     server: sendbird.appId,
     apiHost: sendbird.apiHost,

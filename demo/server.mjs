@@ -5,7 +5,11 @@ import { startPageServer } from '../lab/browser/server.mjs';
 
 const here = import.meta.dirname;
 
-/** `port`: a fixed port for a person (`npm run softphone`); tests leave it out. */
+/**
+ * `port`: a fixed port for a person (`npm run softphone`); tests leave it out.
+ * @param {unknown[]} presets
+ * @param {{ port?: number }} [options]
+ */
 export function startDemoServer(presets, { port } = {}) {
   const html = readFileSync(join(here, 'softphone.html'), 'utf8');
   return startPageServer({

@@ -24,14 +24,23 @@ function entryPoints() {
     .map((types) => posix.relative('dist', types.replace(/^\.\//, '')));
 }
 
-/** Every relative module a declaration file names (import, export … from, import('…')). */
+/**
+ * Every relative module a declaration file names (import, export … from, import('…')).
+ * @param {string} source
+ * @returns {string[]}
+ */
 function referenced(source) {
   const specifiers = [...source.matchAll(/(?:from\s+|import\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]);
-  return specifiers.map((s) => s.replace(/\.js$/, '.d.ts'));
+  return specifiers.map((s) => String(s).replace(/\.js$/, '.d.ts'));
 }
 
-/** Newest modification time of the files under `dir` whose name ends with `suffix`. */
+/**
+ * Modification times of the files under `dir` whose name ends with `suffix`.
+ * @param {string} dir
+ * @param {string} suffix
+ */
 function times(dir, suffix) {
+  /** @type {number[]} */
   const out = [];
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (entry.isFile() && entry.name.endsWith(suffix)) out.push(statSync(join(entry.parentPath, entry.name)).mtimeMs);
@@ -46,18 +55,25 @@ function distIsFresh() {
   return Math.max(...times(join(root, 'src'), '.ts')) < Math.min(...times(dist, '.d.ts'));
 }
 
-/** A declaration file without comments, printed the same way whoever built it. */
+/**
+ * A declaration file without comments, printed the same way whoever built it.
+ * @param {string} file
+ * @param {string} text
+ */
 function signatures(file, text) {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
   return ts.createPrinter({ removeComments: true }).printFile(source).trim();
 }
 
-/** The report from the declarations in `dir`: each file reachable from an entry point, in path order. */
+/**
+ * The report from the declarations in `dir`: each file reachable from an entry point, in path order.
+ * @param {string} dir
+ */
 function reportFrom(dir) {
   const seen = new Set();
   const queue = entryPoints();
   while (queue.length > 0) {
-    const file = posix.normalize(queue.shift());
+    const file = posix.normalize(String(queue.shift()));
     if (seen.has(file) || !existsSync(join(dir, file))) continue;
     seen.add(file);
     for (const next of referenced(readFileSync(join(dir, file), 'utf8'))) queue.push(posix.join(posix.dirname(file), next));

@@ -35,9 +35,18 @@ const T = {
   cognigyWaiting: { file: 'test/calls/cognigy-call-waiting.test.ts', filter: 'maxCalls 2' },
 };
 
-const replace = (file, from, to) => ({ file, from, to });
-const append = (file, text) => ({ file, append: text });
-const remove = (file) => ({ file, remove: true });
+/**
+ * @typedef {{ file: string, from: string, to: string, append?: undefined, remove?: undefined }
+ *   | { file: string, append: string, from?: undefined, to?: undefined, remove?: undefined }
+ *   | { file: string, remove: true, from?: undefined, to?: undefined, append?: undefined }} Edit
+ */
+
+/** @returns {Edit} */
+const replace = (/** @type {string} */ file, /** @type {string} */ from, /** @type {string} */ to) => ({ file, from, to });
+/** @returns {Edit} */
+const append = (/** @type {string} */ file, /** @type {string} */ text) => ({ file, append: text });
+/** @returns {Edit} */
+const remove = (/** @type {string} */ file) => ({ file, remove: true });
 
 /** The deliberate breaks: issue 25's table, then the breaks of its fixes. */
 const ROWS = [
@@ -93,7 +102,12 @@ function makeScratch() {
   return scratch;
 }
 
+/**
+ * @param {string} scratch
+ * @param {Edit[]} edits
+ */
 function apply(scratch, edits) {
+  /** @type {Array<() => void>} */
   const undo = [];
   for (const edit of edits) {
     const path = join(scratch, edit.file);
@@ -113,7 +127,12 @@ function apply(scratch, edits) {
   return () => undo.reverse().forEach((u) => u());
 }
 
-/** Runs one test file (filtered), bounded; resolves with how it ended. */
+/**
+ * Runs one test file (filtered), bounded; resolves with how it ended.
+ * @param {string} scratch
+ * @param {{ file: string, filter?: string, env?: Record<string, string> }} test
+ * @returns {Promise<{ status: string, seconds: number, tests: string, failure: string }>}
+ */
 function runTest(scratch, test) {
   const args = [join(scratch, 'node_modules/vitest/vitest.mjs'), 'run', test.file, ...(test.filter ? ['-t', test.filter] : [])];
   return new Promise((resolve) => {
@@ -126,7 +145,7 @@ function runTest(scratch, test) {
     const timer = setTimeout(() => {
       timedOut = true;
       try {
-        process.kill(-child.pid, 'SIGKILL');
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       } catch {}
     }, RUN_BOUND_MS);
     child.on('exit', (code) => {
@@ -138,7 +157,7 @@ function runTest(scratch, test) {
   });
 }
 
-const describeTest = (t) => `${t.file.replace(/^test\//, '')}${t.filter ? ` -t "${t.filter}"` : ''}${t.env ? ` (${Object.entries(t.env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
+const describeTest = (/** @type {{ file: string, filter?: string, env?: Record<string, string> }} */ t) => `${t.file.replace(/^test\//, '')}${t.filter ? ` -t "${t.filter}"` : ''}${t.env ? ` (${Object.entries(t.env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
 
 async function main() {
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;

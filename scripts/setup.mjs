@@ -9,8 +9,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
-const say = (line) => quiet || console.log(`[setup] ${line}`);
+const say = (/** @type {string} */ line) => quiet || console.log(`[setup] ${line}`);
 
+/**
+ * @param {string} command
+ * @param {string[]} args
+ * @param {import('node:child_process').SpawnSyncOptions} [options]
+ */
 function run(command, args, options = {}) {
   say(`${command} ${args.join(' ')}`);
   const result = spawnSync(command, args, { stdio: 'inherit', cwd: root, ...options });
@@ -23,11 +28,13 @@ function npmPackagesCurrent() {
   return statSync(installed).mtimeMs >= statSync(join(root, 'package-lock.json')).mtimeMs;
 }
 
+/** @param {string} name */
 function debInstalled(name) {
   const result = spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' });
   return result.status === 0 && result.stdout.includes('install ok installed');
 }
 
+/** @param {string[]} packages */
 function aptInstall(packages) {
   const missing = packages.filter((p) => !debInstalled(p));
   if (missing.length === 0) return;
@@ -37,8 +44,8 @@ function aptInstall(packages) {
     throw new Error(`Missing Debian packages ${missing.join(', ')}: run as root, or: sudo apt-get install -y ${missing.join(' ')}`);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const [cmd, ...pre] = sudo.length ? sudo : ['apt-get'];
-  const aptArgs = (args) => (sudo.length ? [...pre, 'apt-get', ...args] : args);
+  const [cmd, ...pre] = /** @type {[string, ...string[]]} */ (sudo.length ? sudo : ['apt-get']);
+  const aptArgs = (/** @type {string[]} */ args) => (sudo.length ? [...pre, 'apt-get', ...args] : args);
   run(cmd, aptArgs(['update', '-qq']), { env });
   run(cmd, aptArgs(['install', '-y', '-qq', '--no-install-recommends', ...missing]), { env });
 }

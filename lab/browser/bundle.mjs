@@ -7,11 +7,14 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** @type {string | undefined} */
 let scratch;
+/** @returns {string} */
 function defaultOutdir() {
   if (!scratch) {
     scratch = mkdtempSync(join(tmpdir(), 'polyphone-page-'));
-    process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
+    const made = scratch;
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
   }
   return scratch;
 }

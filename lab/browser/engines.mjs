@@ -22,8 +22,9 @@ export function engineFrom(value = process.env[ENGINE_ENV]) {
 /**
  * Waits (bounded) until at least `minPackets` more audio packets and some decoded energy arrived
  * than `since`. Works on any page with inboundAudio().
- * @param {{ inboundAudio(): Promise<import('./index.mjs').AudioStats> }} page
- * @param {{ minPackets?: number, timeoutMs?: number, since?: import('./index.mjs').AudioStats }} [options]
+ * @param {{ inboundAudio(): Promise<import('./lab-page.mjs').AudioStats> }} page
+ * @param {import('./lab-page.mjs').WaitForAudioOptions} [options]
+ * @returns {Promise<import('./lab-page.mjs').AudioStats>}
  */
 export async function waitForAudio(page, { minPackets = 20, timeoutMs = 10_000, since } = {}) {
   const deadline = Date.now() + timeoutMs;

@@ -7,26 +7,34 @@
 // fires and its live tracks end (readyState 'ended' and an `ended` event).
 // Installed from its source text (page.evaluate), like the page harness.
 
+/** @typedef {{ deviceId: string, label: string, frequency: number }} FakeInput */
+
 /** The inputs and their tones; `default` is the browser's alias of the first one still plugged in. */
 export const FAKE_INPUTS = [
   { deviceId: 'fake-mic-a', label: 'Fake microphone A (440 Hz)', frequency: 440 },
   { deviceId: 'fake-mic-b', label: 'Fake microphone B (1200 Hz)', frequency: 1200 },
 ];
 
-/** Runs in the page: installs window.__fakeDevices. */
+/**
+ * Runs in the page: installs window.__fakeDevices.
+ * @param {FakeInput[]} inputs
+ */
 export function installFakeDevices(inputs) {
   if (window.__fakeDevices) return;
   const media = navigator.mediaDevices;
   const nativeEnumerate = media.enumerateDevices.bind(media);
   const plugged = inputs.map((d) => ({ ...d }));
-  const live = []; // { deviceId, track, oscillator }
+  /** @type {Array<{ deviceId: string, track: MediaStreamTrack }>} */
+  const live = [];
+  /** @type {AudioContext | undefined} */
   let context;
   const audioContext = () => {
     context ??= new AudioContext();
     if (context.state === 'suspended') context.resume().catch(() => {});
     return context;
   };
-  const info = (d) => ({ deviceId: d.deviceId, kind: 'audioinput', label: d.label, groupId: `group-${d.deviceId}`, toJSON() { return { ...this }; } });
+  const info = (/** @type {FakeInput} */ d) => ({ deviceId: d.deviceId, kind: /** @type {MediaDeviceKind} */ ('audioinput'), label: d.label, groupId: `group-${d.deviceId}`, toJSON() { return { ...this }; } });
+  /** @param {boolean | MediaTrackConstraints | undefined} audio */
   const requestedId = (audio) => {
     if (!audio || audio === true) return undefined;
     const id = audio.deviceId;
@@ -34,7 +42,7 @@ export function installFakeDevices(inputs) {
     if (Array.isArray(id)) return id[0];
     return id?.exact ?? id?.ideal ?? (Array.isArray(id?.exact) ? id.exact[0] : undefined);
   };
-  const error = (name, message) => Object.assign(new Error(message), { name });
+  const error = (/** @type {string} */ name, /** @type {string} */ message) => Object.assign(new Error(message), { name });
 
   media.enumerateDevices = async () => {
     const native = await nativeEnumerate();
@@ -54,7 +62,8 @@ export function installFakeDevices(inputs) {
     const destination = ctx.createMediaStreamDestination();
     oscillator.connect(gain).connect(destination);
     oscillator.start();
-    const track = destination.stream.getAudioTracks()[0];
+    // A MediaStreamAudioDestinationNode's stream always holds one audio track.
+    const track = /** @type {MediaStreamTrack} */ (destination.stream.getAudioTracks()[0]);
     Object.defineProperty(track, 'label', { value: device.label });
     const settings = track.getSettings.bind(track);
     track.getSettings = () => ({ ...settings(), deviceId: device.deviceId });
@@ -70,6 +79,7 @@ export function installFakeDevices(inputs) {
 
   window.__fakeDevices = {
     /** Unplugs a device: it leaves the list, its live tracks end, `devicechange` fires. */
+    /** @param {string} deviceId */
     unplug(deviceId) {
       const index = plugged.findIndex((d) => d.deviceId === deviceId);
       if (index >= 0) plugged.splice(index, 1);
@@ -88,6 +98,7 @@ export function installFakeDevices(inputs) {
 /**
  * Runs in the page: the loudest frequency (Hz) of the audio received on the page's peer
  * connections, from an AnalyserNode FFT over the remote track, averaged over `ms`.
+ * @param {number} ms
  */
 export async function receivedFrequency(ms) {
   const pcs = (window.__pcs ?? []).filter((pc) => pc.connectionState !== 'closed' && pc.signalingState !== 'closed');
@@ -106,11 +117,11 @@ export async function receivedFrequency(ms) {
   while (Date.now() - started < ms) {
     await new Promise((r) => setTimeout(r, 50));
     analyser.getFloatFrequencyData(bins);
-    for (let i = 0; i < bins.length; i++) sum[i] += Number.isFinite(bins[i]) ? bins[i] : -200;
+    for (let i = 0; i < bins.length; i++) sum[i] = (sum[i] ?? 0) + (Number.isFinite(bins[i]) ? (bins[i] ?? 0) : -200);
     frames++;
   }
   source.disconnect();
   let best = 1;
-  for (let i = 2; i < sum.length; i++) if (sum[i] > sum[best]) best = i;
-  return { frequency: Math.round((best * ctx.sampleRate) / analyser.fftSize), level: sum[best] / Math.max(1, frames) };
+  for (let i = 2; i < sum.length; i++) if ((sum[i] ?? 0) > (sum[best] ?? 0)) best = i;
+  return { frequency: Math.round((best * ctx.sampleRate) / analyser.fftSize), level: (sum[best] ?? 0) / Math.max(1, frames) };
 }

@@ -47,6 +47,7 @@ const DENY = { 'media.navigator.permission.disabled': false, 'permissions.defaul
  * the track is enabled at the later one (the total stays monotonic); packets and bytes count
  * always. Runs in the page: it must not close over anything from Node.
  * @param {'inbound-rtp' | 'outbound-rtp'} direction
+ * @returns {Promise<import('./lab-page.mjs').AudioStats>}
  */
 async function firefoxAudioStats(direction) {
   const pcs = (window.__pcs ?? []).filter((pc) => pc.connectionState !== 'closed' && pc.signalingState !== 'closed');
@@ -61,7 +62,7 @@ async function firefoxAudioStats(direction) {
       out.packetsReceived += s.packetsReceived ?? 0;
       out.packetsSent += s.packetsSent ?? 0;
       if (s.totalAudioEnergy !== undefined) {
-        const key = `${window.__pcs.indexOf(pc)}:${s.id}`;
+        const key = `${(window.__pcs ?? []).indexOf(pc)}:${s.id}`;
         const seen = heard.get(key) ?? { raw: 0, heard: 0 };
         if (!silenced.has(s.trackIdentifier)) seen.heard += Math.max(0, s.totalAudioEnergy - seen.raw);
         seen.raw = s.totalAudioEnergy;
@@ -102,19 +103,21 @@ const CONSOLE_SCRIPT = `(() => {
  * The Playwright-shaped page the lab hands out, over a puppeteer page of its own browser context.
  * @param {import('puppeteer-core').Page} page
  * @param {import('puppeteer-core').BrowserContext} context
+ * @returns {import('./lab-page.mjs').LabPage & { engine: 'firefox', raw: import('puppeteer-core').Page }}
  */
 function labPage(page, context) {
+  /** @type {import('./lab-page.mjs').LabPage & { engine: 'firefox', raw: import('puppeteer-core').Page }} */
   const lab = {
-    engine: 'firefox',
+    engine: /** @type {const} */ ('firefox'),
     /** The puppeteer page, for what this wrapper does not cover. */
     raw: page,
     /** @type {string[]} */ consoleLines: [],
     /** @type {string[]} */ pageErrors: [],
     goto: (/** @type {string} */ url) => page.goto(url),
     /** Playwright's form: one argument after the function (or an expression string). */
-    evaluate: (/** @type {any} */ fn, /** @type {unknown} */ arg) => (arg === undefined ? page.evaluate(fn) : page.evaluate(fn, arg)),
+    evaluate: (/** @type {any} */ fn, /** @type {unknown} */ arg = undefined) => (arg === undefined ? page.evaluate(fn) : page.evaluate(fn, arg)),
     /** Playwright's form: (fn, arg, { timeout }); polled, as requestAnimationFrame may not run headless. */
-    waitForFunction: (/** @type {any} */ fn, /** @type {unknown} */ arg, /** @type {{ timeout?: number }} */ options = {}) =>
+    waitForFunction: (/** @type {any} */ fn, /** @type {unknown} */ arg = undefined, /** @type {{ timeout?: number }} */ options = {}) =>
       page.waitForFunction(fn, { timeout: options.timeout ?? 30_000, polling: 50 }, ...(arg === undefined ? [] : [arg])),
     waitForSelector: (/** @type {string} */ selector, /** @type {{ timeout?: number }} */ options = {}) => page.waitForSelector(selector, { timeout: options.timeout ?? 30_000 }),
     async click(/** @type {string} */ selector) {
@@ -136,8 +139,8 @@ function labPage(page, context) {
     close: () => context.close(),
     /** Closes the user (its browser context), as Playwright's page.context().close() does. */
     context: () => ({ close: () => context.close() }),
-    inboundAudio: () => page.evaluate(firefoxAudioStats, 'inbound-rtp'),
-    outboundAudio: () => page.evaluate(firefoxAudioStats, 'outbound-rtp'),
+    inboundAudio: () => page.evaluate(firefoxAudioStats, /** @type {const} */ ('inbound-rtp')),
+    outboundAudio: () => page.evaluate(firefoxAudioStats, /** @type {const} */ ('outbound-rtp')),
     waitForAudio: (/** @type {Parameters<typeof waitForAudio>[1]} */ options) => waitForAudio(lab, options),
   };
   page.on('console', (m) => lab.consoleLines.push(m.text()));
@@ -158,6 +161,7 @@ export async function launchFirefox(options = {}) {
     extraPrefsFirefox: { ...BASE_PREFS, ...(options.denyMedia ? DENY : GRANT) },
   });
   browsers.add(browser);
+  /** @type {{ url: string, stop(): Promise<void> } | undefined} */
   let server;
   const pageUrl = async () => {
     if (options.pageUrl) return options.pageUrl;

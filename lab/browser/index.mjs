@@ -52,15 +52,22 @@ const servers = new Set();
 let firefox;
 
 /**
- * @typedef {import('playwright-core').Page & {
- *   consoleLines: string[], pageErrors: string[],
- *   inboundAudio(): Promise<AudioStats>, outboundAudio(): Promise<AudioStats>,
- *   waitForAudio(options?: { minPackets?: number, timeoutMs?: number, since?: AudioStats }): Promise<AudioStats>
- * }} PolyPage
- * @typedef {{ packetsReceived: number, packetsSent: number, totalAudioEnergy: number, bytesReceived: number, bytesSent: number, pcs: number }} AudioStats
+ * @typedef {import('./lab-page.mjs').ChromiumLabPage} PolyPage
+ * @typedef {import('./lab-page.mjs').AudioStats} AudioStats
+ * @typedef {import('./lab-page.mjs').LabPage} LabPage
+ * @typedef {import('./lab-page.mjs').PageOptions} PageOptions
+ * @typedef {{ denyMedia?: boolean, pageUrl?: string, engine?: import('./engines.mjs').Engine, autoplayPolicy?: string }} LaunchOptions
+ */
+/**
+ * @template {LabPage} P
+ * @typedef {import('./lab-page.mjs').LabBrowser<P>} LabBrowser
  */
 
 // Runs in the page, so it must not close over anything from Node.
+/**
+ * @param {'inbound-rtp' | 'outbound-rtp'} direction
+ * @returns {Promise<AudioStats>}
+ */
 async function pageAudioStats(direction) {
   const pcs = (window.__pcs ?? []).filter((pc) => pc.connectionState !== 'closed' && pc.signalingState !== 'closed');
   const out = { packetsReceived: 0, packetsSent: 0, totalAudioEnergy: 0, bytesReceived: 0, bytesSent: 0, pcs: pcs.length };
@@ -80,7 +87,20 @@ async function pageAudioStats(direction) {
 
 /**
  * `engine: 'firefox'` gives Firefox ESR (firefox.mjs) behind the same interface; default Chromium.
- * @param {{ denyMedia?: boolean, pageUrl?: string, engine?: import('./engines.mjs').Engine, autoplayPolicy?: string }} [options]
+ * Its pages are full Playwright pages only when the engine is known to be Chromium (no engine
+ * given, or 'chromium'); an engine chosen at run time gives pages both engines answer.
+ * @overload
+ * @param {LaunchOptions & { engine: import('./engines.mjs').Engine }} options
+ * @returns {Promise<LabBrowser<LabPage>>}
+ */
+/**
+ * @overload
+ * @param {LaunchOptions & { engine?: 'chromium' }} [options]
+ * @returns {Promise<LabBrowser<PolyPage> & { engine: 'chromium', browser: import('playwright-core').Browser }>}
+ */
+/**
+ * @param {LaunchOptions} [options]
+ * @returns {Promise<LabBrowser<LabPage> & { browser: import('playwright-core').Browser | import('puppeteer-core').Browser }>}
  */
 export async function launchBrowser(options = {}) {
   if (options.engine === 'firefox') return (await (firefox ??= import('./firefox.mjs'))).launchFirefox(options);
@@ -92,6 +112,7 @@ export async function launchBrowser(options = {}) {
   const args = options.denyMedia ? base : [...base, '--use-fake-ui-for-media-stream'];
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
   browsers.add(browser);
+  /** @type {{ url: string, stop(): Promise<void> } | undefined} */
   let server;
   const pageUrl = async () => {
     if (options.pageUrl) return options.pageUrl;
@@ -104,7 +125,7 @@ export async function launchBrowser(options = {}) {
     browser,
     /**
      * A new user: its own context and page, loaded and ready.
-     * @param {{ url?: string, waitFor?: string, playRemoteAudio?: boolean }} [pageOptions]
+     * @param {PageOptions} [pageOptions]
      * @returns {Promise<PolyPage>}
      */
     async newPage(pageOptions = {}) {
@@ -112,12 +133,12 @@ export async function launchBrowser(options = {}) {
       if (pageOptions.playRemoteAudio === false) await context.addInitScript('window.__playRemoteAudio = false;');
       await context.addInitScript(INIT_SCRIPT);
       const page = /** @type {PolyPage} */ (await context.newPage());
-      page.consoleLines = [];
-      page.pageErrors = [];
+      // Playwright's Page has a pageErrors() method of its own: the lab's array replaces it.
+      Object.assign(page, { consoleLines: [], pageErrors: [] });
       page.on('console', (m) => page.consoleLines.push(m.text()));
       page.on('pageerror', (e) => page.pageErrors.push(String(e?.stack ?? e)));
-      page.inboundAudio = () => page.evaluate(pageAudioStats, 'inbound-rtp');
-      page.outboundAudio = () => page.evaluate(pageAudioStats, 'outbound-rtp');
+      page.inboundAudio = () => page.evaluate(pageAudioStats, /** @type {const} */ ('inbound-rtp'));
+      page.outboundAudio = () => page.evaluate(pageAudioStats, /** @type {const} */ ('outbound-rtp'));
       page.waitForAudio = (options) => waitForAudio(page, options);
       await page.goto(pageOptions.url ?? (await pageUrl()));
       await page.waitForFunction(pageOptions.waitFor ?? 'window.pageReady === true', undefined, { timeout: 20_000 });

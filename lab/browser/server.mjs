@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import { buildPageBundle } from './bundle.mjs';
 
+/** @type {Record<string, string>} */
 const TYPES = { '.js': 'text/javascript', '.html': 'text/html', '.css': 'text/css', '.json': 'application/json', '.map': 'application/json' };
 /** The lab page: it loads the page's entries, then says it is ready. */
 const indexOf = (/** @type {string[]} */ entries) => `<!doctype html><html><head><meta charset="utf-8"><title>polyphone lab</title></head><body>

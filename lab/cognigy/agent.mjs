@@ -33,7 +33,7 @@ export const AGENT_USER = 'lab_agent';
  */
 
 /**
- * @param {{ browser: { newPage(): Promise<any> }, kamailio: { wsUrl: string, domain: string, users: Record<string, string> } }} options
+ * @param {{ browser: { newPage(): Promise<LabAgent['page']> }, kamailio: { wsUrl: string, domain: string, users: Record<string, string> } }} options
  * @returns {Promise<LabAgent>}
  */
 export async function startLabAgent({ browser, kamailio }) {
@@ -53,7 +53,7 @@ export async function startLabAgent({ browser, kamailio }) {
         const session = window.__agent.sessions.find((s) => s.isEstablished());
         if (!session) throw new Error('the agent has no established call');
         session.sendInfo(t, b);
-      }, [body, contentType]),
+      }, /** @type {const} */ ([body, contentType])),
     hangup: () =>
       page.evaluate(() => {
         for (const session of window.__agent.sessions) if (!session.isEnded()) session.terminate();
@@ -64,6 +64,7 @@ export async function startLabAgent({ browser, kamailio }) {
           new Promise((resolve) => {
             const session = window.__agent.sessions.find((s) => s.isEstablished());
             if (!session) throw new Error('the agent has no established call');
+            /** @type {string[]} */
             const heard = [];
             setTimeout(() => resolve(heard), wait);
             session.refer(t, {
@@ -75,7 +76,7 @@ export async function startLabAgent({ browser, kamailio }) {
               },
             });
           }),
-        [target, waitMs],
+        /** @type {const} */ ([target, waitMs]),
       ),
     inviteReplacing: (target, waitMs = 5_000) =>
       page.evaluate(
@@ -95,14 +96,14 @@ export async function startLabAgent({ browser, kamailio }) {
                   clearTimeout(timer);
                   resolve('accepted');
                 },
-                failed: (e) => {
+                failed: (/** @type {{ message?: { status_code?: number }, cause?: string }} */ e) => {
                   clearTimeout(timer);
                   resolve(`failed:${e.message?.status_code ?? e.cause}`);
                 },
               },
             });
           }),
-        [target, waitMs],
+        /** @type {const} */ ([target, waitMs]),
       ),
     stop: async () => {
       await page.evaluate(() => window.__agent?.ua.stop()).catch(() => {});
@@ -112,6 +113,11 @@ export async function startLabAgent({ browser, kamailio }) {
 }
 
 // Runs in the page (a lab page: window.rawVendors.jssip loads JsSIP), so it closes over nothing.
+/**
+ * What the agent reads of an incoming INVITE (a JsSIP IncomingRequest).
+ * @typedef {{ headers: Record<string, Array<{ raw: string }>>, getHeader(name: string): string | undefined, ruri: object,
+ *   to: { uri: object }, from: { uri: object }, body?: string }} AgentRequest
+ */
 /** @param {{ wsUrl: string, uri: string, password: string }} config */
 async function agentMain(config) {
   const module = await window.rawVendors.jssip();
@@ -123,11 +129,17 @@ async function agentMain(config) {
     register: true,
     session_timers: false,
   });
+  /** @type {Window['__agent']} */
   const agent = { ua, sessions: [], invites: [], dtmf: [], infos: [], ends: [] };
   window.__agent = agent;
-  ua.on('newRTCSession', ({ originator, session, request }) => {
+  ua.on('newRTCSession', (/** @type {{ originator: string, session: unknown, request: unknown }} */ { originator, session: rtcSession, request: rtcRequest }) => {
     if (originator !== 'remote') return;
+    // What the agent reads of JsSIP's session and request (its typings leave out the dialog the
+    // Replaces header needs).
+    const session = /** @type {LabAgentSession} */ (rtcSession);
     agent.sessions.push(session);
+    const request = /** @type {AgentRequest} */ (rtcRequest);
+    /** @type {Record<string, string[]>} */
     const headers = {};
     for (const [name, values] of Object.entries(request.headers)) headers[name] = values.map((h) => h.raw);
     agent.invites.push({
@@ -143,7 +155,7 @@ async function agentMain(config) {
     session.on('newInfo', (e) => {
       if (e.originator === 'remote') agent.infos.push({ contentType: e.info.contentType, body: e.info.body });
     });
-    const end = (e) =>
+    const end = (/** @type {{ originator: string, cause: string, message?: { getHeader?(name: string): string | undefined, method?: string } }} */ e) =>
       agent.ends.push({
         originator: e.originator,
         cause: e.cause,

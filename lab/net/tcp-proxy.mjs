@@ -33,8 +33,8 @@ export function clientFramesText(chunk) {
   let text = '';
   let offset = 0;
   while (offset + 2 <= chunk.length) {
-    const masked = (chunk[offset + 1] & 0x80) !== 0;
-    let length = chunk[offset + 1] & 0x7f;
+    const masked = ((chunk[offset + 1] ?? 0) & 0x80) !== 0;
+    let length = (chunk[offset + 1] ?? 0) & 0x7f;
     let header = 2;
     if (length === 126) {
       if (offset + 4 > chunk.length) break;
@@ -49,7 +49,7 @@ export function clientFramesText(chunk) {
     const dataAt = keyAt + (masked ? 4 : 0);
     if (!masked || dataAt + length > chunk.length) break;
     const payload = Buffer.alloc(length);
-    for (let i = 0; i < length; i++) payload[i] = chunk[dataAt + i] ^ chunk[keyAt + (i % 4)];
+    for (let i = 0; i < length; i++) payload[i] = (chunk[dataAt + i] ?? 0) ^ (chunk[keyAt + (i % 4)] ?? 0);
     text += payload.toString('latin1');
     offset = dataAt + length;
   }

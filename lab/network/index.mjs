@@ -42,6 +42,7 @@ export function relayOnlyInitScript(iceServers) {
  */
 export async function startNetworkLab(options = {}) {
   const turn = await startTurn();
+  /** @type {Array<Awaited<ReturnType<typeof startRelay>>>} */
   const relays = [];
   try {
     for (let i = 0; i < (options.relays ?? 2); i++) relays.push(await startRelay({ targetPort: turn.port }));

@@ -52,7 +52,7 @@ export async function startRelay(options) {
     let upstream = upstreams.get(key);
     if (!upstream) {
       upstream = createSocket('udp4');
-      upstream.on('message', (reply) => pass('down', () => front.send(reply, from.port, from.address)));
+      upstream.on('message', (/** @type {Buffer} */ reply) => pass('down', () => front.send(reply, from.port, from.address)));
       upstream.on('error', () => {});
       upstream.bind(0, '127.0.0.1');
       upstreams.set(key, upstream);

@@ -52,6 +52,10 @@ function unusedUdpPort() {
 }
 
 /** One STUN Binding request; resolves true when a Binding success response comes back. */
+/**
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
 function stunAnswers(port, timeoutMs = 300) {
   return new Promise((resolve) => {
     const socket = createSocket('udp4');
@@ -60,7 +64,7 @@ function stunAnswers(port, timeoutMs = 300) {
     request.writeUInt16BE(0, 2);
     request.writeUInt32BE(0x2112a442, 4);
     randomBytes(12).copy(request, 8);
-    const finish = (ok) => {
+    const finish = (/** @type {boolean} */ ok) => {
       clearTimeout(timer);
       socket.close();
       resolve(ok);
@@ -115,7 +119,7 @@ export async function startTurn(options = {}) {
   const child = spawn(TURN_BIN, args, { cwd: runDir, stdio: ['ignore', 'pipe', 'pipe'] });
   live.set(child, runDir);
   let log = '';
-  const keep = (chunk) => {
+  const keep = (/** @type {Buffer} */ chunk) => {
     log = (log + chunk.toString()).slice(-LOG_LIMIT);
   };
   child.stdout.on('data', keep);

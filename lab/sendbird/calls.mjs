@@ -12,14 +12,15 @@ import {
  * @typedef {{ send(frame: object): void, userId: string, clientId: string | null, isOpen(): boolean }} Client
  * @typedef {{ userId: string, clientId: string | null }} Origin
  * @typedef {{ audio: boolean | undefined, video: boolean | undefined }} MediaState
+ * @typedef {typeof ROLE_CALLER | typeof ROLE_CALLEE} Role
  * @typedef {{
  *   callId: string, isVideoCall: boolean, customItems: Record<string, unknown>,
  *   caller: { userId: string, clientId: string | null }, callee: { userId: string, clientId: string | null },
  *   state: 'dialing' | 'accepted' | 'ended', createdAt: number, acceptedAt: number | null,
  *   endedCall: Record<string, unknown> | null, endedBy: string | null, endResult: string | null,
- *   media: Record<string, MediaState>, holdedBy: string[], missed: Record<string, object[]>,
+ *   media: Record<Role, MediaState>, holdedBy: string[], missed: Record<Role, object[]>,
  *   capabilities: Record<string, unknown>, shortLivedToken: string,
- *   lostTimers: Record<string, ReturnType<typeof setTimeout> | null>,
+ *   lostTimers: Record<Role, ReturnType<typeof setTimeout> | null>,
  * }} Call
  * @typedef {{ reply?: object, error?: { code: number, status: number, message: string } }} Outcome
  */
@@ -213,7 +214,7 @@ export class CallRelay {
    * The callee's device confirms the dial reached it; the caller hears about it
    * (`onCalleeDialReceived`).
    * @param {Call} call
-   * @param {string} role
+   * @param {Role} role
    * @param {Record<string, unknown>} payload
    * @returns {Outcome}
    */
@@ -231,7 +232,7 @@ export class CallRelay {
 
   /**
    * @param {Call} call
-   * @param {string} role
+   * @param {Role} role
    * @param {Origin} origin
    * @param {string} requestId
    * @param {string} cmd
@@ -267,7 +268,7 @@ export class CallRelay {
    * Ending is idempotent: both sides' timers may fire for the same call, and whoever comes second
    * gets the first ending back rather than an error.
    * @param {Call} call
-   * @param {string} role
+   * @param {Role} role
    * @param {Origin} origin
    * @param {string} requestId
    * @param {string} cmd
@@ -275,7 +276,8 @@ export class CallRelay {
    * @returns {Outcome}
    */
   end(call, role, origin, requestId, cmd, type) {
-    const ending = ENDINGS[type];
+    // handle() calls end() only for a type ENDINGS has.
+    const ending = /** @type {{ ack: string, result: string }} */ (ENDINGS[type]);
     if (call.state !== 'ended') this.finish(call, origin.userId, ending.result, type, role);
     return { reply: ackFrame(requestId, cmd, ending.ack, { call_id: call.callId, ended_call: this.endedCall(call, role) }) };
   }
@@ -285,7 +287,7 @@ export class CallRelay {
    * @param {string} endedBy
    * @param {string} result
    * @param {string} pushType
-   * @param {string} enderRole
+   * @param {Role} enderRole
    */
   finish(call, endedBy, result, pushType, enderRole) {
     call.state = 'ended';
@@ -332,7 +334,7 @@ export class CallRelay {
    * The server keeps who holds the call; both sides get the whole list (`is_relayed: false`), which
    * the client takes as authoritative.
    * @param {Call} call
-   * @param {string} role
+   * @param {Role} role
    * @param {Origin} origin
    * @param {string} requestId
    * @param {string} cmd
@@ -384,7 +386,7 @@ export class CallRelay {
 
   /**
    * @param {Call} call
-   * @param {string} role
+   * @param {Role} role
    * @param {object} frame
    */
   deliver(call, role, frame) {
@@ -399,7 +401,7 @@ export class CallRelay {
 
   /**
    * @param {Call} call
-   * @param {string} role
+   * @param {Role} role
    */
   openClientsFor(call, role) {
     const userId = role === ROLE_CALLER ? call.caller.userId : call.callee.userId;
@@ -408,7 +410,7 @@ export class CallRelay {
 
   /**
    * @param {Call} call
-   * @param {string} role
+   * @param {Role} role
    * @param {Client} client
    */
   isBoundClient(call, role, client) {
@@ -419,7 +421,7 @@ export class CallRelay {
   /**
    * A participant whose socket stays away ends the call for the other side, as Sendbird's server does.
    * @param {Call} call
-   * @param {string} role
+   * @param {Role} role
    */
   armLostTimer(call, role) {
     if (this.stopped || call.lostTimers[role]) return;
@@ -440,7 +442,7 @@ export class CallRelay {
 
   /**
    * @param {Call} call
-   * @param {string} role
+   * @param {Role} role
    */
   clearLostTimer(call, role) {
     const timer = call.lostTimers[role];
@@ -470,7 +472,7 @@ export class CallRelay {
     return null;
   }
 
-  /** @param {string} role */
+  /** @param {Role} role */
   peerRole(role) {
     return role === ROLE_CALLER ? ROLE_CALLEE : ROLE_CALLER;
   }

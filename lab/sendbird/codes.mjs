@@ -4,7 +4,6 @@
 /** Defaults of the lab: one app, two users with fixed access tokens. */
 export const SENDBIRD_APP_ID = 'POLYPHONE-LAB-APP';
 
-/** @type {Readonly<Record<string, string>>} */
 export const SENDBIRD_USERS = Object.freeze({
   alice: 'alice-sb-token-3e9',
   bob: 'bob-sb-token-7a1',

@@ -146,7 +146,7 @@ async function route(ctx, req, res) {
   const parts = url.pathname.split('/').filter(Boolean);
 
   if (req.method === 'POST' && parts.length === 4 && parts[0] === 'v1' && parts[1] === 'users' && parts[3] === 'login') {
-    await login(ctx, req, res, decodeSegment(parts[2]), body);
+    await login(ctx, req, res, decodeSegment(parts[2] ?? ''), body);
     return;
   }
 
@@ -182,7 +182,7 @@ async function route(ctx, req, res) {
     return;
   }
   if (req.method === 'POST' && parts.length === 4 && parts[0] === 'v1' && parts[1] === 'direct_calls' && parts[3] === 'summary') {
-    ctx.stats.summaries.push({ callId: decodeSegment(parts[2]) ?? '', userId: session.userId });
+    ctx.stats.summaries.push({ callId: decodeSegment(parts[2] ?? '') ?? '', userId: session.userId });
     sendJson(req, res, {});
     return;
   }

@@ -12,6 +12,10 @@ import { randomUUID } from 'node:crypto';
  *   | { kind: 'other', type: unknown, request: boolean }} ReceivedAgentFrame
  */
 
+/**
+ * @param {unknown} value
+ * @returns {value is Record<string, unknown>}
+ */
 function isRecord(value) {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -29,14 +33,20 @@ export class AiAssistant {
     this.echo = true;
   }
 
-  /** Pushes one `ai_conversation` frame with these params to every caller; returns how many got it. */
+  /**
+   * Pushes one `ai_conversation` frame with these params to every caller; returns how many got it.
+   * @param {Record<string, unknown>} params
+   */
   push(params) {
     const targets = this.targets();
     for (const conn of targets) conn.push('ai_conversation', params);
     return targets.length;
   }
 
-  /** The caller's speech as the assistant's recogniser heard it: one completed user item. */
+  /**
+   * The caller's speech as the assistant's recogniser heard it: one completed user item.
+   * @param {string} transcript
+   */
   heard(transcript, itemId = `item_${randomUUID()}`) {
     this.push({
       type: 'conversation.item.created',
@@ -46,7 +56,10 @@ export class AiAssistant {
     return itemId;
   }
 
-  /** The assistant speaks `text`, streamed in `pieces` as `response.text.delta` frames. */
+  /**
+   * The assistant speaks `text`, streamed in `pieces` as `response.text.delta` frames.
+   * @param {string} text
+   */
   say(text, { pieces = 3, itemId = `item_${randomUUID()}` } = {}) {
     const responseId = `resp_${randomUUID()}`;
     this.push({ type: 'response.created', response: { id: responseId, status: 'in_progress', output: [] } });
@@ -57,7 +70,11 @@ export class AiAssistant {
     return itemId;
   }
 
-  /** The assistant calls one of the page's tools; it waits for a `function_call_output` with this call_id. */
+  /**
+   * The assistant calls one of the page's tools; it waits for a `function_call_output` with this call_id.
+   * @param {string} name
+   * @param {unknown} args
+   */
   callTool(name, args) {
     const callId = `call_${randomUUID()}`;
     this.push({
@@ -67,7 +84,10 @@ export class AiAssistant {
     return callId;
   }
 
-  /** Outputs received for a tool call, in order. */
+  /**
+   * Outputs received for a tool call, in order.
+   * @param {string} callId
+   */
   outputsFor(callId) {
     return this.received.filter((f) => f.kind === 'function_call_output' && f.callId === callId).map((f) => /** @type {any} */ (f).output);
   }

@@ -62,11 +62,16 @@ const FIRST_PUSH_ID = 1000;
  */
 
 /**
+ * @typedef {import('./calls.mjs').RelayConnection} RelayConnection
+ */
+
+/**
  * @typedef {object} TelnyxEmulator
  * @property {string} url 'ws://127.0.0.1:PORT', for the SDK's `host` option
  * @property {number} port
  * @property {(login: string, options?: { expiresInSec?: number }) => string} issueJwt
  * @property {TelnyxFaults} faults
+ * @property {import('./assistant.mjs').AiAssistant} ai the AI assistant of anonymous_login sessions
  * @property {(code?: number) => void} dropSockets closes every client socket now (default 1001)
  * @property {{ connections: number, logins: LoginRecord[], rejectedLogins: RejectedLoginRecord[],
  *   calls: import('./calls.mjs').CallRecord[] }} stats
@@ -146,7 +151,7 @@ export async function startTelnyxEmulator({ users = TELNYX_USERS, jwtSecret = ra
 
   /**
    * One client socket and what the server knows about it.
-   * @implements {import('./calls.mjs').RelayConnection}
+   * @implements {RelayConnection}
    */
   class Connection {
     /**

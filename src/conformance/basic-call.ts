@@ -8,11 +8,11 @@
 // so a provider lacking a capability yields `op hold UNSUPPORTED` and is compared line by line
 // like any other. The scenario waits for each step's effects before the next step, so the order
 // of lines within one client's trace does not depend on timing.
-import type { Page } from 'playwright-core';
+import type { HarnessPage } from '../../lab/browser/lab-page.mjs';
 import { PageClient, mergeMarkers, OpLog, type OpResult, type PageOp } from './page-client.js';
 
 export interface ScenarioParty {
-  page: Page;
+  page: HarnessPage;
   /** The client's name inside its page (`window.__clients[name]`). */
   name: string;
   /** The polyphone config for this party (plain data). */

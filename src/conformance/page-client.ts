@@ -1,7 +1,7 @@
 // Drives polyphone clients that live inside lab pages (real Chromium or Firefox), whatever the provider:
 // the config given to `createPageClient` is the only vendor-specific thing. Used by the SIP.js
 // call tests, the other providers' browser tests and the cross-vendor conformance suite.
-import type { Page } from 'playwright-core';
+import type { HarnessPage } from '../../lab/browser/lab-page.mjs';
 import { installPageHarness } from '../../lab/browser/page-harness.mjs';
 
 /** The operations a page client can run; `args` follow the polyphone method of the same name. */
@@ -48,10 +48,11 @@ export class OpLog {
   }
 }
 
-const installed = new WeakSet<Page>();
+const installed = new WeakSet<HarnessPage>();
 const HARNESS_SOURCE = `(${installPageHarness.toString()})()`;
 
-async function ensureHarness(page: Page): Promise<void> {
+/** Installs the page harness (lab/browser/page-harness.mjs) in a page, once: every provider's browser tests drive it. */
+export async function installHarness(page: HarnessPage): Promise<void> {
   if (installed.has(page)) return;
   await page.evaluate(HARNESS_SOURCE);
   installed.add(page);
@@ -63,14 +64,14 @@ async function ensureHarness(page: Page): Promise<void> {
  */
 export class PageClient {
   private constructor(
-    readonly page: Page,
+    readonly page: HarnessPage,
     readonly name: string,
     private readonly log: OpLog | undefined,
   ) {}
 
   /** `options`: createVoiceClient's second argument (failover options), plain data too. */
-  static async create(page: Page, name: string, config: Record<string, unknown> | string | unknown[], log?: OpLog, options?: Record<string, unknown>): Promise<PageClient> {
-    await ensureHarness(page);
+  static async create(page: HarnessPage, name: string, config: Record<string, unknown> | string | unknown[], log?: OpLog, options?: Record<string, unknown>): Promise<PageClient> {
+    await installHarness(page);
     await page.evaluate(([n, c, o]) => (window as any).__harness.create(n, c, o), [name, config, options] as const);
     return new PageClient(page, name, log);
   }
@@ -199,7 +200,7 @@ export function endedLines(lines: readonly string[]): string[] {
 }
 
 /** Disconnects every polyphone client of a page, then closes the page's browser context. */
-export async function closePage(page: Page, timeoutMs = 5_000): Promise<void> {
+export async function closePage(page: HarnessPage, timeoutMs = 5_000): Promise<void> {
   if (installed.has(page) && !page.isClosed()) {
     await page.evaluate((t) => (window as any).__harness.disconnectAll(t), timeoutMs).catch(() => {});
   }

@@ -2,13 +2,14 @@
 // checks the scenarios share (audio heard or not, how a call ends, a declared lack answered as
 // required). One kit per suite; `suite.ts` owns the pages and the lab, the kit reads them.
 import { expect } from 'vitest';
-import type { Page } from 'playwright-core';
-import { SILENT_ENERGY, waitForRisingAudio, waitForSilence, type AudioStats } from './audio.js';
+import { SILENT_ENERGY, waitForRisingAudio, waitForSilence } from './audio.js';
+import type { LabPage as LabBrowserPage } from '../../lab/browser/lab-page.mjs';
 import type { Capability, ExpectedColumn } from './expectations.js';
 import { PageClient, type OpResult } from './page-client.js';
 import type { ClientConfig, ConformanceLab, ConformanceTarget } from './target.js';
 
-export type LabPage = Page & { inboundAudio(): Promise<AudioStats & Record<string, number>>; consoleLines: string[]; pageErrors: string[] };
+/** A lab page of either engine (lab/browser/lab-page.d.mts). */
+export type LabPage = LabBrowserPage;
 
 /** What a scenario found: `pass`, or the checked absence of a capability the provider declares away. */
 export type Outcome = 'pass' | { unsupported: string; capability: Capability };

@@ -5,11 +5,8 @@
 // and answers sendText with UNSUPPORTED. All in Chromium with the real vendor SDKs.
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { cellTest } from '../conformance/extra-cells.js';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startTelnyxEmulator, TELNYX_USERS } from '../../lab/telnyx/index.mjs';
 import { SENDBIRD_USERS, startSendbirdEmulator } from '../../lab/sendbird/index.mjs';
 import { installHarness, tx, until, type TelnyxPage } from '../providers/telnyx/harness.js';
@@ -134,7 +131,7 @@ async function agentConversation(page: TelnyxPage, lab: AgentLab, target: string
   const caps = await app.capabilities('app');
   expect(caps).toMatchObject({ agentTranscript: true, agentText: true });
   expect(await app.call('app', 'c', target)).toMatchObject({ ok: true });
-  await watchAgent(page, '(w) => w.__tx.calls.c.call', {});
+  await watchAgent(page, '(w) => w.__calls.c.call', {});
   await until(() => app.callState('c').then((s) => s === 'active'), 'the agent to answer');
   await page.waitForAudio({ minPackets: 20 });
   await lab.agentSays('agent', 'Welcome, how can I help?');
@@ -196,7 +193,7 @@ describe('agent conversation · sendbird (unsupported)', () => {
   cellTest('declares no agent capability; sendText on a live call is UNSUPPORTED; no transcript', 'sendbird', 'agent conversation', async () => {
     const [pa, pb] = await Promise.all([browser.newPage(), browser.newPage()]);
     await Promise.all([installHarness(pa), installHarness(pb)]);
-    const user = (userId: string) => ({
+    const user = (userId: keyof typeof SENDBIRD_USERS) => ({
       provider: 'sendbird',
       server: emulator.appId,
       apiHost: emulator.apiHost,
@@ -213,7 +210,7 @@ describe('agent conversation · sendbird (unsupported)', () => {
     await bob.setAutoAnswer('bob', 'answer');
     expect(await alice.call('alice', 'c', 'bob')).toMatchObject({ ok: true });
     await until(() => alice.callState('c').then((s) => s === 'active'), 'bob to answer', 15_000);
-    await watchAgent(pa, '(w) => w.__tx.calls.c.call', {});
+    await watchAgent(pa, '(w) => w.__calls.c.call', {});
     expect(await sendText(pa, 'hello', { k: 1 })).toBe('UNSUPPORTED');
     expect((await agentRecord(pa)).final).toEqual([]);
     expect(await alice.op('c', 'hangup')).toMatchObject({ ok: true });

@@ -5,9 +5,7 @@
 // Fixed seed, bounded count (FUZZ_RUNS), batches of frames between liveness probes.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startTelnyxEmulator, TELNYX_USERS } from '../../lab/telnyx/index.mjs';
 import { installHarness, tx, until, type TelnyxPage } from '../providers/telnyx/harness.js';
 import { FUZZ_SEED, fuzzRuns, tally } from '../reliability/fuzz-support.js';
@@ -45,7 +43,7 @@ beforeAll(async () => {
   await visitor.create('visitor', { provider: 'telnyx', server: emulator.url, iceServers: [], credentials: { type: 'anonymous', targetId: 'assistant_fuzz' } });
   expect(await visitor.connect('visitor')).toMatchObject({ ok: true });
   expect(await visitor.call('visitor', 'v', 'assistant_fuzz')).toMatchObject({ ok: true });
-  await watchAgent(page, '(w) => w.__tx.calls.v.call', { ok: true });
+  await watchAgent(page, '(w) => w.__calls.v.call', { ok: true });
   await until(() => visitor.callState('v').then((s) => s === 'active'), 'the assistant to answer');
 }, 60_000);
 afterAll(async () => {

@@ -3,9 +3,7 @@
 // `_transcription` INFOs become transcript events in order with their roles; sendText('hello', {k: 1})
 // arrives as the JSON INFO Cognigy's SDK sends; malformed INFO bodies leave the call up with audio.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
 import { installHarness, tx, until } from '../providers/telnyx/harness.js';
 import { agentRecord, finalLines, sendText, watchAgent } from './agent-page.js';
@@ -53,7 +51,7 @@ describe('sipjs with an AI agent speaking Cognigy INFO bodies', () => {
 
   it('transcript INFOs in order with roles, sendText as the JSON INFO, malformed bodies dropped, audio throughout', async () => {
     expect(await caller.call('alice', 'c1', `sip:bob@${lab.domain}`)).toMatchObject({ ok: true });
-    await watchAgent(callerPage, '(w) => w.__tx.calls.c1.call', {});
+    await watchAgent(callerPage, '(w) => w.__calls.c1.call', {});
     await until(() => caller.callState('c1').then((s) => s === 'active'), 'the agent to answer');
     await callerPage.waitForAudio({ minPackets: 30 });
 

@@ -2,12 +2,9 @@
 // lab's AI assistant; the assistant's lines appear in the panel (partials replaced in place), the
 // text box reaches the assistant; on a Sendbird call (no agent) the panel stays hidden.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startTelnyxEmulator, TELNYX_USERS } from '../../lab/telnyx/index.mjs';
 import { SENDBIRD_USERS, startSendbirdEmulator } from '../../lab/sendbird/index.mjs';
-// @ts-expect-error plain ESM demo module without type declarations
 import { startDemoServer } from '../../demo/server.mjs';
 
 let emulator: any;
@@ -18,7 +15,7 @@ let browser: any;
 beforeAll(async () => {
   emulator = await startTelnyxEmulator();
   sendbird = await startSendbirdEmulator();
-  const sb = (userId: string) => ({
+  const sb = (userId: keyof typeof SENDBIRD_USERS) => ({
     provider: 'sendbird',
     server: sendbird.appId,
     apiHost: sendbird.apiHost,

@@ -3,9 +3,7 @@
 // pushes ai_conversation frames as Telnyx does. Transcript events, sendText, a tool call answered,
 // and malformed frames that leave the call up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startTelnyxEmulator, TELNYX_USERS } from '../../lab/telnyx/index.mjs';
 import { installHarness, tx, until, type TelnyxPage } from '../providers/telnyx/harness.js';
 import { agentRecord, finalLines, sendText, watchAgent } from './agent-page.js';
@@ -64,7 +62,7 @@ describe('telnyx AI assistant', () => {
 
   it('transcript in order, sendText as the SDK frame, a tool call answered, malformed frames dropped, audio throughout', async () => {
     expect(await visitor.call('visitor', 'v1', 'assistant_agent1')).toMatchObject({ ok: true });
-    await watchAgent(visitorPage, '(w) => w.__tx.calls.v1.call', { status: 'shipped' });
+    await watchAgent(visitorPage, '(w) => w.__calls.v1.call', { status: 'shipped' });
     await until(() => visitor.callState('v1').then((s) => s === 'active'), 'the assistant to answer');
     await visitorPage.waitForAudio({ minPackets: 30 });
 

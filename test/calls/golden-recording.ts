@@ -3,9 +3,7 @@
 // golden file (golden-trace.test.ts, which never writes it) and the explicit update command
 // (`npm run golden:update`, scripts/golden-update.record.ts), which is the only writer.
 import { fileURLToPath } from 'node:url';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
 import type { Page } from 'playwright-core';
 import { closePage, endedLines } from '../support/browser-clients.js';
@@ -42,7 +40,7 @@ export async function recordBasicCall(): Promise<{ trace: BasicCallTrace; proble
       const problems: string[] = [];
       for (const [who, side] of Object.entries(trace)) {
         if (endedLines(side).length !== 1) problems.push(`${who}: ${endedLines(side).length} ended lines`);
-        for (const line of side.filter((l) => / error( |$)/.test(l) || (l.startsWith('op ') && !l.endsWith(' ok')))) problems.push(`${who}: ${line}`);
+        for (const line of side.filter((l: string) => / error( |$)/.test(l) || (l.startsWith('op ') && !l.endsWith(' ok')))) problems.push(`${who}: ${line}`);
       }
       for (const e of run.ops.entries.filter((e) => e.outcome !== 'ok')) problems.push(`${e.client} ${e.op} ${e.outcome}`);
       for (const error of [...callerPage.pageErrors, ...calleePage.pageErrors]) problems.push(`page error: ${error.slice(0, 200)}`);

@@ -1,7 +1,6 @@
 // Call waiting (test/calls/call-waiting-scenario.ts) on Sendbird: the REAL sendbird-calls SDK in
 // headless Chromium against lab/sendbird, which delivers a second call to a user already on one as
 // the service does. Sendbird has no busy: a call with no room is declined (`rejected`).
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startSendbirdEmulator, SENDBIRD_USERS } from '../../lab/sendbird/index.mjs';
 import { expect } from 'vitest';
 import { PATIENT_WAIT } from './several-calls-lab.js';

@@ -3,6 +3,7 @@
 // app, the other call held before a microphone opens, INVALID_STATE where it cannot be held.
 import { describe, expect, it } from 'vitest';
 import { createVoiceClient, createVoiceStore, type Call, type CallSink, type ProviderCall, type ProviderCapabilities, type VoiceClient } from '../../src/all.js';
+import type { DefaultCall } from '../../src/core/call.js';
 import { newScript, scriptedProvider, type Script } from '../core/scripted-provider.js';
 
 async function connectedClient(maxCalls: number | undefined, capabilities: Partial<ProviderCapabilities> = { multipleCalls: true }) {
@@ -178,7 +179,7 @@ describe('an incoming REFER (core rules)', () => {
     const { client, old, log, newSink, next, element } = await referredSetup();
     expect(client.calls).toEqual([next]);
     expect(next).toMatchObject({ direction: 'outgoing', peer: 'sip:carol@example.com', state: 'connecting' });
-    expect(next.audioElement).toBe(element);
+    expect((next as DefaultCall).audioElement).toBe(element);
     newSink().active();
     await old.ended;
     expect(log).toEqual(['referred sip:carol@example.com', 'old ended transferred']);

@@ -3,7 +3,6 @@
 // page per user, every page closed after each test with no uncaught page error.
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Page } from 'playwright-core';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
 import { PageClient, closePage } from '../support/browser-clients.js';
 import type { AudioStats } from '../support/audio.js';
@@ -18,6 +17,8 @@ export interface SeveralCallsLab {
   config(user: User): Record<string, unknown>;
   /** What `call()` and `transfer()` are given to reach `user` (or a user nobody registered). */
   address(user: User | 'nobody'): string;
+  /** Where the lab can see a call offered that the scenario cannot (Sendbird's server log): checks it. */
+  checkOffered?(): void;
   stop(): Promise<void>;
 }
 

@@ -1,6 +1,5 @@
 // Call waiting (test/calls/call-waiting-scenario.ts) on SIP.js in headless Chromium through a real
 // Kamailio: alice, bob and carol are registered SIP users.
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
 import { defineCallWaitingScenarios } from './call-waiting-scenario.js';
 

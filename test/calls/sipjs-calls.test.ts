@@ -2,9 +2,7 @@
 // Audio is proven by the receiver's getStats() (inbound-rtp packets and decoded energy), never
 // by a state flag: SIP can say "established" while no packet flows.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
 import type { Page } from 'playwright-core';
 import { PageClient, closePage, endedLines, OpLog } from '../support/browser-clients.js';

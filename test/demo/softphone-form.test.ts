@@ -1,13 +1,9 @@
 // The softphone for a person: a fixed port, and a form for one's own config string and
 // credentials, which stay in the page's memory (never in the URL, storage or cookies).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS, DOMAIN } from '../../lab/kamailio/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { unusedLoopbackPort } from '../../lab/ports.mjs';
-// @ts-expect-error plain ESM demo module without type declarations
 import { startDemoServer } from '../../demo/server.mjs';
 
 let kamailio: any;

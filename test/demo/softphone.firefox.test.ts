@@ -3,15 +3,10 @@
 // providers' calls in Firefox are the conformance suite's Firefox columns; this proves the page.
 import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { engineFrom } from '../../lab/browser/engines.mjs';
-// @ts-expect-error plain ESM demo module without type declarations
 import { startDemoLab } from '../../demo/lab.mjs';
-// @ts-expect-error plain ESM demo module without type declarations
 import { startDemoServer } from '../../demo/server.mjs';
-// @ts-expect-error plain ESM demo module without type declarations
 import { demoCall } from '../../demo/drive.mjs';
 
 let lab: any;

@@ -3,13 +3,9 @@
 // provider whose capabilities offer them in the lab, with audio proven by getStats().
 import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM demo module without type declarations
 import { PROVIDERS, startDemoLab } from '../../demo/lab.mjs';
-// @ts-expect-error plain ESM demo module without type declarations
 import { startDemoServer } from '../../demo/server.mjs';
-// @ts-expect-error plain ESM demo module without type declarations
 import { demoAttendedTransfer, demoBlindTransfer, demoCall, demoCallWaiting, endedLines } from '../../demo/drive.mjs';
 
 let demoLab: any;

@@ -3,7 +3,6 @@
 // ends disconnected with NETWORK_UNREACHABLE; refused credentials never fail over.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVoiceClient, normalizeTrace, type VoiceClient, type VoiceError } from '../../src/all.js';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS, DOMAIN } from '../../lab/kamailio/index.mjs';
 
 interface Kamailio {

@@ -1,7 +1,6 @@
 // Failover in Node, between two SIP.js configs: one server down, one real Kamailio up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVoiceClient, normalizeTrace, VoiceError } from '../../src/all.js';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS, DOMAIN } from '../../lab/kamailio/index.mjs';
 
 let lab: { wsUrl: string; stop(): Promise<void> };
@@ -11,7 +10,7 @@ beforeAll(async () => {
 afterAll(async () => lab?.stop());
 
 const alice = (server: string, password: string = TEST_USERS.alice) => ({
-  provider: 'sipjs',
+  provider: 'sipjs' as const,
   server,
   uri: `sip:alice@${DOMAIN}`,
   credentials: { type: 'password' as const, password },

@@ -2,11 +2,11 @@
 // as Chromium (newPage, evaluate, waitForFunction, inboundAudio/outboundAudio/waitForAudio,
 // console lines and page errors, denyMedia), and its audio proof from the receiver's getStats().
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
+import type { LabBrowser } from '../../lab/browser/lab-page.mjs';
 import { audioOver, SILENT_ENERGY, waitForRisingAudio, waitForSilence } from '../support/audio.js';
 
-type Lab = Awaited<ReturnType<typeof launchBrowser>>;
+type Lab = LabBrowser;
 let lab: Lab;
 beforeAll(async () => {
   lab = await launchBrowser({ engine: 'firefox' });

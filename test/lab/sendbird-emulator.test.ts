@@ -139,7 +139,8 @@ describe('signalling WebSocket', () => {
     const code = await new Promise<unknown>((resolve) => {
       SendBirdCall.dial(
         { userId: 'nobody-here', isVideoCall: false, callOption: { audioEnabled: true, videoEnabled: false } },
-        (_call, error) => resolve(error?.code),
+        // The SDK's typings say Error; what it passes is its SendBirdError, which has a code.
+        (_call, error) => resolve((error as (Error & { code?: number }) | undefined)?.code),
       );
     });
     expect(code).toBe(1400103);

@@ -7,18 +7,14 @@
 // received carries the relay candidate.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS, DOMAIN } from '../../lab/kamailio/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startCognigyBackend, cognigyUsers } from '../../lab/cognigy/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startTurn } from '../../lab/network/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
 
 type LabPage = Page & { pageErrors: string[]; waitForAudio(o?: { minPackets?: number; timeoutMs?: number }): Promise<unknown> };
-let kamailio: { wsUrl: string; stop(): Promise<void> };
-let cognigy: { url(kind: string): string; stop(): Promise<void> };
+let kamailio: Awaited<ReturnType<typeof startKamailio>>;
+let cognigy: Awaited<ReturnType<typeof startCognigyBackend>>;
 let turn: { url: string; username: string; credential: string; stop(): Promise<void> };
 let browser: { newPage(): Promise<LabPage>; close(): Promise<void> };
 
@@ -40,10 +36,10 @@ afterAll(async () => {
   await kamailio?.stop();
 });
 
-const sip = (user: string) => ({ provider: 'sipjs', server: kamailio.wsUrl, uri: `sip:${user}@${DOMAIN}`, credentials: { type: 'password', password: TEST_USERS[user] }, iceServers: [] });
+const sip = (user: keyof typeof TEST_USERS) => ({ provider: 'sipjs', server: kamailio.wsUrl, uri: `sip:${user}@${DOMAIN}`, credentials: { type: 'password', password: TEST_USERS[user] }, iceServers: [] });
 
 /** A callee that answers at once, on host candidates only. */
-async function callee(user: string): Promise<LabPage> {
+async function callee(user: keyof typeof TEST_USERS): Promise<LabPage> {
   const page = await browser.newPage();
   await page.evaluate(async (config) => {
     const w = window as any;

@@ -2,9 +2,7 @@
 // Two peer connections in one headless Chromium page, each through its own relay to one coturn.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startNetworkLab } from '../../lab/network/index.mjs';
 import { connectTwoPeers, peerAudio, type PeerAudio } from './two-peers.js';
 import { sleep } from '../support/audio.js';

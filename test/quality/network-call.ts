@@ -2,7 +2,6 @@
 // relay-only, each through its own impairment relay to one coturn. Provider-neutral: the caller
 // gives the two configs; helpers read the quality a call reports and cut a page's sent audio.
 import type { Page } from 'playwright-core';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { makeRelayOnly } from '../../lab/network/index.mjs';
 import { PageClient } from '../support/browser-clients.js';
 

@@ -4,9 +4,7 @@
 // Each provider's file gives its lab (two party configs and a target), as the conformance suite does.
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { cpus, loadavg } from 'node:os';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startNetworkLab } from '../../lab/network/index.mjs';
 import { PageClient, closePage, endedLines } from '../support/browser-clients.js';
 import { cellTest } from '../conformance/extra-cells.js';

@@ -1,7 +1,6 @@
 // The lab/network quality scenarios on Sendbird: the real sendbird-calls SDK against lab/sendbird.
 // sendbird-calls takes its TURN server from the Sendbird server, never from the app, so the page's
 // network hands it the lab relay (turnFromPage).
-// @ts-expect-error plain ESM lab helper without type declarations
 import { SENDBIRD_USERS, startSendbirdEmulator } from '../../lab/sendbird/index.mjs';
 import { defineNetworkScenarios } from './network-scenarios.js';
 

@@ -1,5 +1,4 @@
 // The lab/network quality scenarios on SIP.js: Chromium pages through a real Kamailio.
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
 import { defineNetworkScenarios } from './network-scenarios.js';
 

@@ -1,5 +1,4 @@
 // The lab/network quality scenarios on Telnyx: the real @telnyx/webrtc SDK against lab/telnyx.
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startTelnyxEmulator } from '../../lab/telnyx/index.mjs';
 import { defineNetworkScenarios } from './network-scenarios.js';
 

@@ -8,11 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startPageServer } from '../../lab/browser/server.mjs';
 import { PageClient, closePage } from '../support/browser-clients.js';
 import { waitForRisingAudio, waitForSilence, type AudioStats } from '../support/audio.js';
@@ -44,11 +41,11 @@ beforeAll(async () => {
   const script = readFileSync(join(scratch, 'react-app.js'));
   server = await startPageServer({
     routes: {
-      '/react.html': (_req: unknown, res: { writeHead(s: number, h: object): void; end(b: unknown): void }) => {
+      '/react.html': (_req, res) => {
         res.writeHead(200, { 'content-type': 'text/html' });
         res.end(APP_HTML);
       },
-      '/react-app.js': (_req: unknown, res: { writeHead(s: number, h: object): void; end(b: unknown): void }) => {
+      '/react-app.js': (_req, res) => {
         res.writeHead(200, { 'content-type': 'text/javascript' });
         res.end(script);
       },

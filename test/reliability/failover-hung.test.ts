@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 const member = (kamailio: Kamailio, connectMs: number) => ({
-  provider: 'sipjs',
+  provider: 'sipjs' as const,
   server: kamailio.wsUrl,
   uri: `sip:alice@${DOMAIN}`,
   credentials: { type: 'password' as const, password: TEST_USERS.alice },

@@ -30,7 +30,7 @@ let restoreGlobals: () => void;
  * during its connect, so the shim's WebSocket gets the browser's manners here.
  */
 function browserLikeWebSocket(): void {
-  const Base = (globalThis as { WebSocket: new (...args: any[]) => { on(event: string, listener: () => void): void } }).WebSocket;
+  const Base = (globalThis as unknown as { WebSocket: new (...args: any[]) => { on(event: string, listener: () => void): void } }).WebSocket;
   class BrowserLikeWebSocket extends Base {
     constructor(...args: any[]) {
       super(...args);

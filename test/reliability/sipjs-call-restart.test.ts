@@ -5,9 +5,7 @@
 // (MEDIA_LOST: its media path went silent, `reconnecting` could not restore it within the bound)
 // instead of staying `active` forever.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS } from '../../lab/kamailio/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../lab/browser/index.mjs';
 import type { Page } from 'playwright-core';
 import { PageClient, closePage, endedLines } from '../support/browser-clients.js';

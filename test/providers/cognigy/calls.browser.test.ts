@@ -17,7 +17,6 @@ import {
   startCognigyBackend,
   startLabAgent,
 } from '../../../lab/cognigy/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../../lab/browser/index.mjs';
 import { PageClient, closePage } from '../../support/browser-clients.js';
 import { runBasicCallScenario, type ScenarioStep } from '../../support/basic-call-scenario.js';

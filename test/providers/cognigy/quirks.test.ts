@@ -55,7 +55,7 @@ describe('JsSIP internals the cognigy provider relies on', () => {
   });
 
   it("a Replaces accept() ends the replaced session from one 'confirmed' listener of the new one, added before the init callback (endReplacedWhenConfirmed swaps it)", () => {
-    const source = String((RTCSession.prototype as unknown as { _receiveReplaces: () => void })._receiveReplaces);
+    const source = String((RTCSession as unknown as { prototype: { _receiveReplaces: () => void } }).prototype._receiveReplaces);
     const listener = source.indexOf("session.on('confirmed'");
     expect(listener).toBeGreaterThan(-1);
     expect(source.indexOf("session.on('", listener + 1)).toBe(-1);

@@ -63,8 +63,8 @@ describe('sendbird call setup', () => {
     const error = await alice.evaluate(async () => {
       const w = window as any;
       try {
-        const call = await w.clients.alice.call('bob', { audioElement: new Audio(), iceServers: [{ urls: 'turn:turn.example.org:3478', username: 'u', credential: 'c' }] });
-        w.watchCall(call, 'out');
+        const call = await w.__clients.alice.client.call('bob', { audioElement: new Audio(), iceServers: [{ urls: 'turn:turn.example.org:3478', username: 'u', credential: 'c' }] });
+        w.__harness.adopt('alice', call);
         return undefined;
       } catch (e: any) {
         return String(e?.code);

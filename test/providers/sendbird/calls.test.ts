@@ -45,7 +45,7 @@ afterEach(async () => {
     [alice, 'alice'],
     [bob, 'bob'],
   ] as const) {
-    await page.evaluate((user) => (window as any).clients[user].hangup().catch(() => {}), user).catch(() => {});
+    await page.evaluate((user) => (window as any).__clients[user].client.hangup().catch(() => {}), user).catch(() => {});
   }
   await sleep(300);
 });
@@ -80,9 +80,9 @@ describe('sendbird calls', () => {
     await establish();
     await bob.waitForAudio({ minPackets: 25, timeoutMs: 10_000, since: bobBefore });
     await alice.waitForAudio({ minPackets: 25, timeoutMs: 10_000, since: aliceBefore });
-    expect(await alice.evaluate(() => (window as any).calls.alice.remoteStream instanceof MediaStream)).toBe(true);
-    expect(await bob.evaluate(() => (window as any).calls.bob.remoteStream instanceof MediaStream)).toBe(true);
-    expect(await alice.evaluate(() => (window as any).calls.alice.getStats().then((r: any) => r?.size > 0))).toBe(true);
+    expect(await alice.evaluate(() => (window as any).__clients.alice.call.remoteStream instanceof MediaStream)).toBe(true);
+    expect(await bob.evaluate(() => (window as any).__clients.bob.call.remoteStream instanceof MediaStream)).toBe(true);
+    expect(await alice.evaluate(() => (window as any).__clients.alice.call.getStats().then((r: any) => r?.size > 0))).toBe(true);
 
     expect(await onCall(alice, 'alice', 'hangup')).toBeUndefined();
     await waitForCallState(bob, 'bob', 'ended');
@@ -133,7 +133,7 @@ describe('sendbird calls', () => {
     await establish();
     expect(await onCall(alice, 'alice', 'hold')).toBeUndefined();
     await waitForCallState(bob, 'bob', 'held');
-    expect(await alice.evaluate(() => (window as any).calls.alice.state)).toBe('held');
+    expect(await alice.evaluate(() => (window as any).__clients.alice.call.state)).toBe('held');
     expect(await onCall(alice, 'alice', 'unhold')).toBeUndefined();
     await waitForCallState(bob, 'bob', 'active');
     expect((await recorded(alice, 'alice')).events).toEqual(expect.arrayContaining(['out held local', 'out unheld local']));
@@ -181,8 +181,8 @@ describe('sendbird calls', () => {
     await waitForState(bob, 'bob', 'reconnecting', 3_000);
     await waitForState(alice, 'alice', 'connected', 8_000);
     await waitForState(bob, 'bob', 'connected', 8_000);
-    expect(await alice.evaluate(() => (window as any).calls.alice.state)).toBe('active');
-    expect(await bob.evaluate(() => (window as any).calls.bob.state)).toBe('active');
+    expect(await alice.evaluate(() => (window as any).__clients.alice.call.state)).toBe('active');
+    expect(await bob.evaluate(() => (window as any).__clients.bob.call.state)).toBe('active');
     const since = await bob.inboundAudio();
     await bob.waitForAudio({ minPackets: 25, timeoutMs: 5_000, since });
     // Signalling works again on the new sockets: a hangup reaches the far end.

@@ -1,29 +1,18 @@
 // Drives polyphone's sendbird provider inside lab pages (real sendbird-calls in Chromium) against
-// lab/sendbird. Each page holds named clients; everything they emit is recorded in the page.
-// @ts-expect-error plain ESM lab helper without type declarations
+// lab/sendbird, through the shared page harness (lab/browser/page-harness.mjs, the one every
+// provider's browser tests use). Each page holds named clients; everything they emit is recorded in
+// the page, and read back here in the form these tests assert on.
 import { launchBrowser } from '../../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
+import type { ChromiumLabPage, LabBrowser } from '../../../lab/browser/lab-page.mjs';
 import { startSendbirdEmulator, SENDBIRD_USERS } from '../../../lab/sendbird/index.mjs';
+import { installHarness, type OpResult } from '../../../src/conformance/page-client.js';
 
 export { launchBrowser, startSendbirdEmulator, SENDBIRD_USERS };
 
-export interface AudioStats {
-  packetsReceived: number;
-  totalAudioEnergy: number;
-}
-export interface Page {
-  evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
-  waitForFunction<A>(fn: (arg: A) => unknown, arg: A, options: { timeout: number }): Promise<unknown>;
-  waitForAudio(options?: { minPackets?: number; timeoutMs?: number; since?: AudioStats }): Promise<AudioStats>;
-  inboundAudio(): Promise<AudioStats>;
-  on(event: 'websocket', handler: (ws: { url(): string }) => void): void;
-  pageErrors: string[];
-  close(): Promise<void>;
-}
-export interface Lab {
-  newPage(): Promise<Page>;
-  close(): Promise<void>;
-}
+export type { AudioStats } from '../../../lab/browser/lab-page.mjs';
+/** The Sendbird browser tests run in Chromium. */
+export type Page = ChromiumLabPage;
+export type Lab = LabBrowser<ChromiumLabPage>;
 export interface Emulator {
   apiHost: string;
   wsHost: string;
@@ -59,117 +48,98 @@ export function sendbirdConfig(emulator: Pick<Emulator, 'appId' | 'apiHost' | 'w
   return { provider: 'sendbird', server: emulator.appId, apiHost: emulator.apiHost, wsHost: emulator.wsHost, ...extra };
 }
 
-/** Creates client `name` in the page; its events, its calls' events and its log go to `window.rec[name]`. */
+/** What the harness keeps of an error (a VoiceError's toJSON()). */
+type ErrorJson = { name?: string; code: string; message: string; cause?: ErrorShape['cause'] };
+/** An event as the harness keeps it; a call's carry the call's name and direction. */
+type HarnessEvent = { type: string; e: any; call?: string; direction?: string };
+type Harness = Record<string, (...args: unknown[]) => unknown>;
+
+const harness = <T>(page: Page, method: string, ...args: unknown[]): Promise<T> =>
+  page.evaluate(({ method, args }) => (window as unknown as { __harness: Harness }).__harness[method]!(...args), { method, args }) as Promise<T>;
+
+const shapeOf = (error: ErrorJson | undefined, message?: string): ErrorShape => ({ code: error?.code as string, message: String(error?.message ?? message), cause: error?.cause });
+
+/** Creates client `name` in the page; the harness records its events, its calls' events and its log. */
 export async function createClient(page: Page, name: string, config: Record<string, unknown> | string): Promise<void> {
-  await page.evaluate(
-    async ({ name, config }) => {
-      const w = window as any;
-      w.clients ??= {};
-      w.rec ??= {};
-      w.calls ??= {};
-      const rec = { events: [] as string[], errors: [] as unknown[], logs: [] as string[] };
-      w.rec[name] = rec;
-      const asError = (e: any) => ({ code: e?.code, message: String(e?.message), cause: e?.cause });
-      const full = typeof config === 'string' ? config : { ...config, logger: (entry: unknown) => rec.logs.push(JSON.stringify(entry)) };
-      const client = await w.polyphone.createVoiceClient(full);
-      w.clients[name] = client;
-      const watchCall = (call: any, label: string) => {
-        w.calls[name] = call;
-        for (const type of ['stateChanged', 'ringing', 'active', 'muted', 'unmuted', 'held', 'unheld', 'ended', 'error']) {
-          call.on(type, (e: any) => {
-            rec.events.push(`${label} ${type}${e?.to ? ` ${e.to}` : ''}${e?.reason ? ` ${e.reason}` : ''}${e?.by ? ` ${e.by}` : ''}`);
-            if (e?.error) rec.errors.push(asError(e.error));
-          });
-        }
-      };
-      w.watchCall = watchCall;
-      client.on('stateChanged', (e: any) => rec.events.push(`state ${e.to}`));
-      client.on('registered', () => rec.events.push('registered'));
-      client.on('unregistered', () => rec.events.push('unregistered'));
-      client.on('tokenRefreshed', () => rec.events.push('tokenRefreshed'));
-      client.on('error', (e: any) => {
-        rec.events.push(`error ${e.error.code}`);
-        rec.errors.push(asError(e.error));
-      });
-      client.on('incomingCall', (e: any) => {
-        rec.events.push(`incomingCall ${e.from}`);
-        watchCall(e.call, 'in');
-      });
-    },
-    { name, config },
-  );
+  await installHarness(page);
+  await harness(page, 'create', name, config, undefined, { record: true });
 }
 
 /** Runs a client method in the page; resolves with the VoiceError's shape when it rejects. */
 export async function run(page: Page, name: string, method: string, ...args: unknown[]): Promise<ErrorShape | undefined> {
-  return page.evaluate(
-    async ({ name, method, args }) => {
-      const w = window as any;
-      try {
-        await w.clients[name][method](...args);
-        return undefined;
-      } catch (e: any) {
-        w.rec[name].errors.push({ code: e?.code, message: String(e?.message), cause: e?.cause });
-        return { code: e?.code, message: String(e?.message), cause: e?.cause, name: e?.name };
-      }
-    },
-    { name, method, args },
-  );
+  const outcome = await harness<{ ok: boolean; error?: ErrorJson }>(page, 'invoke', { client: name }, method, args);
+  return outcome.ok ? undefined : { ...shapeOf(outcome.error), name: outcome.error?.name } as ErrorShape;
+}
+
+const CALL_EVENTS = new Set(['stateChanged', 'ringing', 'active', 'muted', 'unmuted', 'held', 'unheld', 'ended', 'error']);
+
+/** One event as a line (`state connected`, `out ringing`, `in ended hungUp remote` …); undefined: not one these tests follow. */
+function lineOf(event: HarnessEvent): string | undefined {
+  const e = event.e;
+  if (event.call !== undefined) {
+    if (!CALL_EVENTS.has(event.type)) return undefined;
+    const label = event.direction === 'incoming' ? 'in' : 'out';
+    return `${label} ${event.type}${e?.to ? ` ${e.to}` : ''}${e?.reason ? ` ${e.reason}` : ''}${e?.by ? ` ${e.by}` : ''}`;
+  }
+  switch (event.type) {
+    case 'stateChanged':
+      return `state ${e.to}`;
+    case 'registered':
+    case 'unregistered':
+    case 'tokenRefreshed':
+      return event.type;
+    case 'error':
+      return `error ${e.error.code}`;
+    case 'incomingCall':
+      return `incomingCall ${e.from}`;
+    default:
+      return undefined;
+  }
 }
 
 export async function recorded(page: Page, name: string): Promise<Recorded> {
-  return page.evaluate((name) => {
-    const w = window as any;
-    const client = w.clients[name];
-    return { state: client.state, ...w.rec[name], trace: w.polyphone.normalizeTrace(client.trace()) };
-  }, name);
+  const [state, events, logs, trace] = await Promise.all([
+    harness<{ client: string }>(page, 'state', name),
+    harness<HarnessEvent[]>(page, 'events', name),
+    harness<string[]>(page, 'logs', name),
+    harness<string[]>(page, 'lines', name),
+  ]);
+  const lines: string[] = [];
+  const errors: ErrorShape[] = [];
+  for (const event of events) {
+    const line = lineOf(event);
+    if (line !== undefined) lines.push(line);
+    // Errors of the events followed, and of the client methods run() ran.
+    const kept = event.call !== undefined ? line !== undefined : event.type === 'error' || event.type === 'failure';
+    if (kept && event.e?.error) errors.push(shapeOf(event.e.error));
+  }
+  return { state: state.client, events: lines, errors, logs, trace };
 }
 
 export async function login(page: Page, name: string, userId: string, accessToken: string): Promise<ErrorShape | undefined> {
   return run(page, name, 'authenticate', { type: 'accessToken', userId, accessToken });
 }
 
+type Clients = { __clients: Record<string, { client: { state: string }; call?: { state: string } } | undefined> };
+
 export async function waitForState(page: Page, name: string, state: string, timeout = 10_000): Promise<void> {
-  await page.waitForFunction(({ name, state }) => (window as any).clients[name]?.state === state, { name, state }, { timeout });
+  await page.waitForFunction(({ name, state }) => (window as unknown as Clients).__clients[name]?.client.state === state, { name, state }, { timeout });
 }
 
 export async function waitForCallState(page: Page, name: string, state: string, timeout = 10_000): Promise<void> {
-  await page.waitForFunction(({ name, state }) => (window as any).calls?.[name]?.state === state, { name, state }, { timeout });
+  await page.waitForFunction(({ name, state }) => (window as unknown as Clients).__clients[name]?.call?.state === state, { name, state }, { timeout });
 }
+
+const shapeOfOp = (result: OpResult): ErrorShape | undefined => (result.outcome === 'ok' ? undefined : shapeOf(result.error as ErrorJson | undefined, result.message));
 
 /** Places a call from client `name`; the remote audio plays in an <audio> element of the page. */
 export async function dial(page: Page, name: string, target: string): Promise<ErrorShape | undefined> {
-  return page.evaluate(
-    async ({ name, target }) => {
-      const w = window as any;
-      try {
-        const call = await w.clients[name].call(target, { audioElement: new Audio() });
-        w.watchCall(call, 'out');
-        return undefined;
-      } catch (e: any) {
-        return { code: e?.code, message: String(e?.message), cause: e?.cause };
-      }
-    },
-    { name, target },
-  );
+  return shapeOfOp(await harness<OpResult>(page, 'op', name, 'call', [target, { audioElement: true }]));
 }
 
-/** Runs a method of client `name`'s current call. */
+/** Runs a method of client `name`'s current call (`answer` plays the remote audio in an <audio> of the page). */
 export async function onCall(page: Page, name: string, method: string, ...args: unknown[]): Promise<ErrorShape | undefined> {
-  return page.evaluate(
-    async ({ name, method, args }) => {
-      const w = window as any;
-      const call = w.calls[name];
-      try {
-        if (method === 'answer') await call.answer({ audioElement: new Audio() });
-        else await call[method](...args);
-        return undefined;
-      } catch (e: any) {
-        return { code: e?.code, message: String(e?.message), cause: e?.cause };
-      }
-    },
-    { name, method, args },
-  );
+  return shapeOfOp(await harness<OpResult>(page, 'op', name, method, method === 'answer' ? [{ audioElement: true }] : args));
 }
 
 /** The page's sendbird-calls singleton, as the raw SDK sees it. */

@@ -117,11 +117,11 @@ describe('sendbird session', () => {
   });
 
   it.each([
-    ['a wrong access token', 'AUTH_REJECTED', 400302, () => {}, 'not-alices-token'],
-    ['a token the server rejects', 'AUTH_REJECTED', 400302, () => (emulator.faults.rejectToken = true), aliceToken],
-    ['an expired token', 'TOKEN_EXPIRED', 400309, () => {}, 'expired'],
-    ['an HTML login reply', 'PROTOCOL_ERROR', 1800208, () => (emulator.faults.malformedLogin = true), aliceToken],
-    ['a 200 login reply without user', 'PROTOCOL_ERROR', undefined, () => (emulator.faults.loginWithoutUser = true), aliceToken],
+    ['a wrong access token', 'AUTH_REJECTED', 400302, (): void => {}, 'not-alices-token'],
+    ['a token the server rejects', 'AUTH_REJECTED', 400302, (): unknown => (emulator.faults.rejectToken = true), aliceToken],
+    ['an expired token', 'TOKEN_EXPIRED', 400309, (): void => {}, 'expired'],
+    ['an HTML login reply', 'PROTOCOL_ERROR', 1800208, (): unknown => (emulator.faults.malformedLogin = true), aliceToken],
+    ['a 200 login reply without user', 'PROTOCOL_ERROR', undefined, (): unknown => (emulator.faults.loginWithoutUser = true), aliceToken],
   ] as const)('%s → %s, no session left, no secret in anything the app sees', async (_what, code, vendorCode, fault, token) => {
     const page = await newPage();
     const accessToken = token === 'expired' ? emulator.issueToken('alice', { expiresInSec: 0 }) : token;
@@ -236,10 +236,10 @@ describe('sendbird session', () => {
   it('DTMF and anonymous sessions are honestly absent from the capabilities', async () => {
     const page = await newPage();
     await createClient(page, 'alice', sendbirdConfig(emulator));
-    const caps = await page.evaluate(() => (window as any).clients.alice.capabilities);
+    const caps = await page.evaluate(() => (window as any).__clients.alice.client.capabilities);
     expect(caps).toMatchObject({ dtmf: false, receiveDtmf: false, anonymous: false });
     await login(page, 'alice', 'alice', aliceToken);
-    const connected = await page.evaluate(() => (window as any).clients.alice.capabilities);
+    const connected = await page.evaluate(() => (window as any).__clients.alice.client.capabilities);
     expect(connected).toEqual({ incomingCalls: true, mute: true, hold: true, remoteHold: true, dtmf: false, receiveDtmf: false, tokenRefresh: true, anonymous: false, multipleCalls: true, transfer: false, inputSelection: true, quality: true, mediaReconnect: false, preparedMicrophone: false, agentTranscript: false, agentText: false, agentTools: false, outputSelection: true });
   });
 

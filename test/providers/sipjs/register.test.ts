@@ -1,7 +1,6 @@
 // The SIP.js provider in Node (signalling only) against a real Kamailio on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVoiceClient, normalizeTrace, VoiceError, type VoiceClient } from '../../../src/all.js';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startKamailio, TEST_USERS, DOMAIN } from '../../../lab/kamailio/index.mjs';
 import { GOLDEN_CONNECT_DISCONNECT } from '../../support/golden.js';
 

@@ -1,9 +1,7 @@
 // Calls through the Telnyx provider: two Chromium pages, each a polyphone client on the real
 // @telnyx/webrtc SDK, relayed by the project's Verto emulator, with real audio between them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startTelnyxEmulator } from '../../../lab/telnyx/index.mjs';
 import { installHarness, tx, until, type TelnyxPage } from './harness.js';
 
@@ -44,11 +42,7 @@ async function connectedCall(): Promise<{ a: string; b: string; n: number }> {
   expect(await alice.call('alice', a, 'bob')).toMatchObject({ ok: true });
   await until(() => bob.callState('bob:in').then((s) => s === 'ringing'), 'bob to ring');
   const b = `b${n}`;
-  await pb.evaluate((name) => {
-    const tx = (window as any).__tx;
-    tx.calls[name] = tx.calls['bob:in'];
-    delete tx.calls['bob:in'];
-  }, b);
+  await bob.renameCall('bob:in', b);
   expect(await bob.op(b, 'answer')).toMatchObject({ ok: true });
   await until(() => alice.callState(a).then((s) => s === 'active'), 'alice to see the answer');
   await until(() => bob.callState(b).then((s) => s === 'active'), 'bob to be active');

@@ -6,9 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startTelnyxEmulator } from '../../../lab/telnyx/index.mjs';
 import { PageClient, mergeMarkers } from '../../support/browser-clients.js';
 import type { BasicCallTrace } from '../../support/basic-call-scenario.js';

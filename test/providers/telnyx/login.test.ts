@@ -3,9 +3,7 @@
 // anywhere the app can see.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startTelnyxEmulator, TELNYX_USERS } from '../../../lab/telnyx/index.mjs';
 import { installHarness, tx, until, type TelnyxPage } from './harness.js';
 import { GOLDEN_CONNECT_DISCONNECT } from '../../support/golden.js';

@@ -2,9 +2,7 @@
 // keeping its audio), the SDK's own reconnection after a dropped socket, and an anonymous client
 // calling an AI-assistant target.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { launchBrowser } from '../../../lab/browser/index.mjs';
-// @ts-expect-error plain ESM lab helper without type declarations
 import { startTelnyxEmulator, TELNYX_USERS } from '../../../lab/telnyx/index.mjs';
 import { installHarness, tx, until, type TelnyxPage } from './harness.js';
 
@@ -34,7 +32,7 @@ const config = (token: string) => ({ provider: 'telnyx', server: emulator.url, i
 const types = (events: Array<{ type: string }>) => events.map((e) => e.type);
 
 /** A page running the raw SDK as `login`, answering every call: the far end polyphone talks to. */
-async function rawAnsweringPeer(login: string): Promise<TelnyxPage> {
+async function rawAnsweringPeer(login: keyof typeof TELNYX_USERS): Promise<TelnyxPage> {
   const page = await newPage();
   await page.evaluate(
     async ({ host, login, password }) => {
