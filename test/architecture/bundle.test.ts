@@ -96,8 +96,11 @@ describe('an app that imports one provider bundles one vendor SDK, loaded lazily
  * an app importing polyphone and that provider (bench/bundle-size.mjs, the figure bench/run.mjs
  * prints). Where the goal is met the goal holds; where not yet, the figure reached + ~3 % holds,
  * so that it cannot creep back. Lower a figure here whenever the bench shows it lower.
+ * Raised once, knowingly, when this test caught the growth: the core's reconnection supervisor,
+ * client.prepare() and sink-first calls (+0.5–1.9 KB on every app) and cognigy's transfer
+ * (REFER both ways, Replaces: +2.7 KB on cognigy) landed after the figures were first held.
  */
-const HELD_GZIP_BYTES: Record<string, number> = { sipjs: 27_000, cognigy: 28_350, telnyx: 24_650, sendbird: 22_900 };
+const HELD_GZIP_BYTES: Record<string, number> = { sipjs: 28_350, cognigy: 32_200, telnyx: 27_450, sendbird: 25_550 };
 
 describe('bytes: core + one provider\'s glue, min+gzip, held where the issue 19 budget has brought it', () => {
   let apps: Array<{ provider: string; staticGzip: number; goal: number; vendorInEntry: boolean; vendorGzipBytes: number; lazy: Array<{ chunk: string; modules: string[] }> }>;
