@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 
 /**
  * @param {{ users?: string[] }} [options]
- * @returns {Promise<{ url: string, issueToken(user: string): string, stop(): Promise<void> }>}
+ * @returns {Promise<{ url: string, issueToken(user: string): string, restart(): Promise<void>, stop(): Promise<void> }>}
  */
 export async function startExchange(options = {}) {
   /** user → tokens it may log in with */
@@ -73,6 +73,13 @@ export async function startExchange(options = {}) {
       const token = `echo-${user}-${randomBytes(9).toString('base64url')}`;
       tokens.get(user)?.add(token);
       return token;
+    },
+    // A restart as clients see one: every connection dropped, who is online and every call
+    // forgotten; the tokens it issued stay valid (they are signed, not sessions).
+    restart: async () => {
+      for (const socket of server.clients) socket.terminate();
+      online.clear();
+      calls.clear();
     },
     stop: () =>
       new Promise((resolve) => {

@@ -82,6 +82,21 @@ class EchoProvider implements VoiceProviderV1 {
     return { registered: true };
   }
 
+  /** One reconnection try, when the core's policy asks for it: the socket back, then the same login. */
+  async reconnect(signal: AbortSignal): Promise<void> {
+    try {
+      await this.connect(signal);
+    } catch (error) {
+      const socket = this.socket;
+      this.socket = undefined;
+      if (socket) {
+        socket.onclose = null;
+        socket.close();
+      }
+      throw error;
+    }
+  }
+
   async disconnect(): Promise<void> {
     const socket = this.socket;
     this.socket = undefined;
@@ -143,7 +158,8 @@ class EchoProvider implements VoiceProviderV1 {
   private lost(): void {
     this.socket = undefined;
     for (const call of this.calls.values()) call.lost();
-    this.context.sink.connectionFailed(new VoiceError('NETWORK_UNREACHABLE', 'The exchange closed the connection.', { provider: NAME }));
+    // The core's reconnection policy decides when to try again (reconnect()) and when to give up.
+    this.context.sink.connectionLost(new VoiceError('NETWORK_UNREACHABLE', 'The exchange closed the connection.', { provider: NAME }));
   }
 
   private send(message: Record<string, unknown>): void {

@@ -23,6 +23,7 @@ defineConformanceSuite({
       wrongCredentials: user('alice', 'forged-echo-token'),
       unreachable: user('alice', undefined, `ws://127.0.0.1:${await closedLoopbackPort()}`),
       refreshWith: () => ({ type: 'jwt', token: exchange.issueToken('alice') }),
+      restartServer: () => exchange.restart(),
       stop: () => exchange.stop(),
     };
   },
