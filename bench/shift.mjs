@@ -5,7 +5,10 @@
 // still alive. polyphone and the raw vendor SDK run the same shift, one after the other, each in a
 // fresh page against the same partner (a polyphone client that answers and calls back).
 //
-//   node bench/shift.mjs [--calls 300] [--providers sipjs,cognigy,telnyx,sendbird] [--variants raw,polyphone]
+//   node bench/shift.mjs [--calls 300] [--providers sipjs,cognigy,telnyx,sendbird] [--variants raw,polyphone] [--json saved.json]
+//
+// --json keeps the rows (after each provider and variant) with the run's date, machine and load;
+// `node bench/run.mjs --shift-from saved.json` makes bench/results/shift.md of them.
 //
 // The page under test is instrumented before any of its code runs (an init script, then a
 // reload): timers and listeners are counted by wrapping setTimeout/setInterval and
@@ -16,10 +19,12 @@
 // Cognigy's visitor cannot be called (the click-to-call endpoint only dials out), so its shift is
 // all outgoing. Bounded: every wait has a deadline, and a call that fails ends the shift early
 // (reported, not hidden).
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../lab/browser/index.mjs';
 import { PROVIDERS, startDemoLab } from '../demo/lab.mjs';
 import { callSetup, pageStartRawCaller } from './calls.mjs';
+import { startMeta } from './meta.mjs';
 
 export const SHIFT_HEAP_GOAL_MB = 2;
 const STEP_TIMEOUT_MS = 15_000;
@@ -336,7 +341,7 @@ async function runShift({ browser, variant, provider, setup, callerConfig, targe
 }
 
 /**
- * @param {{ calls?: number, providers?: string[], variants?: string[], lab?: any, browser?: any, log?: (line: string) => void }} [options]
+ * @param {{ calls?: number, providers?: string[], variants?: string[], lab?: any, browser?: any, log?: (line: string) => void, onRow?: (rows: object[]) => void }} [options]
  */
 export async function measureShift(options = {}) {
   const { calls = 300, providers = PROVIDERS, variants = ['raw', 'polyphone'], log = (line) => console.error(line) } = options;
@@ -355,7 +360,9 @@ export async function measureShift(options = {}) {
           const result = await runShift({ browser, variant, provider, setup, callerConfig, target, partnerPage, partnerDial: calleePreset.dial, calls, log });
           const growthMb = (result.afterN.heap - result.after1.heap) / 2 ** 20;
           log(`shift ${provider} ${variant}: ${result.done} calls in ${((Date.now() - started) / 1000).toFixed(0)} s, heap ${growthMb.toFixed(2)} MB, after 1 ${JSON.stringify(result.after1)}, after N ${JSON.stringify(result.afterN)}`);
-          rows.push({ provider, variant, ...result, growthMb });
+          rows.push({ provider, variant, ...result, growthMb, seconds: Math.round((Date.now() - started) / 1000) });
+          // A long run keeps what it has so far, should a later provider fail or time run out.
+          options.onRow?.(rows);
         }
       } finally {
         await partnerPage.evaluate(() => /** @type {any} */ (window).callee?.disconnect()).catch(() => {});
@@ -409,9 +416,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       calls: { type: 'string', default: '300' },
       providers: { type: 'string', default: PROVIDERS.join(',') },
       variants: { type: 'string', default: 'raw,polyphone' },
+      // Also write the rows as JSON (bench/run.mjs --from-shift composes RESULTS.md from them).
+      json: { type: 'string' },
     },
   });
-  const rows = await measureShift({ calls: Number(values.calls), providers: values.providers.split(','), variants: values.variants.split(',') });
+  const meta = startMeta(`node bench/shift.mjs ${process.argv.slice(2).join(' ')}`.trim());
+  const save = (all) => writeFileSync(values.json, JSON.stringify({ meta: meta.finish(), rows: all }, null, 1));
+  const rows = await measureShift({ calls: Number(values.calls), providers: values.providers.split(','), variants: values.variants.split(','), onRow: values.json ? save : undefined });
   printShift(rows);
   process.exit(0);
 }
