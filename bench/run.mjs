@@ -152,6 +152,7 @@ function shiftFragmentRows(shifts) {
     const raw = shifts.find((r) => r.variant === 'raw' && r.provider === poly.provider);
     const [p, r] = [shiftCells(poly), raw ? shiftCells(raw) : { heap: 'not run', held: 'not run' }];
     const v = shiftVerdict(poly);
+    for (const [row, who] of [[poly, 'polyphone'], [raw, 'raw']]) for (const why of row?.failed ?? []) notes.push(`shift ${poly.provider} ${who}: ${why} (the shift went on)`);
     if (poly.error) notes.push(`shift ${poly.provider}: stopped after ${poly.done} calls: ${poly.error}`);
     if (raw?.error) notes.push(`shift ${poly.provider} raw: stopped after ${raw.done} calls: ${raw.error}`);
     if (raw && !shiftVerdict(raw).heapMet) notes.push(`shift ${poly.provider}: raw ${poly.provider} itself grows ${raw.growthMb.toFixed(2)} MB over ${raw.done} calls.`);

@@ -17,8 +17,8 @@
 // itself keeps nothing alive. "Reachable" is read through WeakRefs after a forced GC (CDP
 // HeapProfiler.collectGarbage), so it counts objects something in the page still holds.
 // Cognigy's visitor cannot be called (the click-to-call endpoint only dials out), so its shift is
-// all outgoing. Bounded: every wait has a deadline, and a call that fails ends the shift early
-// (reported, not hidden).
+// all outgoing. Bounded: every wait has a deadline; a call that fails is
+// reported (not hidden), and more than MAX_FAILED_CALLS of them end the shift early.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../lab/browser/index.mjs';
@@ -31,6 +31,8 @@ const STEP_TIMEOUT_MS = 15_000;
 const AUDIO_MS = 1_000;
 // After a hangup the SDKs finish their own teardown (BYE transactions, closing sockets of the call).
 const SETTLE_MS = 1_500;
+// Calls of a shift that may miss a bound (on a loaded machine) before the shift counts as stopped.
+const MAX_FAILED_CALLS = 3;
 // One-shot timers due within this long after the settle are waited out before counting.
 const TRANSIENT_TIMER_LIMIT_MS = 40_000;
 
@@ -291,7 +293,7 @@ async function snapshot(page, cdp) {
 
 /**
  * One shift: a fresh instrumented page, its client connected, `calls` calls; counts after the first and the last.
- * @returns {Promise<{ after1: object, afterN: object, done: number, error?: string }>}
+ * @returns {Promise<{ after1: object, afterN: object, done: number, failed: string[], error?: string }>}
  */
 async function runShift({ browser, variant, provider, setup, callerConfig, target, partnerPage, partnerDial, calls, log }) {
   const page = await browser.newPage();
@@ -308,9 +310,11 @@ async function runShift({ browser, variant, provider, setup, callerConfig, targe
     }
     let after1;
     let done = 0;
-    try {
-      for (let i = 0; i < calls; i++) {
-        const direction = partnerDial && i % 2 === 1 ? 'in' : 'out';
+    /** @type {string[]} */
+    const failed = [];
+    for (let i = 0; i < calls; i++) {
+      const direction = partnerDial && i % 2 === 1 ? 'in' : 'out';
+      try {
         if (direction === 'in') {
           await page.evaluate(() => {
             const w = /** @type {any} */ (window);
@@ -321,19 +325,25 @@ async function runShift({ browser, variant, provider, setup, callerConfig, targe
         await page.evaluate(pageRunCall, { direction, target, audioMs: AUDIO_MS, timeoutMs: STEP_TIMEOUT_MS });
         await partnerPage.waitForFunction(() => /** @type {any} */ (window).callee.currentCall === undefined, undefined, { timeout: 10_000 });
         done++;
-        if (i === 0) {
-          after1 = await snapshot(page, cdp);
-        } else {
-          await page.evaluate(pagePrune);
-        }
-        if ((i + 1) % 50 === 0) log(`shift ${provider} ${variant}: ${i + 1}/${calls}`);
+      } catch (error) {
+        const why = `call ${i + 1} (${direction}): ${error.message.split('\n')[0]}`;
+        log(`shift ${provider} ${variant}: ${why}`);
+        if (!after1) throw error;
+        failed.push(why);
+        // On a loaded machine a call now and then misses a bound (its teardown ran all the same,
+        // in pageRunCall's finally): the shift goes on, the failure is reported. More is a fault.
+        if (failed.length > MAX_FAILED_CALLS) return { after1, afterN: await snapshot(page, cdp), done, failed, error: why };
+        await partnerPage.waitForFunction(() => /** @type {any} */ (window).callee.currentCall === undefined, undefined, { timeout: 20_000 }).catch(() => {});
+        continue;
       }
-    } catch (error) {
-      log(`shift ${provider} ${variant}: call ${done + 1} failed: ${error.message.split('\n')[0]}`);
-      if (!after1) throw error;
-      return { after1, afterN: await snapshot(page, cdp), done, error: error.message.split('\n')[0] };
+      if (i === 0) {
+        after1 = await snapshot(page, cdp);
+      } else {
+        await page.evaluate(pagePrune);
+      }
+      if ((i + 1) % 50 === 0) log(`shift ${provider} ${variant}: ${i + 1}/${calls}`);
     }
-    return { after1, afterN: await snapshot(page, cdp), done };
+    return { after1, afterN: await snapshot(page, cdp), done, failed };
   } finally {
     await page.evaluate(() => /** @type {any} */ (window).caller?.disconnect()).catch(() => {});
     await page.context().close().catch(() => {});
@@ -392,7 +402,7 @@ export function shiftVerdict(row) {
 export function shiftCells(row) {
   const pair = (k) => `${row.after1[k]}→${row.afterN[k]}`;
   return {
-    heap: `+${row.growthMb.toFixed(2)} MB (${(row.after1.heap / 2 ** 20).toFixed(1)}→${(row.afterN.heap / 2 ** 20).toFixed(1)} MB, ${row.done} calls)`,
+    heap: `+${row.growthMb.toFixed(2)} MB (${(row.after1.heap / 2 ** 20).toFixed(1)}→${(row.afterN.heap / 2 ** 20).toFixed(1)} MB, ${row.done} calls${row.failed?.length ? `, ${row.failed.length} failed` : ''})`,
     held: `PCs open ${pair('pcsOpen')}, reachable ${pair('pcsReachable')}; tracks live ${pair('tracksLive')}, reachable ${pair('tracksReachable')}; timers ${pair('timers')}; listeners ${pair('listeners')}${row.afterN.traceEntries ? `; trace entries ${pair('traceEntries')}` : ''}`,
   };
 }
