@@ -99,6 +99,25 @@ function pagePrune() {
   });
 }
 
+/**
+ * The partner page lets go of its closed peer connections too: it answers every shift of a
+ * provider (raw, then polyphone), and Chromium refuses a page's 501st RTCPeerConnection while the
+ * others are still reachable ("Cannot create so many PeerConnections"), which stopped polyphone's
+ * shift at call 201 after raw's 300.
+ */
+function partnerPrune() {
+  const w = /** @type {any} */ (window);
+  w.__pcs = w.__pcs.filter((pc) => pc.connectionState !== 'closed' && pc.signalingState !== 'closed');
+  w.__speakers = (w.__speakers ?? []).filter((speaker) => {
+    const live = speaker.srcObject?.getTracks().some((t) => t.readyState === 'live');
+    if (!live) {
+      speaker.pause();
+      speaker.srcObject = null;
+    }
+    return live;
+  });
+}
+
 /** ms until the last pending one-shot timer due within `limitMs` fires (SIP transaction timers run up to 32 s after a call). */
 function pageTransientTimersMs(limitMs) {
   const now = performance.now();
@@ -324,6 +343,7 @@ async function runShift({ browser, variant, provider, setup, callerConfig, targe
         }
         await page.evaluate(pageRunCall, { direction, target, audioMs: AUDIO_MS, timeoutMs: STEP_TIMEOUT_MS });
         await partnerPage.waitForFunction(() => /** @type {any} */ (window).callee.currentCall === undefined, undefined, { timeout: 10_000 });
+        await partnerPage.evaluate(partnerPrune);
         done++;
       } catch (error) {
         const why = `call ${i + 1} (${direction}): ${error.message.split('\n')[0]}`;
