@@ -5,6 +5,7 @@
 //        [--samples 40] [--call-samples 20] [--ice-samples 5] [--shift-calls 300]
 //        [--memory-sizes 1,10,100,1000,5000] [--load-sizes 1,10,100,1000,5000]
 //        [--shift-from run.json] [--memory-from out.txt] [--load-from out.txt] [--compose]
+// (with a --*-from and no --only, only the saved runs are read and nothing is measured)
 //
 // Each bench writes its own fragment, bench/results/<bench>.md, with its own date, machine, load
 // average and arguments; bench/RESULTS.md is then composed from every fragment there. A partial
@@ -43,7 +44,8 @@ const TITLES = {
 };
 const { values: args } = parseArgs({
   options: {
-    only: { type: 'string', default: BENCHES.join(',') },
+    // Default: every bench, or with --*-from only those saved runs.
+    only: { type: 'string' },
     skip: { type: 'string', default: '' },
     // Connecting takes ~10–20 ms, so 2 % is a fraction of a millisecond: more samples than calls.
     samples: { type: 'string', default: '40' },
@@ -61,12 +63,14 @@ const { values: args } = parseArgs({
     compose: { type: 'boolean', default: false },
   },
 });
-const unknown = [...args.only.split(','), ...args.skip.split(',')].filter((b) => b && !BENCHES.includes(b));
+const fromSaved = ['shift', 'memory', 'load'].filter((bench) => args[`${bench}-from`]);
+const only = args.only ?? (fromSaved.length ? '' : BENCHES.join(','));
+const unknown = [...only.split(','), ...args.skip.split(',')].filter((b) => b && !BENCHES.includes(b));
 if (unknown.length) throw new Error(`unknown bench ${unknown.join(', ')}; the benches: ${BENCHES.join(', ')}`);
 const skip = new Set(args.skip.split(',').filter(Boolean));
-const selected = new Set(args.compose ? [] : args.only.split(',').filter((b) => b && !skip.has(b)));
+const selected = new Set(args.compose ? [] : only.split(',').filter((b) => b && !skip.has(b)));
 // Saved runs stand in for their bench.
-for (const [bench, from] of [['shift', args['shift-from']], ['memory', args['memory-from']], ['load', args['load-from']]]) if (from) selected.add(bench);
+for (const bench of fromSaved) selected.add(bench);
 // 5,000 clients: each variant registers them (minutes on a loaded machine) and unregisters them again.
 const MEMORY_LIMIT_S = 2_400;
 const LOAD_LIMIT_S = 1_800;
@@ -226,7 +230,12 @@ function memoryFragmentRows(out, failure) {
     }
   }
   for (const line of out.split('\n').filter((l) => l.startsWith('note: '))) notes.push(line.slice('note: '.length));
-  return { rows, notes };
+  const about = [
+    'Heap after GC per registered client: polyphone (createVoiceClient + connect) vs raw sip.js (UserAgent + Registerer), each variant in its own',
+    'Node process against the same Kamailio, 50 clients at a time, after one warm-up client connected in both (compiled code is not a per-client cost).',
+    'Heap figures do not depend on the machine\'s load, except for what is in flight when it is read (polyphone\'s keep-alive OPTIONS among them).',
+  ];
+  return { rows, notes, about };
 }
 
 async function memoryRows() {
@@ -269,7 +278,12 @@ function loadFragmentRows(out, failure) {
       met: verdict(Number(growth[1]) <= Number(growth[2])),
     });
   }
-  return { rows, notes };
+  const about = [
+    'polyphone SIP.js clients in one Node process register through one Kamailio (50 at a time), then Kamailio restarts on the same port and every',
+    'client must come back by itself (its reconnection: 30 tries, jittered backoff up to 8 s; the app\'s fallback, connect() at most 50 at a time, is counted apart).',
+    'Registration time depends on the machine\'s load: the 1-minute load average at the end of each registration is beside it.',
+  ];
+  return { rows, notes, about };
 }
 
 async function loadRows() {
@@ -335,11 +349,13 @@ async function measured(bench, run, chromium) {
 }
 
 /** A heavy bench's saved run: its output, with the date, machine and load it printed (`meta:`). */
-function fromSaved(bench, file, toRows) {
+function fragmentFromSaved(bench, file, toRows) {
   const text = readFileSync(file, 'utf8');
   if (bench === 'shift') {
+    // Several runs (one per provider, say) may be merged into one file; their own notes come along.
     const saved = JSON.parse(text);
-    writeFragment(bench, { ...toRows(saved.rows), meta: saved.meta });
+    const fragment = toRows(saved.rows);
+    writeFragment(bench, { ...fragment, notes: [...(saved.notes ?? []), ...fragment.notes], meta: saved.meta });
     return;
   }
   const meta = readMeta(text);
@@ -347,9 +363,9 @@ function fromSaved(bench, file, toRows) {
   writeFragment(bench, { ...toRows(text), meta });
 }
 
-if (args['shift-from']) fromSaved('shift', args['shift-from'], shiftFragmentRows);
-if (args['memory-from']) fromSaved('memory', args['memory-from'], (out) => memoryFragmentRows(out));
-if (args['load-from']) fromSaved('load', args['load-from'], (out) => loadFragmentRows(out));
+if (args['shift-from']) fragmentFromSaved('shift', args['shift-from'], shiftFragmentRows);
+if (args['memory-from']) fragmentFromSaved('memory', args['memory-from'], (out) => memoryFragmentRows(out));
+if (args['load-from']) fragmentFromSaved('load', args['load-from'], (out) => loadFragmentRows(out));
 const runNow = (bench) => selected.has(bench) && !args[`${bench}-from`];
 
 if (runNow('bundle')) {
