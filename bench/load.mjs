@@ -108,6 +108,8 @@ async function runSize(n) {
         ),
       );
       clients.push(...batch);
+      // Progress of a long size (stderr): where a run that stalls stalled.
+      if (n >= 1_000 && (i / batchSize) % 10 === 0) console.error(`N=${n}: ${i} started, ${latencies.length} connected, ${[...failures.values()].reduce((a, b) => a + b, 0)} failed, ${Math.round((performance.now() - started) / 1000)} s`);
       await Promise.all(
         batch.map(async (client) => {
           const t0 = performance.now();
@@ -116,6 +118,7 @@ async function runSize(n) {
             latencies.push(performance.now() - t0);
           } catch (error) {
             const code = /** @type {{code?: string}} */ (error).code ?? 'RAW';
+            if (failures.size === 0) console.error(`N=${n}: first failed connect after ${Math.round(performance.now() - t0)} ms: ${code} ${/** @type {Error} */ (error).message} ${JSON.stringify(/** @type {any} */ (error).cause ?? '')}`);
             failures.set(code, (failures.get(code) ?? 0) + 1);
           }
         }),
