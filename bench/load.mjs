@@ -5,7 +5,7 @@
 // worse than linearly (ms per client at the largest N ≤ LINEAR_SLACK × ms per client at N = 100).
 //
 //   npm run build && node --expose-gc bench/load.mjs [--sizes 1,10,100,1000,5000] [--batch 50]
-//        [--time-limit-s 300] [--reconnect-wait-s 60]
+//        [--time-limit-s 300] [--reconnect-wait-s 60] [--keep-alive-ms 15000]
 //
 // Every loop is bounded: sizes are capped at MAX_CLIENTS, connects run in batches with the
 // client's own connect timeout, the wait after a restart has its own bound, and the whole run
@@ -46,6 +46,9 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '50' },
     'time-limit-s': { type: 'string', default: '300' },
     'reconnect-wait-s': { type: 'string', default: '60' },
+    // polyphone's keepAliveIntervalMs for every client (default: polyphone's own, 15 s). Each
+    // client pings the server at this interval, so N clients send N/interval OPTIONS a second.
+    'keep-alive-ms': { type: 'string' },
   },
 });
 const sizes = args.sizes.split(',').map(Number);
@@ -102,6 +105,7 @@ async function runSize(n) {
             uri: `sip:${user}@${DOMAIN}`,
             credentials: { type: 'password', password: users[user] },
             reconnectionAttempts: RECONNECTION_ATTEMPTS,
+            ...(args['keep-alive-ms'] === undefined ? {} : { keepAliveIntervalMs: Number(args['keep-alive-ms']) }),
             // Registration queues behind thousands of others on a loaded machine.
             timeouts: { connectMs: 60_000 },
           }),
