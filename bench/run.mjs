@@ -251,6 +251,9 @@ function loadFragmentRows(out, failure) {
   if (failure || table.length === 0) notes.push(`bench/load.mjs ${failure ?? 'printed no table'}; figures of the sizes it did not finish are missing.`);
   const skipped = out.split('\n').find((line) => line.startsWith('time limit reached'));
   if (skipped) notes.push(`bench/load.mjs: ${skipped}`);
+  // Its own command line says the clients' settings (--keep-alive-ms).
+  const own = readMeta(out);
+  if (own) notes.push(`bench/load.mjs ran as \`${own.command}\`.`);
   const rows = [];
   for (const r of table) {
     const n = Number(r.N);
@@ -290,7 +293,7 @@ async function loadRows() {
   log(`load: N SIP.js clients against one Kamailio (sizes ${args['load-sizes']}) …`);
   // Clients ping every 60 s instead of polyphone's default 15 s: with the default, 5,000 clients'
   // keep-alive OPTIONS (~330 a second) made connects fail from ~3,900 clients on this 2-core
-  // machine (bench/results/load.md says with which runs); the fragment's command shows the setting.
+  // machine (bench/results/load.md says with which runs); the fragment notes load.mjs's own command.
   const { out, code, timedOut } = await runChild('load.mjs', ['--sizes', args['load-sizes'], '--time-limit-s', String(LOAD_LIMIT_S - 300), '--reconnect-wait-s', '30', '--keep-alive-ms', '60000'], LOAD_LIMIT_S, ['--expose-gc']);
   return loadFragmentRows(out, code === 0 ? undefined : timedOut ? `stopped after its ${LOAD_LIMIT_S} s bound` : `exited with ${code}`);
 }
