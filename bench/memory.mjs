@@ -14,10 +14,13 @@ import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DOMAIN, loadUsers, startKamailio } from '../lab/kamailio/index.mjs';
+import { startMeta } from './meta.mjs';
 
 const MAX_CLIENTS = 5_000;
-// 5,000 clients register in about 80 s on an idle 2-core machine, and unregister after.
-const CHILD_TIMEOUT_MS = 420_000;
+// 5,000 clients register in about 80 s on an idle 2-core machine (several minutes on a loaded one), and unregister after.
+const CHILD_TIMEOUT_MS = 900_000;
+// Tries per client to connect and register (see child()).
+const TRIES = 5;
 const SELF = fileURLToPath(import.meta.url);
 
 const { values: args } = parseArgs({
@@ -96,6 +99,9 @@ async function heapByClass() {
 async function child() {
   const n = Number(args.n);
   const server = /** @type {string} */ (args.server);
+  // load0 … load{n-1} are measured; load{n} is the warm-up client (the parent's Kamailio knows n + 1).
+  const all = loadUsers(n + 1);
+  const warmUser = `load${n}`;
   const users = loadUsers(n);
   // Both variants load their code before the baseline: only per-client state is compared.
   let make;
@@ -117,32 +123,48 @@ async function child() {
     const sip = await import('sip.js');
     make = (user) => rawClient(sip, server, user, users[user]);
   }
-  // A shared, loaded machine sometimes drops a WebSocket mid-handshake: a client gets three tries
-  // (both variants alike), so one slow handshake does not void the whole run.
+  // A shared, loaded machine sometimes drops a WebSocket mid-handshake: a client gets TRIES tries
+  // with growing waits (both variants alike), so one slow handshake does not void the whole run;
+  // the retries are counted and printed.
   const once = make;
+  let retries = 0;
+  // A client that fails every try is left out (counted, and the figure is per registered client):
+  // one lost handshake among 5,000 must not void the run.
+  let failedClients = 0;
   make = async (user) => {
     for (let attempt = 1; ; attempt++) {
       try {
         return await once(user);
       } catch (error) {
-        if (attempt === 3) throw error;
-        await sleep(500);
+        if (attempt === TRIES) {
+          if (failedClients++ === 0) console.error(`${args.variant}: ${user} not registered after ${TRIES} tries: ${String(/** @type {any} */ (error).cause?.message ?? error)}`);
+          return undefined;
+        }
+        retries++;
+        await sleep(500 * attempt);
       }
     }
   };
+  // One client connected and kept before the baseline, in both variants: the code every client
+  // runs is compiled (and sip.js's lazily built tables made) once, and is not a per-client cost.
+  const warm = await (args.variant === 'polyphone'
+    ? polyphoneClient((await import('../dist/all.js')).createVoiceClient, server, warmUser, all[warmUser])
+    : rawClient(await import('sip.js'), server, warmUser, all[warmUser]));
   const before = await settledMemory();
   const classesBefore = args.where ? await heapByClass() : undefined;
   const stops = [];
   const names = Object.keys(users);
-  for (let i = 0; i < n; i += batchSize) stops.push(...(await Promise.all(names.slice(i, i + batchSize).map(make))));
+  for (let i = 0; i < n; i += batchSize) stops.push(...(await Promise.all(names.slice(i, i + batchSize).map(make))).filter(Boolean));
   const after = await settledMemory();
+  const registered = stops.length;
   let where;
   if (classesBefore) {
     const classesAfter = await heapByClass();
-    where = Object.fromEntries(Object.entries(classesAfter).map(([k, v]) => [k, (v - (classesBefore[k] ?? 0)) / n]));
+    where = Object.fromEntries(Object.entries(classesAfter).map(([k, v]) => [k, (v - (classesBefore[k] ?? 0)) / registered]));
   }
+  stops.push(warm);
   for (let i = 0; i < stops.length; i += batchSize) await Promise.all(stops.slice(i, i + batchSize).map((stop) => stop().catch(() => {})));
-  process.stdout.write(JSON.stringify({ heapPerClient: (after.heapUsed - before.heapUsed) / n, rssPerClient: (after.rss - before.rss) / n, where }));
+  process.stdout.write(JSON.stringify({ heapPerClient: (after.heapUsed - before.heapUsed) / registered, rssPerClient: (after.rss - before.rss) / registered, where, retries, registered }));
 }
 
 function runChild(variant, n, server) {
@@ -162,17 +184,29 @@ function runChild(variant, n, server) {
 }
 
 async function parent() {
+  const meta = startMeta(`node bench/memory.mjs ${process.argv.slice(2).join(' ')}`.trim());
   const sizes = args.sizes.split(',').map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_CLIENTS)) throw new Error(`--sizes: whole numbers from 1 to ${MAX_CLIENTS}`);
   const largest = Math.max(...sizes);
-  const kamailio = await startKamailio({ users: loadUsers(largest), ...(largest > 2_000 ? { sharedMemoryMB: 1_024 } : {}) });
+  const kamailio = await startKamailio({ users: loadUsers(largest + 1), ...(largest > 2_000 ? { sharedMemoryMB: 1_024 } : {}) });
   const rows = [];
+  const notes = [];
   try {
     for (const n of sizes) {
       console.error(`N=${n} …`);
-      // One after the other: the same user names register in both variants.
-      const raw = await runChild('raw', n, kamailio.wsUrl);
-      const poly = await runChild('polyphone', n, kamailio.wsUrl);
+      // One after the other: the same user names register in both variants. A child that fails
+      // costs its size's row (noted), not the rows of the other sizes.
+      let raw;
+      let poly;
+      try {
+        raw = await runChild('raw', n, kamailio.wsUrl);
+        poly = await runChild('polyphone', n, kamailio.wsUrl);
+      } catch (error) {
+        notes.push(`N=${n}: ${error.message}`);
+        continue;
+      }
+      if (raw.registered < n || poly.registered < n) notes.push(`N=${n}: registered raw ${raw.registered}/${n}, polyphone ${poly.registered}/${n} (per registered client); connect retries raw ${raw.retries}, polyphone ${poly.retries}`);
+      else if (raw.retries || poly.retries) notes.push(`N=${n}: connect retries raw ${raw.retries}, polyphone ${poly.retries}`);
       if (poly.where && raw.where) {
         const keys = new Set([...Object.keys(poly.where), ...Object.keys(raw.where)]);
         const extra = [...keys].map((k) => [k, (poly.where[k] ?? 0) - (raw.where[k] ?? 0)]).sort((a, b) => b[1] - a[1]);
@@ -200,6 +234,8 @@ async function parent() {
     console.log(line.map((cell, i) => cell.padStart(widths[i])).join(' | '));
     if (index === 0) console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   }
+  for (const note of notes) console.log(`note: ${note}`);
+  console.log(`meta: ${JSON.stringify(meta.finish())}`);
 }
 
 await (args.variant ? child() : parent());

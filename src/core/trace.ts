@@ -11,22 +11,35 @@ export interface TraceEntry {
   data?: Record<string, string | number | boolean>;
 }
 
+/** An entry as kept: every field present from the start, so that all entries share one shape. */
+interface StoredEntry {
+  at: number;
+  source: TraceEntry['source'];
+  call: number | undefined;
+  event: string;
+  data: TraceEntry['data'] | undefined;
+}
+
 export class TraceRecorder {
-  private readonly entries: TraceEntry[] = [];
+  private readonly entries: StoredEntry[] = [];
   private readonly start = Date.now();
   // A long session must not grow without bound; the oldest entries go first.
   private static readonly LIMIT = 5_000;
 
   record(source: TraceEntry['source'], event: string, data?: TraceEntry['data'], call?: number): void {
-    const entry: TraceEntry = { at: Date.now() - this.start, source, event };
-    if (call !== undefined) entry.call = call;
-    if (data && Object.keys(data).length > 0) entry.data = data;
-    this.entries.push(entry);
+    // One literal with every field (not fields added later): 5,000 clients in one process each
+    // keep their entries, and added fields would give each entry a second, out-of-object store.
+    this.entries.push({ at: Date.now() - this.start, source, call, event, data: data && Object.keys(data).length > 0 ? data : undefined });
     if (this.entries.length > TraceRecorder.LIMIT) this.entries.shift();
   }
 
   list(): TraceEntry[] {
-    return this.entries.map((e) => ({ ...e, ...(e.data ? { data: { ...e.data } } : {}) }));
+    return this.entries.map(({ at, source, call, event, data }) => {
+      const entry: TraceEntry = { at, source, event };
+      if (call !== undefined) entry.call = call;
+      if (data) entry.data = { ...data };
+      return entry;
+    });
   }
 }
 
