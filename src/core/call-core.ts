@@ -5,15 +5,7 @@ import type { CallSink, LogLevel, ProviderCall, ProviderCapabilities } from './c
 import { VoiceError, describeCause, isVoiceError } from './errors.js';
 import type { CallEndReason, CallEvents } from './events.js';
 import { permitCallOperation } from './call-permit.js';
-import {
-  CALL_REPORTS,
-  CALL_TRANSITIONS,
-  REFERRAL_STATES,
-  checkMove,
-  reportMove,
-  type CallOperation,
-  type CallState,
-} from './states.js';
+import { CALL_REPORTS, CALL_TRANSITIONS, REFERRAL_STATES, checkMove, reportMove, type CallOperation, type CallState } from './states.js';
 import type { Redactor } from './redact.js';
 import { bounded } from './runtime.js';
 import type { TraceRecorder } from './trace.js';

@@ -32,10 +32,7 @@ export interface ProviderCapabilities extends AgentCapabilities {
   tokenRefresh: boolean;
   /** The session can run without user credentials. */
   anonymous: boolean;
-  /**
-   * The session has one natural destination (Cognigy's agent), which `call()` without a target
-   * dials. Absent means false: `call()` then needs a target.
-   */
+  /** The session has one natural destination (Cognigy's agent), dialled by `call()` without a target. */
   defaultTarget?: boolean;
   /** The microphone can be chosen, and switched mid-call without renegotiation (`setInput`). */
   inputSelection?: boolean;
